@@ -1,0 +1,118 @@
+# Vigil - eBPF runtime security for Linux containers.
+#
+#   make            build build/vigil (BPF objects linked and embedded)
+#   make run        install dependencies, build, start dockerd if needed, run
+#   make test       install dependencies, build, run unit + e2e tests
+#   make unit       unit tests only (no root, no BPF)
+#   make bench      overhead benchmark (root, Docker)
+#   make V=1        show commands
+#   make SANITIZE=1 build with ASan/UBSan (the unit tests always are)
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+OUT := build
+ARCH := x86
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -Isrc -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp) -lpthread
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	      -I$(OUT) -Isrc -I/usr/include/$(shell uname -m)-linux-gnu
+
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS := $(wildcard src/bpf/lib/*.h) src/abi.h
+
+# Agent modules; main.c is left out of the unit-test link.
+AGENT_SRCS := $(wildcard src/agent/*.c)
+AGENT_OBJS := $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(AGENT_SRCS))
+LIB_OBJS := $(filter-out $(OUT)/agent/main.o,$(AGENT_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps run test unit e2e bench clean helpers fuzz
+all: $(OUT)/vigil
+
+$(OUT)/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(OUT)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OUT)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(OUT)/bpf
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# All hook families linked into one object, one skeleton.
+$(OUT)/vigil.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/vigil.skel.h: $(OUT)/vigil.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name vigil_bpf > $@
+
+$(OUT)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h) src/abi.h $(OUT)/vigil.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/agent
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/vigil: $(AGENT_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests: cmocka, sanitizers on, no root needed.
+UNIT_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
+$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS:$(OUT)/agent/%.o=src/agent/%.c) $(wildcard src/agent/*.h)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(OUT)/tests
+	$(Q)$(CC) $(UNIT_CFLAGS) $< $(filter-out $(OUT)/agent/main.o,$(LIB_OBJS:$(OUT)/agent/%.o=src/agent/%.c)) \
+		-fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+
+# Static helpers baked into the e2e test image.
+$(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
+	$(call msg,HELPER,$@)
+	$(Q)mkdir -p $(OUT)/helpers
+	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring
+
+helpers: $(OUT)/helpers/vigil-testbin
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps all
+	$(Q)scripts/dockerd.sh
+	$(OUT)/vigil run
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+e2e: all helpers
+	$(Q)tests/e2e/run.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all helpers $(UNIT_BINS)
+	$(Q)tests/run-all.sh
+
+bench: deps all
+	$(Q)bench/run.sh
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * abi.h - the one header shared by Vigil's BPF programs and its agent.
+ *
+ * Every record the kernel side writes to the ring buffer starts with
+ * struct vigil_hdr; its `size` is the whole record, `type` selects the body.
+ * Variable-size data (paths, argv, addresses) sits after the fixed body in a
+ * data area; the body refers to it by struct vigil_str {off, len}, with `off`
+ * counted from the start of the record.  The agent checks every {off, len}
+ * against `size` before it reads (src/agent/decode.c).
+ *
+ * Only fixed-width types, explicit padding, no pointers, no bool/pid_t.
+ * Bump VIGIL_ABI_VERSION on any layout change.
+ */
+#ifndef VIGIL_ABI_H
+#define VIGIL_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define VIGIL_ABI_VERSION 1
+
+#define VIGIL_COMM_LEN 16
+#define VIGIL_FSTYPE_LEN 16
+/* Upper bound of syscall numbers counted per container (x86_64 < 470). */
+#define VIGIL_NR_SYSCALLS 512
+/* A string area is half of the data area so masked offsets stay in bounds. */
+#define VIGIL_DATA_HALF 8192
+#define VIGIL_DATA_MAX (2 * VIGIL_DATA_HALF)
+#define VIGIL_PATH_MAX 4096
+#define VIGIL_ARGV_MAX 4096
+#define VIGIL_PATH_DEPTH 48
+
+enum vigil_event_type {
+	VIGIL_EV_EXEC = 1,	/* successful exec (sched_process_exec) */
+	VIGIL_EV_FORK = 2,	/* new process in a watched cgroup */
+	VIGIL_EV_EXIT = 3,	/* process (thread group) exit */
+	VIGIL_EV_SYSCALL = 4,	/* a syscall of interest returned */
+	VIGIL_EV_URING = 5,	/* io_uring instance set up or op completed */
+	VIGIL_EV_CGROUP = 6,	/* container cgroup created or removed */
+	VIGIL_EV_TYPE_MAX,
+};
+
+/* Why the kernel side lost or shortened something; see docs/events.md. */
+enum vigil_stat {
+	VIGIL_STAT_EVENTS = 0,		/* records written */
+	VIGIL_STAT_RB_FULL,		/* ring buffer full: event dropped */
+	VIGIL_STAT_PATH_TRUNC,		/* path deeper/longer than the walk */
+	VIGIL_STAT_ARGV_TRUNC,		/* argv longer than VIGIL_ARGV_MAX */
+	VIGIL_STAT_DATA_TRUNC,		/* data area full: a string left out */
+	VIGIL_STAT_CTR_MAP_FULL,	/* container cgroup table full */
+	VIGIL_STAT_COUNTS_MISS,		/* no syscall-count slot for a container */
+	VIGIL_STAT_URING_MISS,		/* io_uring completion without its submit */
+	VIGIL_STAT_READ_FAIL,		/* a kernel/user read failed */
+	VIGIL_STAT_MAX,
+};
+
+struct vigil_str {
+	__u16 off;	/* from the start of the record; 0 = absent */
+	__u16 len;	/* bytes, without a terminating NUL */
+};
+
+/* Process context carried by every record. */
+struct vigil_proc {
+	__u32 pid;		/* host tgid */
+	__u32 tid;		/* host tid */
+	__u32 ppid;		/* host tgid of real_parent */
+	__u32 vpid;		/* tgid in the process's own pid namespace */
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 tty;		/* encoded dev_t of the controlling tty, 0 = none */
+	__u64 cap_effective;
+	__u64 start_ns;		/* thread-group start, boot-time ns */
+	__u64 cgroup_id;	/* the task's cgroup v2 id */
+	__u64 ctr_cgroup_id;	/* container's top cgroup id, 0 = host */
+	char comm[VIGIL_COMM_LEN];
+	char pcomm[VIGIL_COMM_LEN];
+};
+
+struct vigil_hdr {
+	__u16 version;		/* VIGIL_ABI_VERSION */
+	__u16 type;		/* enum vigil_event_type */
+	__u32 size;		/* whole record, bytes */
+	__u64 ts_ns;		/* boot-time ns */
+	struct vigil_proc proc;
+};
+
+/* Where a file lives, from its struct file / struct path. */
+enum vigil_file_flags {
+	VIGIL_FILE_PRESENT = 1 << 0,	/* the fields below are valid */
+	VIGIL_FILE_ROOT_MNT = 1 << 1,	/* on the process's root mount */
+	VIGIL_FILE_BIND = 1 << 2,	/* mount root is not its fs root */
+	VIGIL_FILE_OVL_UPPER = 1 << 3,	/* overlayfs inode with an upper */
+	VIGIL_FILE_OVL_LOWER = 1 << 4,	/* overlayfs inode with a lower */
+	VIGIL_FILE_MEMFD = 1 << 5,	/* memfd_create() file */
+	VIGIL_FILE_PATH_TRUNC = 1 << 6,
+	VIGIL_FILE_BLOCKDEV_FS = 1 << 7,/* fs backed by a block device */
+};
+
+struct vigil_file {
+	__u32 flags;		/* enum vigil_file_flags */
+	__u32 mode;		/* inode i_mode */
+	__u64 ino;
+	__u32 dev;		/* superblock s_dev (kernel encoding) */
+	__u32 f_flags;		/* struct file f_flags, when opened */
+	char fstype[VIGIL_FSTYPE_LEN];
+	struct vigil_str path;		/* absolute, as the process sees it */
+	struct vigil_str mnt_source;	/* mount device name */
+	struct vigil_str mnt_root;	/* bind-mount source inside its fs */
+};
+
+/* Socket endpoints, network byte order for addresses, host for ports. */
+struct vigil_sock {
+	__u16 family;		/* AF_INET, AF_INET6, AF_UNIX; 0 = absent */
+	__u16 type;		/* SOCK_STREAM ... */
+	__u16 protocol;		/* IPPROTO_TCP ... */
+	__u16 lport;
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	struct vigil_str unix_path;
+};
+
+/* What the agent tells the kernel about one syscall number. */
+enum vigil_sys_flags {
+	VIGIL_SYS_ON = 1 << 0,
+	VIGIL_SYS_FAILED_ONLY = 1 << 1,	/* report only ret < 0 (execve) */
+	VIGIL_SYS_RET_FD = 1 << 2,	/* ret >= 0 is a new fd to describe */
+	VIGIL_SYS_DUP_STDIO = 1 << 3,	/* report only a socket dup'ed to 0..2 */
+	VIGIL_SYS_SOCKADDR_LOCAL = 1 << 4,/* the sockaddr is the local end (bind) */
+};
+
+#define VIGIL_ARG_NONE 0xff
+
+struct vigil_sys_spec {
+	__u8 flags;		/* enum vigil_sys_flags */
+	__u8 path_arg;		/* user path string, or VIGIL_ARG_NONE */
+	__u8 path_dirfd_arg;	/* dirfd for path_arg (AT_FDCWD = cwd) */
+	__u8 path2_arg;		/* second path (rename, link, symlink) */
+	__u8 path2_dirfd_arg;
+	__u8 fd_arg;		/* an fd to describe (file or socket) */
+	__u8 sockaddr_arg;	/* user struct sockaddr * */
+	__u8 sockaddr_len_arg;
+};
+
+struct vigil_syscall_event {
+	struct vigil_hdr hdr;
+	__u32 nr;
+	__u32 pad;
+	__s64 ret;
+	__u64 args[6];
+	struct vigil_str path;		/* user string of path_arg */
+	struct vigil_str dir;		/* resolved dirfd / cwd for a relative path */
+	struct vigil_str path2;
+	struct vigil_str dir2;
+	struct vigil_file file;		/* fd_arg or the returned fd */
+	struct vigil_sock sock;
+};
+
+enum vigil_exec_flags {
+	VIGIL_EXEC_ARGV_TRUNC = 1 << 0,
+};
+
+struct vigil_exec_event {
+	struct vigil_hdr hdr;
+	__u32 flags;		/* enum vigil_exec_flags */
+	__u32 old_pid;		/* tid that called exec */
+	struct vigil_file exe;		/* resolved from the kernel's file */
+	struct vigil_str filename;	/* as passed to execve */
+	struct vigil_str argv;		/* NUL-separated */
+	struct vigil_str cwd;
+};
+
+struct vigil_fork_event {
+	struct vigil_hdr hdr;	/* hdr.proc is the child */
+};
+
+struct vigil_exit_event {
+	struct vigil_hdr hdr;
+	__s32 exit_code;	/* task->exit_code: status << 8 | signal */
+	__u32 pad;
+};
+
+enum vigil_uring_kind {
+	VIGIL_URING_SETUP = 1,
+	VIGIL_URING_OP = 2,
+};
+
+struct vigil_uring_event {
+	struct vigil_hdr hdr;
+	__u32 kind;		/* enum vigil_uring_kind */
+	__u32 opcode;		/* IORING_OP_* for VIGIL_URING_OP */
+	__s64 res;		/* completion result */
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u32 setup_flags;
+	__s32 dfd;
+	struct vigil_str path;	/* openat path as the kernel copied it */
+	struct vigil_str dir;	/* resolved dfd when path is relative */
+	struct vigil_file file;	/* the opened file, on success */
+	struct vigil_sock sock;	/* connect destination */
+};
+
+enum vigil_cgroup_kind {
+	VIGIL_CGROUP_MKDIR = 1,
+	VIGIL_CGROUP_RMDIR = 2,
+};
+
+struct vigil_cgroup_event {
+	struct vigil_hdr hdr;
+	__u32 kind;		/* enum vigil_cgroup_kind */
+	__u32 level;
+	__u64 id;		/* the cgroup's id */
+	__u64 ctr_id;		/* container top cgroup it belongs to */
+	struct vigil_str path;	/* path inside the cgroup v2 hierarchy */
+};
+
+/* Value of the container-cgroup table (key: cgroup v2 id). */
+struct vigil_ctr_cgroup {
+	__u64 ctr_cgroup_id;	/* top cgroup of the container */
+	__u32 flags;		/* reserved */
+	__u32 pad;
+};
+
+struct vigil_syscall_counts {
+	__u64 n[VIGIL_NR_SYSCALLS];
+};
+
+#endif /* VIGIL_ABI_H */

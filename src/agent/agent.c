@@ -1,0 +1,346 @@
+/*
+ * agent.c - `vigil run`: load, attach, then turn ring-buffer records into
+ * attributed events until told to stop.
+ *
+ * The ring-buffer callback never blocks on slow I/O except once per new
+ * container (its metadata, fetched when the kernel reports its cgroup, so
+ * later events of even a 100 ms container carry its name and image).
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "container.h"
+#include "decode.h"
+#include "format.h"
+#include "jsonw.h"
+#include "kstats.h"
+#include "log.h"
+#include "proc_cache.h"
+#include "vigil.skel.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+struct agent {
+	const struct agent_opts *opts;
+	struct loader ld;
+	struct ring_buffer *rb;
+	struct proc_cache *procs;
+	struct ctr_registry *ctrs;
+	struct fmt_ctx fmt;
+	struct jw jw;
+	FILE *file_out;
+	char host[256];
+	char text[16384];
+	uint64_t received;
+	uint64_t malformed;
+	uint64_t write_errors;
+	time_t next_summary;
+};
+
+static int64_t boot_to_real_ns(void)
+{
+	struct timespec real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (real.tv_sec - boot.tv_sec) * 1000000000LL + (real.tv_nsec - boot.tv_nsec);
+}
+
+/* Writes the JSON document in a->jw to stdout (in JSON mode) and to the file. */
+static void emit_json(struct agent *a)
+{
+	if (a->jw.err) {
+		a->write_errors++;
+		return;
+	}
+	if (a->opts->mode == OUTPUT_JSON) {
+		fwrite(a->jw.buf, 1, a->jw.len, stdout);
+		if (putchar('\n') == EOF)
+			a->write_errors++;
+	}
+	if (a->file_out) {
+		fwrite(a->jw.buf, 1, a->jw.len, a->file_out);
+		if (fputc('\n', a->file_out) == EOF)
+			a->write_errors++;
+	}
+}
+
+static void emit_event(struct agent *a, const struct event_view *ev)
+{
+	if (a->opts->mode == OUTPUT_TEXT) {
+		event_text(a->text, sizeof(a->text), &a->fmt, ev);
+		puts(a->text);
+		if (!a->file_out)
+			return;
+	}
+	event_json(&a->jw, &a->fmt, ev);
+	emit_json(a);
+}
+
+/* An agent-made event about a container (start, exit, summary). */
+static void container_event(struct agent *a, const char *type, const struct ctr_info *c,
+			    bool with_counts)
+{
+	uint64_t counts[VIGIL_NR_SYSCALLS], total;
+	struct timespec now;
+	char ts[48];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
+	jw_reset(&a->jw);
+	jw_obj_open(&a->jw, NULL);
+	jw_str(&a->jw, "time", ts);
+	jw_str(&a->jw, "type", type);
+	jw_str(&a->jw, "host", a->host);
+	json_container(&a->jw, c);
+	if (with_counts &&
+	    !syscall_counts_read(bpf_map__fd(a->ld.skel->maps.syscall_counts), c->cgroup_id, counts)) {
+		total = syscall_counts_json(&a->jw, "syscalls", counts);
+		jw_uint(&a->jw, "syscalls_total", total);
+	}
+	jw_obj_close(&a->jw);
+	if (a->opts->mode == OUTPUT_TEXT)
+		printf("%s %-8s container=%s(%.12s) image=%s\n", ts, type, c->name ? c->name : "?",
+		       c->id, c->image ? c->image : "?");
+	emit_json(a);
+}
+
+static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
+{
+	struct sv path = rec_sv(e, e->path);
+	char p[VIGIL_PATH_MAX + 1];
+	struct ctr_info *c;
+
+	if (e->id != e->ctr_id)
+		return;	/* a cgroup nested in a container: same container */
+	snprintf(p, sizeof(p), "%.*s", (int)path.len, path.p ? path.p : "");
+	if (e->kind == VIGIL_CGROUP_MKDIR) {
+		c = ctr_add(a->ctrs, e->id, p);
+		if (c)
+			container_event(a, "container_start", c, false);
+		return;
+	}
+	c = ctr_lookup(a->ctrs, e->id);
+	if (c) {
+		container_event(a, "container_exit", c, true);
+		ctr_mark_exited(a->ctrs, e->id);
+	}
+	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &e->id);
+}
+
+/* A container the kernel knows but the agent missed: ask /proc. */
+static struct ctr_info *ctr_from_proc(struct agent *a, const struct vigil_hdr *h)
+{
+	char path[64], line[4096];
+	struct ctr_info *c = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", h->proc.pid);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	while (!c && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "0::", 3))
+			c = ctr_add(a->ctrs, h->proc.ctr_cgroup_id, line + 3);
+	}
+	fclose(f);
+	return c;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+	const struct vigil_hdr *h = data;
+	struct event_view ev = { .rec = data };
+	bool show = true;
+
+	a->received++;
+	if (record_check(data, size)) {
+		a->malformed++;
+		return 0;
+	}
+	switch (h->type) {
+	case VIGIL_EV_CGROUP:
+		on_cgroup(a, data);
+		return 0;
+	case VIGIL_EV_EXEC: {
+		const struct vigil_exec_event *e = data;
+		struct sv exe = rec_sv(e, e->exe.path), argv = rec_sv(e, e->argv), cwd = rec_sv(e, e->cwd);
+
+		proc_cache_exec(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm, exe.p, exe.len,
+				argv.p, argv.len, e->flags & VIGIL_EXEC_ARGV_TRUNC, cwd.p, cwd.len);
+		break;
+	}
+	case VIGIL_EV_FORK:
+		proc_cache_fork(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm);
+		show = a->opts->proc_events;
+		break;
+	case VIGIL_EV_EXIT:
+		show = a->opts->proc_events;
+		break;
+	}
+	if (show) {
+		if (h->proc.ctr_cgroup_id) {
+			ev.ctr = ctr_lookup(a->ctrs, h->proc.ctr_cgroup_id);
+			if (!ev.ctr)
+				ev.ctr = ctr_from_proc(a, h);
+		}
+		ev.proc = proc_cache_get(a->procs, h->proc.pid);
+		emit_event(a, &ev);
+	}
+	if (h->type == VIGIL_EV_EXIT)
+		proc_cache_exit(a->procs, h->proc.pid);
+	return 0;
+}
+
+static int scan_cb(void *arg, uint64_t cgid, uint64_t top)
+{
+	struct agent *a = arg;
+	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top };
+	struct vigil_syscall_counts *zero;
+	int ncpu = libbpf_num_possible_cpus();
+
+	bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY);
+	if (cgid != top || ncpu <= 0)
+		return 0;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (zero) {
+		bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &cgid, zero, BPF_NOEXIST);
+		free(zero);
+	}
+	return 0;
+}
+
+static void summaries(struct agent *a)
+{
+	/* the registry has no iterator: walk the kernel's container table */
+	int fd = bpf_map__fd(a->ld.skel->maps.syscall_counts);
+	uint64_t key, next, *prev = NULL;
+	struct ctr_info *c;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		c = ctr_lookup(a->ctrs, key);
+		if (c && !c->exited)
+			container_event(a, "summary", c, true);
+	}
+}
+
+static void final_stats(struct agent *a)
+{
+	uint64_t k[VIGIL_STAT_MAX];
+	struct rusage ru;
+	unsigned int i;
+
+	if (kstats_read(bpf_map__fd(a->ld.skel->maps.stats), k))
+		memset(k, 0, sizeof(k));
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "vigil: stats: received=%llu malformed=%llu write_errors=%llu",
+		(unsigned long long)a->received, (unsigned long long)a->malformed,
+		(unsigned long long)a->write_errors);
+	for (i = 0; i < VIGIL_STAT_MAX; i++)
+		fprintf(stderr, " %s=%llu", kstat_name(i), (unsigned long long)k[i]);
+	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs),
+		ru.ru_maxrss, ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+}
+
+int agent_run(const struct agent_opts *o)
+{
+	struct ctr_registry_config rc = { .docker_socket = o->docker_socket };
+	struct agent a = { .opts = o };
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *cgroot;
+	time_t deadline = o->duration ? time(NULL) + o->duration : 0;
+	int err, status = 1, n;
+
+	jw_init(&a.jw);
+	gethostname(a.host, sizeof(a.host) - 1);
+	a.fmt.host = a.host;
+	a.fmt.boot_to_real_ns = boot_to_real_ns();
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o->output_file && !(a.file_out = fopen(o->output_file, "ae"))) {
+		log_warn("%s", o->output_file);
+		goto out;
+	}
+	a.procs = proc_cache_new();
+	a.ctrs = ctr_registry_new(&rc);
+	if (!a.procs || !a.ctrs) {
+		log_warn("start-up");
+		goto out;
+	}
+	if ((err = loader_load(&a.ld, &o->bpf)))
+		goto out;
+	a.rb = ring_buffer__new(bpf_map__fd(a.ld.skel->maps.events), on_record, &a, NULL);
+	if (!a.rb) {
+		log_warn("ring buffer");
+		goto out;
+	}
+	if ((err = loader_attach(&a.ld)))
+		goto out;
+	n = proc_cache_seed(a.procs, "/proc");
+	cgroot = cgroup2_root();
+	if (!cgroot)
+		log_warnx("no cgroup v2 hierarchy mounted: containers cannot be told apart");
+	else
+		n = ctr_scan(a.ctrs, cgroot, scan_cb, &a);
+	fprintf(stderr, "vigil: %s\n", a.ld.hooks);
+	fprintf(stderr, "vigil: watching %s; %d container cgroup(s) found at start; cgroup v2 at %s\n",
+		o->bpf.watch_host ? "containers and host" : "containers", n, cgroot ? cgroot : "-");
+
+	a.next_summary = o->summary_interval ? time(NULL) + o->summary_interval : 0;
+	while (!stop_requested) {
+		err = ring_buffer__poll(a.rb, 200);
+		if (err < 0 && err != -EINTR) {
+			log_warnx("ring buffer poll: %s", strerror(-err));
+			break;
+		}
+		fflush(stdout);
+		if (a.file_out)
+			fflush(a.file_out);
+		if (a.next_summary && time(NULL) >= a.next_summary) {
+			summaries(&a);
+			a.next_summary = time(NULL) + o->summary_interval;
+		}
+		if (deadline && time(NULL) >= deadline)
+			break;
+	}
+	/* stop producing, then drain what is already in the ring */
+	loader_detach(&a.ld);
+	ring_buffer__consume(a.rb);
+	summaries(&a);
+	fflush(stdout);
+	if (a.file_out)
+		fflush(a.file_out);
+	final_stats(&a);
+	status = 0;
+out:
+	ring_buffer__free(a.rb);
+	if (a.ld.skel)
+		loader_close(&a.ld);
+	ctr_registry_free(a.ctrs);
+	proc_cache_free(a.procs);
+	if (a.file_out)
+		fclose(a.file_out);
+	jw_free(&a.jw);
+	return status;
+}

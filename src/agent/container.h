@@ -1,0 +1,72 @@
+/*
+ * container.h - cgroup id -> container, with its metadata.
+ *
+ * The kernel says which cgroups are containers (cgroup_mkdir); this registry
+ * remembers, for each container's top cgroup, the container id parsed from
+ * the cgroup path and metadata from the runtime: the Docker Engine API
+ * (unix socket) and the OCI bundle's config.json (annotations; Kubernetes
+ * names under containerd and CRI-O).  Metadata is fetched once, when the
+ * container is added; a container removed quickly keeps what was found.
+ */
+#ifndef VIGIL_CONTAINER_H
+#define VIGIL_CONTAINER_H
+
+#include <stdint.h>
+#include "cgroup_path.h"
+
+struct ctr_info {
+	uint64_t cgroup_id;		/* the container's top cgroup (v2 id) */
+	char id[CTR_ID_LEN + 1];
+	enum ctr_runtime runtime;
+	/* owned strings, NULL when unknown */
+	char *name;			/* without Docker's leading '/' */
+	char *image;			/* as the user named it (repo:tag) */
+	char *image_id;
+	char *pod;			/* Kubernetes pod name */
+	char *k8s_ns;			/* Kubernetes namespace */
+	char *k8s_container;		/* Kubernetes container name */
+	int exited;			/* its cgroup was removed */
+};
+
+struct ctr_registry;
+
+struct ctr_registry_config {
+	const char *docker_socket;	/* NULL: /var/run/docker.sock */
+	const char *oci_roots;		/* ':'-separated bundle roots; NULL: defaults */
+	int timeout_ms;			/* per runtime request */
+};
+
+/* Returns NULL with errno set. */
+struct ctr_registry *ctr_registry_new(const struct ctr_registry_config *cfg);
+void ctr_registry_free(struct ctr_registry *r);
+
+/*
+ * Adds the container whose top cgroup is cgid and whose cgroup path is path
+ * (inside the v2 hierarchy); fetches its metadata.  Returns the entry
+ * (borrowed, valid until ctr_registry_free), NULL if path names no container.
+ */
+struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path);
+
+/* The container of top cgroup cgid, or NULL.  Borrowed. */
+struct ctr_info *ctr_lookup(struct ctr_registry *r, uint64_t cgid);
+
+/* Marks the container gone; the entry is freed after `keep` more removals. */
+void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid);
+
+/*
+ * Walks the cgroup v2 tree under root and calls cb for every cgroup of a
+ * container (top and nested), with the container's top cgroup id; adds each
+ * container to r.  For containers started before the agent.
+ */
+typedef int (*ctr_scan_cb)(void *arg, uint64_t cgid, uint64_t top_cgid);
+int ctr_scan(struct ctr_registry *r, const char *root, ctr_scan_cb cb, void *arg);
+
+/* The mount point of the cgroup v2 hierarchy, or NULL. Static storage. */
+const char *cgroup2_root(void);
+
+/* Parses a Docker /containers/json answer into c (for tests). 0 or -errno. */
+int docker_list_parse(const char *json, struct ctr_info *c);
+/* Parses an OCI config.json's annotations into c, filling unknown fields. */
+int oci_config_parse(const char *json, struct ctr_info *c);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * format.h - an event as JSON (stable keys, docs/events.md) or as a text line.
+ *
+ * The view bundles a checked record with what the agent knows around it;
+ * everything in it is borrowed for the duration of the call.
+ */
+#ifndef VIGIL_FORMAT_H
+#define VIGIL_FORMAT_H
+
+#include <stdint.h>
+#include "container.h"
+#include "jsonw.h"
+#include "proc_cache.h"
+
+struct fmt_ctx {
+	const char *host;
+	int64_t boot_to_real_ns;	/* add to a boot-time ns for wall time */
+};
+
+struct event_view {
+	const void *rec;		/* passed record_check() */
+	const struct proc_info *proc;	/* cached process, may be NULL */
+	const struct ctr_info *ctr;	/* NULL for a host process */
+};
+
+/* The "type" of the event in the output, e.g. "exec", "open", "connect". */
+const char *event_type_name(const void *rec);
+
+/* Writes one JSON object for the event (w is reset first). */
+void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
+
+/* Writes one text line (no newline) into buf; returns its length. */
+size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev);
+
+/* RFC 3339 UTC time with nanoseconds from wall-clock ns. */
+void time_rfc3339(int64_t real_ns, char *buf, size_t len);
+
+/* Shared by the agent for its own events (summaries, container start). */
+void json_container(struct jw *w, const struct ctr_info *c);
+
+#endif

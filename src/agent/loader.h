@@ -1,0 +1,39 @@
+/*
+ * loader.h - the BPF side's life: feature probes, settings, load, attach,
+ * pinning for `vigil stats`, detach.
+ */
+#ifndef VIGIL_LOADER_H
+#define VIGIL_LOADER_H
+
+#include <stdbool.h>
+
+#define VIGIL_PIN_DIR "/sys/fs/bpf/vigil"
+
+struct loader_opts {
+	bool watch_host;	/* report host processes too */
+	bool syscall_counts;	/* attach the per-syscall counter */
+	unsigned int ringbuf_mb;	/* power of two */
+	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
+	unsigned int agent_pid;
+};
+
+struct loader {
+	struct vigil_bpf *skel;
+	struct bpf_link **sys_links;	/* one per syscalls:sys_exit_* */
+	int n_sys_links;
+	bool pinned;
+	char hooks[768];	/* one line: which hooks are active */
+};
+
+/* Probes, opens, configures and loads.  0 or -errno (reported). */
+int loader_load(struct loader *l, const struct loader_opts *o);
+/* Attaches every hook and pins the maps `vigil stats` reads. */
+int loader_attach(struct loader *l);
+/* Detaches every hook; maps stay readable until loader_close(). */
+void loader_detach(struct loader *l);
+void loader_close(struct loader *l);
+
+/* Mounts tracefs / bpffs where they are missing.  0 or -errno. */
+int loader_mount_fs(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* main.c - the vigil command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "abi.h"
+#include "agent.h"
+#include "log.h"
+#include "stats_cmd.h"
+
+#define VIGIL_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vigil <command> [options]\n"
+"\n"
+"Vigil watches every container from the kernel (eBPF) and reports what its\n"
+"processes do - execs, file opens, connections, privilege changes - each\n"
+"event attributed to its container (id, name, image, Kubernetes pod).\n"
+"\n"
+"commands:\n"
+"  run            start the agent (root); events go to stdout\n"
+"  stats          per-container syscall counts and kernel drop counters of\n"
+"                 the running agent\n"
+"  version        print the version\n"
+"  help           this text\n"
+"\n"
+"run options:\n"
+"  -o, --output json|text   stdout format (default: json when stdout is not a\n"
+"                           terminal, text when it is)\n"
+"  -f, --output-file PATH   also append JSON lines to PATH\n"
+"      --host               report host processes too (default: containers only)\n"
+"      --no-syscall-counts  do not count syscalls per container (saves the one\n"
+"                           hook every syscall pays for)\n"
+"      --summary-interval S per-container syscall summary every S seconds\n"
+"                           (default 60; 0 = only when a container exits)\n"
+"      --proc-events        also print fork and exit events\n"
+"      --ringbuf-mb N       ring buffer size, a power of two (default 16)\n"
+"      --argv-max N         bytes of argv kept per exec (default %d, max %d)\n"
+"      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
+"      --duration S         stop after S seconds\n"
+"  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
+"\n"
+"stats options:\n"
+"      --json               JSON instead of a table\n"
+"\n"
+"Stop with Ctrl-C or SIGTERM: hooks are detached, buffered events flushed and a\n"
+"final stats line (events, drops by reason, RSS, CPU) printed to stderr.\n"
+"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX);
+}
+
+static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v > max)
+		fatalx("%s: '%s' is not a number from 0 to %u", opt, s, max);
+	return v;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-file", required_argument, NULL, 'f' },
+		{ "host", no_argument, NULL, O_HOST },
+		{ "no-syscall-counts", no_argument, NULL, O_NOCOUNT },
+		{ "summary-interval", required_argument, NULL, O_SUMMARY },
+		{ "proc-events", no_argument, NULL, O_PROCEV },
+		{ "ringbuf-mb", required_argument, NULL, O_RB },
+		{ "argv-max", required_argument, NULL, O_ARGV },
+		{ "docker-socket", required_argument, NULL, O_DOCKER },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct agent_opts o = {
+		.bpf = { .syscall_counts = true, .ringbuf_mb = 16, .argv_max = 2048 },
+		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
+		.summary_interval = 60,
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				o.mode = OUTPUT_JSON;
+			else if (!strcmp(optarg, "text"))
+				o.mode = OUTPUT_TEXT;
+			else
+				fatalx("--output: '%s' is neither json nor text", optarg);
+			break;
+		case 'f': o.output_file = optarg; break;
+		case O_HOST: o.bpf.watch_host = true; break;
+		case O_NOCOUNT: o.bpf.syscall_counts = false; break;
+		case O_SUMMARY: o.summary_interval = parse_uint("--summary-interval", optarg, 86400); break;
+		case O_PROCEV: o.proc_events = true; break;
+		case O_RB:
+			o.bpf.ringbuf_mb = parse_uint("--ringbuf-mb", optarg, 1024);
+			if (!o.bpf.ringbuf_mb || (o.bpf.ringbuf_mb & (o.bpf.ringbuf_mb - 1)))
+				fatalx("--ringbuf-mb: %u is not a power of two", o.bpf.ringbuf_mb);
+			break;
+		case O_ARGV: o.bpf.argv_max = parse_uint("--argv-max", optarg, VIGIL_ARGV_MAX); break;
+		case O_DOCKER: o.docker_socket = optarg; break;
+		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
+		case 'v': log_verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		fatalx("run: unexpected argument '%s'", argv[optind]);
+	if (geteuid() != 0)
+		fatalx("run: needs root (BPF programs and cgroup access)");
+	o.bpf.agent_pid = getpid();
+	return agent_run(&o);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "help";
+
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stats"))
+		return stats_cmd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("vigil %s (event ABI %d)\n", VIGIL_VERSION, VIGIL_ABI_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

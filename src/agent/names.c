@@ -1,0 +1,140 @@
+/* names.c - symbolic names for numbers in events (see names.h). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "names.h"
+
+const char *errno_name(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : "EUNKNOWN";
+}
+
+void open_flags_json(struct jw *w, const char *key, uint64_t flags)
+{
+	static const struct { uint64_t bit; const char *name; } bits[] = {
+		{ O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
+		{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" }, { O_LARGEFILE, "O_LARGEFILE" },
+		{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },
+		{ O_PATH, "O_PATH" },
+	};
+	size_t i;
+
+	jw_arr_open(w, key);
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY: jw_str(w, NULL, "O_RDONLY"); break;
+	case O_WRONLY: jw_str(w, NULL, "O_WRONLY"); break;
+	default: jw_str(w, NULL, "O_RDWR"); break;
+	}
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		jw_str(w, NULL, "O_TMPFILE");
+	else if (flags & O_DIRECTORY)
+		jw_str(w, NULL, "O_DIRECTORY");
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (flags & bits[i].bit)
+			jw_str(w, NULL, bits[i].name);
+	jw_arr_close(w);
+}
+
+void caps_json(struct jw *w, const char *key, uint64_t caps)
+{
+	char name[48];
+	unsigned int i;
+	char *n;
+
+	jw_arr_open(w, key);
+	for (i = 0; i < 64; i++) {
+		if (!(caps & (1ULL << i)))
+			continue;
+		n = cap_to_name(i);	/* libcap: "cap_chown", or a number */
+		snprintf(name, sizeof(name), "%s", n ? n : "?");
+		cap_free(n);
+		for (char *p = name; *p; p++)
+			*p = toupper((unsigned char)*p);
+		jw_str(w, NULL, name);
+	}
+	jw_arr_close(w);
+}
+
+const char *family_name(unsigned int family)
+{
+	switch (family) {
+	case AF_INET: return "AF_INET";
+	case AF_INET6: return "AF_INET6";
+	case AF_UNIX: return "AF_UNIX";
+	case AF_NETLINK: return "AF_NETLINK";
+	case AF_PACKET: return "AF_PACKET";
+	}
+	return "other";
+}
+
+const char *l4proto_name(unsigned int type, unsigned int protocol)
+{
+	if (protocol == IPPROTO_TCP || (protocol == 0 && type == SOCK_STREAM))
+		return "tcp";
+	if (protocol == IPPROTO_UDP || (protocol == 0 && type == SOCK_DGRAM))
+		return "udp";
+	if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6)
+		return "icmp";
+	if (type == SOCK_RAW)
+		return "raw";
+	return "other";
+}
+
+const char *addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *ns_flags_str(uint64_t flags, char *buf, size_t len)
+{
+	static const struct { uint64_t bit; const char *name; } ns[] = {
+		{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
+		{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" },
+		{ CLONE_NEWPID, "CLONE_NEWPID" }, { CLONE_NEWNET, "CLONE_NEWNET" },
+		{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { 0x00000080 /* CLONE_NEWTIME */, "CLONE_NEWTIME" },
+		{ CLONE_FILES, "CLONE_FILES" }, { CLONE_FS, "CLONE_FS" },
+		{ CLONE_SYSVSEM, "CLONE_SYSVSEM" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (flags & ns[i].bit)
+			used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 used ? "|" : "", ns[i].name);
+	if (!used)
+		snprintf(buf, len, "0");
+	return buf;
+}
+
+const char *ptrace_request_name(uint64_t req)
+{
+	switch (req) {
+	case PTRACE_TRACEME: return "PTRACE_TRACEME";
+	case PTRACE_PEEKTEXT: return "PTRACE_PEEKTEXT";
+	case PTRACE_PEEKDATA: return "PTRACE_PEEKDATA";
+	case PTRACE_POKETEXT: return "PTRACE_POKETEXT";
+	case PTRACE_POKEDATA: return "PTRACE_POKEDATA";
+	case PTRACE_CONT: return "PTRACE_CONT";
+	case PTRACE_KILL: return "PTRACE_KILL";
+	case PTRACE_ATTACH: return "PTRACE_ATTACH";
+	case PTRACE_DETACH: return "PTRACE_DETACH";
+	case PTRACE_SEIZE: return "PTRACE_SEIZE";
+	case PTRACE_GETREGS: return "PTRACE_GETREGS";
+	case PTRACE_SETREGS: return "PTRACE_SETREGS";
+	}
+	return NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * proc_cache.h - what the agent knows of each process (pid = host tgid):
+ * executable, argv and cwd from exec events, inherited on fork, seeded from
+ * /proc at start-up so processes older than the agent are named too.
+ */
+#ifndef VIGIL_PROC_CACHE_H
+#define VIGIL_PROC_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc_info {
+	uint32_t pid;
+	uint32_t ppid;
+	char comm[16];
+	char *exe;		/* owned; as the process sees it */
+	char *argv;		/* owned; NUL-separated, argv_len bytes */
+	size_t argv_len;
+	int argv_truncated;
+	char *cwd;		/* owned */
+};
+
+struct proc_cache;
+
+struct proc_cache *proc_cache_new(void);
+void proc_cache_free(struct proc_cache *pc);
+
+/* Borrowed; valid until the next call that changes the cache. */
+const struct proc_info *proc_cache_get(struct proc_cache *pc, uint32_t pid);
+
+/* Records an exec; strings are copied.  argv is NUL-separated. */
+int proc_cache_exec(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm,
+		    const char *exe, size_t exe_len, const char *argv, size_t argv_len,
+		    int argv_truncated, const char *cwd, size_t cwd_len);
+
+/* A new process: copies what the parent had (it runs the same program). */
+int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm);
+
+void proc_cache_exit(struct proc_cache *pc, uint32_t pid);
+
+/* Seeds from procfs (normally "/proc"); returns the count or -errno. */
+int proc_cache_seed(struct proc_cache *pc, const char *procfs);
+
+size_t proc_cache_count(struct proc_cache *pc);
+
+#endif

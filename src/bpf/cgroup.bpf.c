@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroup.bpf.c - which cgroups are containers, decided when they appear.
+ *
+ * A container runtime creates the container's cgroup before it moves the
+ * first process in, so marking it here (not later, from user space) means
+ * the container is watched from its first instruction, and a container that
+ * lives 100 ms is still seen.  A cgroup created below a watched one belongs
+ * to the same container: nesting cannot escape the filter.
+ */
+#include "lib/common.bpf.h"
+
+#define HEX_RUN 64	/* docker/containerd/cri-o/podman ids: 64 hex digits */
+
+static __always_inline bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/*
+ * Does the path end in a container id?  Runtimes name the leaf "<id>"
+ * (cgroupfs drivers) or "<prefix>-<id>.scope" (systemd drivers), so only
+ * the 64 bytes before the end, or before ".scope", are looked at.
+ * len counts the terminating NUL.
+ */
+static __always_inline bool leaf_has_container_id(const char *buf, __u32 len)
+{
+	__u32 end = len - 1, start, i;
+	char sep;
+
+	if (end > 6 && buf[(end - 6) & 255] == '.' && buf[(end - 5) & 255] == 's' &&
+	    buf[(end - 1) & 255] == 'e')
+		end -= 6;
+	if (end < HEX_RUN + 1)
+		return false;
+	start = end - HEX_RUN;
+	sep = buf[(start - 1) & 255];
+	if (sep != '/' && sep != '-')
+		return false;
+	for (i = 0; i < HEX_RUN; i++)
+		if (!is_hex(buf[(start + i) & 255]))
+			return false;
+	return true;
+}
+
+static __always_inline void cgroup_event(struct cgroup *cgrp, const char *path,
+					 __u32 kind, __u64 ctr_id)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vigil_scratch *s = scratch_get();
+	struct vigil_cgroup_event *e;
+	struct rec_buf b;
+
+	if (!s)
+		return;
+	/* hdr.proc is the runtime process doing it: not a container event */
+	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_CGROUP, t, bpf_get_current_cgroup_id(), 0);
+	e->kind = kind;
+	e->level = BPF_CORE_READ(cgrp, level);
+	e->id = BPF_CORE_READ(cgrp, kn, id);
+	e->ctr_id = ctr_id;
+	rec_put(&b, &e->path, path, VIGIL_PATH_MAX, SRC_KERNEL_STR);
+	rec_send(&b);
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(vigil_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct vigil_ctr_cgroup val = {}, *parent_val;
+	struct vigil_syscall_counts *zero;
+	__u32 zero_key = 0;
+	struct vigil_scratch *s;
+	__u64 id, parent_id;
+	long n;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;	/* a cgroup v1 hierarchy */
+	id = BPF_CORE_READ(cgrp, kn, id);
+	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+	parent_val = bpf_map_lookup_elem(&ctr_cgroups, &parent_id);
+	if (parent_val) {
+		val.ctr_cgroup_id = parent_val->ctr_cgroup_id;
+	} else {
+		if (!(s = scratch_get()))
+			return 0;
+		/* keep the tail: the container id is in the last component */
+		n = bpf_probe_read_kernel_str(s->name, sizeof(s->name), path);
+		if (n <= 0 || !leaf_has_container_id(s->name, n))
+			return 0;
+		val.ctr_cgroup_id = id;
+		/* the count slot is made now so the first syscall is counted */
+		zero = bpf_map_lookup_elem(&zero_counts, &zero_key);
+		if (!zero)
+			return 0;
+		n = bpf_map_update_elem(&syscall_counts, &id, zero, BPF_NOEXIST);
+		if (n && n != -EEXIST)
+			stat_inc(VIGIL_STAT_COUNTS_MISS);
+	}
+	if (bpf_map_update_elem(&ctr_cgroups, &id, &val, BPF_ANY)) {
+		stat_inc(VIGIL_STAT_CTR_MAP_FULL);
+		return 0;
+	}
+	cgroup_event(cgrp, path, VIGIL_CGROUP_MKDIR, val.ctr_cgroup_id);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(vigil_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct vigil_ctr_cgroup *val;
+	__u64 id, ctr_id;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	val = bpf_map_lookup_elem(&ctr_cgroups, &id);
+	if (!val)
+		return 0;
+	ctr_id = val->ctr_cgroup_id;
+	bpf_map_delete_elem(&ctr_cgroups, &id);
+	/* the agent reads and deletes the syscall counts on this event */
+	cgroup_event(cgrp, path, VIGIL_CGROUP_RMDIR, ctr_id);
+	return 0;
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+/* config.bpf.c - the settings maps.bpf.h declares, and the licence. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "lib/maps.bpf.h"
+
+const volatile __u32 cfg_watch_host = 0;
+const volatile __u32 cfg_agent_pid = 0;
+const volatile __u32 cfg_argv_max = VIGIL_ARGV_MAX;
+
+char LICENSE[] SEC("license") = "GPL";

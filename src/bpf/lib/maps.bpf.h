@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * maps.bpf.h - every map and setting of Vigil's BPF side, in one place.
+ *
+ * Each hook family is its own object file; they are linked into one object
+ * (bpftool gen object), so maps are __weak and settings extern here, defined
+ * once in config.bpf.c.
+ */
+#ifndef VIGIL_MAPS_BPF_H
+#define VIGIL_MAPS_BPF_H
+
+#include "../../abi.h"
+
+/* Settings written by the agent before load (see src/agent/loader.c). */
+extern const volatile __u32 cfg_watch_host;	/* report host processes */
+extern const volatile __u32 cfg_agent_pid;	/* never report the agent */
+extern const volatile __u32 cfg_argv_max;	/* <= VIGIL_ARGV_MAX */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* resized by the agent */
+} events SEC(".maps") __weak;
+
+/* cgroup v2 id -> container it belongs to; set in cgroup_mkdir and at start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct vigil_ctr_cgroup);
+} ctr_cgroups SEC(".maps") __weak;
+
+/* container top cgroup id -> per-CPU count of every syscall number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct vigil_syscall_counts);
+} syscall_counts SEC(".maps") __weak;
+
+/* Never written: the zeroed value a new syscall_counts slot starts from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_syscall_counts);
+} zero_counts SEC(".maps") __weak;
+
+/* syscall number -> what to capture; filled by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VIGIL_NR_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct vigil_sys_spec);
+} sys_specs SEC(".maps") __weak;
+
+/* Per-reason counters; the agent sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps") __weak;
+
+/*
+ * Per-CPU scratch: a record is assembled here, then copied into the ring
+ * buffer with its real size (a fixed-size reservation would waste ring space
+ * on short events).  Syscall tracepoints run BPF with preemption disabled, so
+ * one slot per CPU is enough.
+ */
+/*
+ * State of one path walk (path.bpf.c).  It lives in the map, not on the
+ * stack: values loaded from a map are unknown to the verifier, so the walk's
+ * loop body is checked once instead of once per possible position.
+ */
+struct vigil_walk {
+	__u64 d, m, root_d, root_m;	/* dentry / vfsmount pointers */
+	__u32 pos;			/* path is scratch->path[pos .. VIGIL_PATH_MAX) */
+	__u32 truncated;
+	__u32 done;
+	__u32 cross_mounts;
+};
+
+struct vigil_scratch {
+	struct vigil_walk walk;
+	/* a write may start anywhere below VIGIL_DATA_MAX and be HALF long */
+	__u8 rec[VIGIL_DATA_MAX + VIGIL_DATA_HALF];
+	/* a component write may start at VIGIL_PATH_MAX - 1 and be 255 long */
+	char path[VIGIL_PATH_MAX + 256];
+	char name[256];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_scratch);
+} scratch SEC(".maps") __weak;
+
+/* io_uring request -> what its submission asked for, until it completes. */
+struct vigil_uring_pending {
+	__u32 opcode;
+	__s32 dfd;
+	__u8 sockaddr[128];
+	__u32 sockaddr_len;
+	char path[256];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vigil_uring_pending);
+} uring_pending SEC(".maps") __weak;
+
+static __always_inline void stat_inc(__u32 reason)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &reason);
+
+	if (v)
+		*v += 1;
+}
+
+#endif
