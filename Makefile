@@ -2,6 +2,7 @@
 #
 #   make            build build/vigil (BPF objects linked and embedded)
 #   make run        install dependencies, build, start dockerd if needed, run
+#                   (make run ARGS='--output text --host' passes options)
 #   make test       install dependencies, build, run unit + e2e tests
 #   make unit       unit tests only (no root, no BPF)
 #   make bench      overhead benchmark (root, Docker)
@@ -24,7 +25,7 @@ endif
 
 PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
 	  -Isrc -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp) -lpthread
 ifeq ($(SANITIZE),1)
@@ -78,13 +79,19 @@ $(OUT)/vigil: $(AGENT_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# Unit tests: cmocka, sanitizers on, no root needed.
+# Unit tests: cmocka, the agent's modules rebuilt with ASan/UBSan, no root.
 UNIT_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
-$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS:$(OUT)/agent/%.o=src/agent/%.c) $(wildcard src/agent/*.h)
+ASAN_OBJS := $(patsubst $(OUT)/agent/%.o,$(OUT)/asan/%.o,$(LIB_OBJS))
+
+$(OUT)/asan/%.o: src/agent/%.c $(wildcard src/agent/*.h) src/abi.h $(OUT)/vigil.skel.h
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(OUT)/asan
+	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(OUT)/tests
-	$(Q)$(CC) $(UNIT_CFLAGS) $< $(filter-out $(OUT)/agent/main.o,$(LIB_OBJS:$(OUT)/agent/%.o=src/agent/%.c)) \
-		-fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(UNIT_CFLAGS) $< $(ASAN_OBJS) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
 
 # Static helpers baked into the e2e test image.
 $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
@@ -97,9 +104,12 @@ helpers: $(OUT)/helpers/vigil-testbin
 deps:
 	$(Q)scripts/deps.sh
 
-run: deps all
+# run and test re-enter make after deps: flags from pkg-config are only
+# right once the packages are installed.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/dockerd.sh
-	$(OUT)/vigil run
+	$(OUT)/vigil run $(ARGS)
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
@@ -111,7 +121,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all helpers $(UNIT_BINS)
 	$(Q)tests/run-all.sh
 
-bench: deps all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all helpers
 	$(Q)bench/run.sh
 
 clean:

@@ -51,7 +51,6 @@ enum vigil_stat {
 	VIGIL_STAT_DATA_TRUNC,		/* data area full: a string left out */
 	VIGIL_STAT_CTR_MAP_FULL,	/* container cgroup table full */
 	VIGIL_STAT_COUNTS_MISS,		/* no syscall-count slot for a container */
-	VIGIL_STAT_URING_MISS,		/* io_uring completion without its submit */
 	VIGIL_STAT_READ_FAIL,		/* a kernel/user read failed */
 	VIGIL_STAT_MAX,
 };
@@ -199,7 +198,6 @@ struct vigil_uring_event {
 	__u32 setup_flags;
 	__s32 dfd;
 	struct vigil_str path;	/* openat path as the kernel copied it */
-	struct vigil_str dir;	/* resolved dfd when path is relative */
 	struct vigil_file file;	/* the opened file, on success */
 	struct vigil_sock sock;	/* connect destination */
 };

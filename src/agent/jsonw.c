@@ -135,8 +135,7 @@ void jw_escape(struct jw *w, const char *str, size_t n)
 			put(w, str + i, run);
 			i += run;
 		} else {
-			snprintf(esc, sizeof(esc), "\\udc%02x", c);
-			put(w, esc, 6);
+			put(w, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			i++;
 		}
 	}
@@ -184,11 +183,55 @@ void jw_obj_close(struct jw *w) { close_(w, '}'); }
 void jw_arr_open(struct jw *w, const char *key) { open_(w, key, '['); }
 void jw_arr_close(struct jw *w) { close_(w, ']'); }
 
+static bool utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_seq(s + i, n - i);
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static void base64(struct jw *w, const unsigned char *s, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char q[4];
+	size_t i;
+
+	for (i = 0; i < n; i += 3) {
+		uint32_t v = s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+
+		q[0] = tab[v >> 18 & 63];
+		q[1] = tab[v >> 12 & 63];
+		q[2] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		q[3] = i + 2 < n ? tab[v & 63] : '=';
+		put(w, q, 4);
+	}
+}
+
 void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
 {
+	char raw_key[96];
+
 	member(w, key);
 	putc_(w, '"');
 	jw_escape(w, s, n);
+	putc_(w, '"');
+	if (!key || utf8_valid(s, n))
+		return;
+	snprintf(raw_key, sizeof(raw_key), "%s_b64", key);
+	member(w, raw_key);
+	putc_(w, '"');
+	base64(w, (const unsigned char *)s, n);
 	putc_(w, '"');
 }
 

@@ -7,9 +7,10 @@
  *
  * Strings from containers may hold any byte.  Valid UTF-8 passes through;
  * control characters, '"' and '\' are escaped; each byte that is not part
- * of valid UTF-8 is written as \udcXX (XX = the byte), the lossless
- * "surrogateescape" convention, so the output is always well-formed JSON and
- * the original bytes can be recovered.
+ * of valid UTF-8 becomes U+FFFD, so every document is valid JSON of valid
+ * Unicode that any strict parser accepts.  Nothing is lost: a keyed string
+ * that held invalid UTF-8 is followed by "<key>_b64", its exact bytes in
+ * base64.
  */
 #ifndef VIGIL_JSONW_H
 #define VIGIL_JSONW_H

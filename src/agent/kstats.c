@@ -18,7 +18,6 @@ const char *kstat_name(unsigned int i)
 		[VIGIL_STAT_DATA_TRUNC] = "data_truncated",
 		[VIGIL_STAT_CTR_MAP_FULL] = "container_table_full",
 		[VIGIL_STAT_COUNTS_MISS] = "syscall_counts_missing",
-		[VIGIL_STAT_URING_MISS] = "io_uring_unmatched",
 		[VIGIL_STAT_READ_FAIL] = "read_failed",
 	};
 

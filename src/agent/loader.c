@@ -161,7 +161,7 @@ int loader_attach(struct loader *l)
 		return -ENOMEM;
 	for (d = sys_descs; d->name; d++) {
 		nr = sys_nr(d->name);
-		snprintf(tp, sizeof(tp), "sys_exit_%s", d->name);
+		snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
 		if (nr < 0 || nr >= VIGIL_NR_SYSCALLS || !tracepoint_exists("syscalls", tp)) {
 			log_debug("syscall %s: not on this kernel, skipped", d->name);
 			missing++;

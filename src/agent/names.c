@@ -93,6 +93,11 @@ const char *l4proto_name(unsigned int type, unsigned int protocol)
 
 const char *addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len)
 {
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	/* a dual-stack socket's IPv4 peer: show it as IPv4 */
+	if (family == AF_INET6 && !memcmp(addr, v4mapped, sizeof(v4mapped)))
+		return addr_str(AF_INET, addr + 12, buf, len);
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;

@@ -56,7 +56,7 @@ const struct sys_desc sys_descs[] = {
 	{ "delete_module", SC_PRIV, "module", SPEC(0, 0, N, N, N, N, N, N), { NULL, "flags" } },
 	/* mount: path = source, path2 = target */
 	{ "mount", SC_PRIV, "mount", SPEC(0, 0, N, 1, N, N, N, N), { NULL, NULL, NULL, "flags" } },
-	{ "umount", SC_PRIV, "umount", SPEC(0, 0, N, N, N, N, N, N), { NULL, "flags" } },
+	{ "umount2", SC_PRIV, "umount", SPEC(0, 0, N, N, N, N, N, N), { NULL, "flags" }, "umount" },
 	{ "unshare", SC_PRIV, "unshare", SPEC(0, N, N, N, N, N, N, N), { "flags" } },
 	{ "setns", SC_PRIV, "setns", SPEC(0, N, N, N, N, 0, N, N), { "fd", "nstype" } },
 	{ "bpf", SC_PRIV, "bpf", SPEC(0, N, N, N, N, N, N, N), { "cmd", NULL, "size" } },
@@ -72,7 +72,7 @@ const struct sys_desc sys_descs[] = {
 
 	{ "dup2", SC_DUP, "dup_socket", SPEC(VIGIL_SYS_DUP_STDIO, N, N, N, N, 1, N, N), { "oldfd", "newfd" } },
 	{ "dup3", SC_DUP, "dup_socket", SPEC(VIGIL_SYS_DUP_STDIO, N, N, N, N, 1, N, N), { "oldfd", "newfd", "flags" } },
-	{ NULL, SC_NONE, NULL, { 0 }, { 0 } },
+	{ NULL, SC_NONE, NULL, { 0 }, { 0 }, NULL },
 };
 
 int sys_nr(const char *name)

@@ -24,6 +24,7 @@ struct sys_desc {
 	const char *type;		/* event "type" key in the output */
 	struct vigil_sys_spec spec;	/* handed to the kernel */
 	const char *const argnames[6];	/* names of the raw args shown, NULL = not shown */
+	const char *tracepoint;		/* kernel's name when not `name` (umount2: "umount") */
 };
 
 /* The table, terminated by name == NULL. */

@@ -28,16 +28,23 @@ static long walk_step(__u32 i, void *unused)
 	if (w->d == w->root_d && w->m == w->root_m)
 		goto done;
 	parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(m, mnt_root) || d == parent) {
+	if (w->cross_mounts && d == BPF_CORE_READ(m, mnt_root)) {
 		struct mount *mnt = real_mount(m);
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (!w->cross_mounts || d == parent || mnt == up)
-			goto done;
+		if (mnt == up)
+			goto done;	/* the namespace's root mount */
 		w->d = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->m = (__u64)__builtin_preserve_access_index(&up->mnt);
 		return 0;
 	}
+	/*
+	 * The root of a filesystem ends the walk.  A pseudo file (memfd,
+	 * anonymous inode) is its own parent without being a mount root:
+	 * name it, as d_path() does.
+	 */
+	if (d == parent && (w->pos != VIGIL_PATH_MAX || d == BPF_CORE_READ(m, mnt_root)))
+		goto done;
 	name = BPF_CORE_READ(d, d_name.name);
 	len = BPF_CORE_READ(d, d_name.len);
 	if (len > 255)
@@ -52,6 +59,8 @@ static long walk_step(__u32 i, void *unused)
 	pos -= 1;
 	s->path[pos & (VIGIL_PATH_MAX - 1)] = '/';
 	w->pos = pos;
+	if (d == parent)
+		goto done;
 	w->d = (__u64)parent;
 	return 0;
 done:

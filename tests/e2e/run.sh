@@ -1,0 +1,332 @@
+#!/bin/bash
+# End-to-end tests: load Vigil's BPF programs, drive real Docker containers,
+# assert what Vigil reported.  Needs root and a Docker engine (started here if
+# none runs).  Prints "N passed, N failed" last; exits 1 on any failure.
+#
+# Each test runs a container with a unique name and waits (up to a timeout)
+# for one event of that container matching a jq condition that names every
+# field it checks.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VIGIL=$ROOT/build/vigil
+HELPER=$ROOT/build/helpers/vigil-testbin
+IMG=vigil-test:latest
+NET=vigil-e2e-net
+WORK=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
+OUT=$WORK/events.json
+ERR=$WORK/vigil.err
+TAG=vt$$
+passed=0
+failed=0
+vigil_pid=
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
+
+cleanup() {
+	[ -n "$vigil_pid" ] && kill "$vigil_pid" 2>/dev/null && wait "$vigil_pid" 2>/dev/null
+	docker ps -aq --filter "name=$TAG" | xargs -r docker rm -f >/dev/null 2>&1
+	docker network rm "$NET" >/dev/null 2>&1
+	if [ "$failed" -gt 0 ]; then echo "(kept $WORK for inspection)"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# events CONTAINER JQ_CONDITION -> matching events, one per line
+events() {
+	jq -c --arg c "$1" "select(.container.name == \$c) | select($2)" "$OUT" 2>/dev/null
+}
+
+# expect DESC CONTAINER JQ_CONDITION [TIMEOUT_S]
+expect() {
+	local desc=$1 ctr=$2 cond=$3 t=${4:-15} i=0
+	while [ "$i" -lt $((t * 5)) ]; do
+		if [ -n "$(events "$ctr" "$cond" | head -1)" ]; then
+			ok "$desc"
+			return 0
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	fail "$desc" "no event of container $ctr matched: $cond" \
+		"its events: $(events "$ctr" 'true' | jq -c '[.type, .syscall, .file.path // .exec.exe // .net // "", .result]' 2>/dev/null | sort | uniq -c | head -20 | tr '\n' ';')"
+	return 1
+}
+
+# run NAME [docker run options] -- COMMAND...
+run() {
+	local name=$1
+	shift
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+	shift
+	docker run --name "$name" --network none "${opts[@]}" "$IMG" "$@" >>"$WORK/containers.log" 2>&1
+}
+
+setup() {
+	"$ROOT/scripts/dockerd.sh" || exit 1
+	"$ROOT/tests/e2e/image.sh" "$HELPER" || exit 1
+	docker network rm "$NET" >/dev/null 2>&1
+	docker network create --internal --subnet 172.31.250.0/24 "$NET" >/dev/null || exit 1
+	mkdir -p "$WORK/hostdir"
+	echo "host secret" >"$WORK/hostdir/secret"
+	# a container that exists before the agent starts
+	docker run -d --name "$TAG-early" --network none "$IMG" sleep 600 >/dev/null || exit 1
+	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 >/dev/null 2>"$ERR" &
+	vigil_pid=$!
+	for _ in $(seq 100); do
+		grep -q "watching" "$ERR" 2>/dev/null && break
+		kill -0 "$vigil_pid" 2>/dev/null || { cat "$ERR"; echo "vigil did not start"; exit 1; }
+		sleep 0.1
+	done
+	grep -q "watching" "$ERR" || { cat "$ERR"; echo "vigil did not start"; exit 1; }
+	sed 's/^/# /' "$ERR"
+}
+
+t_exec_and_relative_open() {
+	local c=$TAG-exec
+	run "$c" --rm -w /etc -- cat shadow
+	expect "exec: exe resolved by the kernel, argv, cwd, ids, caps, container name+image of a --rm container" "$c" \
+		'.type == "exec" and .syscall == "execve" and .result == 0 and .exec.exe == "/bin/busybox"
+		 and .exec.filename == "/bin/cat" and .process.args == ["cat", "shadow"]
+		 and .process.cmdline == "cat shadow" and .process.cwd == "/etc" and .process.vpid == 1
+		 and .process.uid == 0 and .process.name == "cat" and (.process.pid > 1)
+		 and (.process.caps | index("CAP_CHOWN") != null) and .container.image == "vigil-test:latest"
+		 and (.container.id | length) == 12 and (.container.full_id | length) == 64
+		 and .container.runtime == "docker" and .host != null and (.time | test("^[0-9-]+T[0-9:.]+Z$"))
+		 and .exec.upper_layer == false and .exec.from_memfd == false'
+	expect "open: relative path under cwd /etc reported as /etc/shadow" "$c" \
+		'.type == "open" and .syscall == "openat" and .file.path == "/etc/shadow" and .file.nameraw == "shadow"
+		 and .file.resolved == true and .result >= 0 and .file.fstype == "overlay"
+		 and .file.mount.container_root == true and .file.mount.host == false
+		 and (.file.flags | index("O_RDONLY") != null) and .process.name == "cat"'
+}
+
+t_open_symlink_dotdot() {
+	local c=$TAG-symlink
+	run "$c" -- sh -c 'cat /etc/shadow-link; cat /tmp/../etc/./passwd' 
+	expect "open: through a symlink reports the target" "$c" \
+		'.type == "open" and .file.path == "/etc/shadow" and .file.nameraw == "/etc/shadow-link" and .result >= 0'
+	expect "open: .. and . resolve to the real file" "$c" \
+		'.type == "open" and .file.path == "/etc/passwd" and .file.nameraw == "/tmp/../etc/./passwd"'
+}
+
+t_openat_dirfd() {
+	local c=$TAG-dirfd
+	run "$c" -- vigil-testbin openat /etc shadow
+	expect "openat: path relative to a dirfd" "$c" \
+		'.type == "open" and .file.path == "/etc/shadow" and .file.nameraw == "shadow" and .args.dirfd >= 0'
+}
+
+t_open_failed() {
+	local c=$TAG-enoent
+	run "$c" -w /etc -- cat no-such-file
+	expect "open: a failed open is an event with its errno and the joined path" "$c" \
+		'.type == "open" and .result == -2 and .errno == "ENOENT" and .file.path == "/etc/no-such-file"
+		 and .file.resolved == false'
+}
+
+t_host_bind_mount() {
+	local c=$TAG-bind
+	run "$c" -v "$WORK/hostdir:/data" -- cat /data/secret
+	expect "open: a file on a host bind mount is marked host, with the bind source" "$c" \
+		'.type == "open" and .file.path == "/data/secret" and .file.mount.host == true
+		 and .file.mount.bind == true and .file.mount.container_root == false
+		 and (.file.mount.root | endswith("/hostdir")) and (.file.mount.source | length) > 0'
+}
+
+t_io_uring() {
+	local c=$TAG-uring
+	run "$c" -- vigil-testbin uring-open /etc/shadow
+	expect "io_uring: setting up a ring is an event" "$c" \
+		'.type == "io_uring" and .io_uring.op == "setup" and .io_uring.sq_entries >= 4 and .result >= 0'
+	expect "io_uring: an open through io_uring is visible with the kernel's path" "$c" \
+		'.type == "io_uring" and .io_uring.op == "openat" and .file.path == "/etc/shadow"
+		 and .file.resolved == true and .result >= 0'
+	local c2=$TAG-uringnet
+	run "$c2" -- vigil-testbin uring-connect 192.0.2.1 80
+	expect "io_uring: a connect through io_uring is visible with its destination" "$c2" \
+		'.type == "io_uring" and .io_uring.op == "connect" and .net.remote.ip == "192.0.2.1"
+		 and .net.remote.port == 80 and .result < 0'
+}
+
+t_connect_outside() {
+	local c=$TAG-connect
+	run "$c" -- vigil-testbin connect 192.0.2.1 443
+	expect "connect: a failed connect to TEST-NET from --network none, with its error" "$c" \
+		'.type == "connect" and .syscall == "connect" and .net.remote.ip == "192.0.2.1"
+		 and .net.remote.port == 443 and .net.family == "AF_INET" and .net.proto == "tcp"
+		 and .result == -101 and .errno == "ENETUNREACH"'
+}
+
+t_accept_bind_listen() {
+	local c=$TAG-accept
+	run "$c" -- vigil-testbin accept 8080
+	expect "bind: local address and port" "$c" \
+		'.type == "bind" and .net.local.ip == "127.0.0.1" and .net.local.port == 8080 and .result == 0'
+	expect "listen: on the bound socket" "$c" \
+		'.type == "listen" and .net.local.port == 8080 and .result == 0'
+	expect "accept: both ends of the accepted connection" "$c" \
+		'.type == "accept" and .net.local.port == 8080 and .net.remote.ip == "127.0.0.1"
+		 and .net.remote.port > 0 and .result >= 0'
+	expect "connect: a successful local connect" "$c" \
+		'.type == "connect" and .net.remote.ip == "127.0.0.1" and .net.remote.port == 8080 and .result == 0'
+}
+
+t_container_to_container() {
+	local srv=$TAG-srv cli=$TAG-cli ip
+	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.10 "$IMG" nc -l -p 9000 >/dev/null
+	sleep 0.5
+	docker run --name "$cli" --network "$NET" "$IMG" sh -c 'echo hi | nc -w 2 172.31.250.10 9000' \
+		>>"$WORK/containers.log" 2>&1
+	expect "connect: container to container on an internal network" "$cli" \
+		'.type == "connect" and .net.remote.ip == "172.31.250.10" and .net.remote.port == 9000
+		 and .result == 0 and (.net.local.ip | startswith("172.31.250."))'
+	expect "accept: the peer container sees the client" "$srv" \
+		'.type == "accept" and .net.local.port == 9000 and (.net.remote.ip | startswith("172.31.250."))'
+}
+
+t_file_mutations() {
+	local c=$TAG-mutate
+	run "$c" -- vigil-testbin mutate /tmp
+	expect "chmod: setuid bit" "$c" '.type == "chmod" and .file.path == "/tmp/victim" and .file.setuid == true and .file.mode == 2541'
+	expect "truncate" "$c" '.type == "truncate" and .file.path == "/tmp/victim" and .result == 0'
+	expect "link: new name and target" "$c" '.type == "link" and .file.path == "/tmp/hardlink" and .file.target == "/tmp/victim"'
+	expect "symlink: link path and target text" "$c" '.type == "symlink" and .file.path == "/tmp/shadowlink" and .file.target == "/etc/shadow"'
+	expect "rename: old and new path" "$c" '.type == "rename" and .file.path == "/tmp/victim" and .file.new_path == "/tmp/renamed"'
+	expect "mkdir" "$c" '.type == "mkdir" and .file.path == "/tmp/newdir" and .result == 0'
+	expect "unlink" "$c" '.type == "unlink" and .file.path == "/tmp/renamed" and .result == 0'
+}
+
+t_privilege() {
+	local c=$TAG-priv
+	run "$c" -- vigil-testbin priv
+	expect "ptrace: request and target" "$c" '.type == "ptrace" and .detail.request == "PTRACE_ATTACH" and .detail.target_pid > 0'
+	expect "unshare: namespaces asked for, EPERM" "$c" \
+		'.type == "unshare" and (.detail.namespaces | contains("CLONE_NEWNS")) and .errno == "EPERM"'
+	expect "mount: target and error" "$c" '.type == "mount" and .detail.target == "/mnt" and .detail.source == "none" and .errno == "EPERM"'
+	expect "bpf(): attempt reported" "$c" '.type == "bpf" and .result < 0'
+	expect "setuid: requested uid" "$c" '.type == "setuid" and .syscall == "setuid" and .args.uid == 1000'
+}
+
+t_dup_socket() {
+	local c=$TAG-dup
+	run "$c" -- vigil-testbin dupsock
+	expect "dup2/dup3 of a socket onto stdin/stderr" "$c" \
+		'.type == "dup_socket" and .syscall == "dup2" and .newfd == 0 and .net.family == "AF_UNIX"'
+	expect "dup3 onto stderr" "$c" '.type == "dup_socket" and .syscall == "dup3" and .newfd == 2'
+}
+
+t_exec_flags() {
+	local c=$TAG-memfd
+	run "$c" -- vigil-testbin memfd-exec /bin/busybox
+	expect "exec from memfd is flagged" "$c" \
+		'.type == "exec" and .exec.from_memfd == true and (.exec.exe | startswith("/memfd:payload"))'
+	local c2=$TAG-upper
+	run "$c2" -- sh -c 'cp /bin/busybox /tmp/true && /tmp/true'
+	expect "exec of a binary written in the container: upper layer, /tmp" "$c2" \
+		'.type == "exec" and .exec.exe == "/tmp/true" and .exec.upper_layer == true and .exec.from_tmp == true'
+	local c3=$TAG-noexec
+	run "$c3" -- vigil-testbin exec-missing
+	expect "failed exec: path and errno" "$c3" \
+		'.type == "exec" and .syscall == "execve" and .result == -2 and .file.path == "/no/such/binary"'
+}
+
+t_hostile_input() {
+	local c=$TAG-huge
+	run "$c" -- vigil-testbin exec-huge /bin/true 100000
+	expect "huge argv: bounded, flagged truncated" "$c" \
+		'.type == "exec" and .exec.exe == "/bin/busybox" and .exec.args_truncated == true
+		 and .process.args[0] == "/bin/true" and .process.args[1] == "first"
+		 and (.process.args[2] | length) > 1000 and (.process.args[2] | length) < 4096'
+	local c2=$TAG-odd
+	run "$c2" -- vigil-testbin odd-name
+	expect "odd bytes in a path: valid JSON, exact bytes kept in path_b64" "$c2" \
+		'.type == "open" and (.file.path | startswith("/tmp/odd\"name\n\t")) and (.file.path | endswith("\\end"))
+		 and .file.path_b64 == "L3RtcC9vZGQibmFtZQoJ//5cZW5k"'
+}
+
+t_preexisting_container() {
+	docker exec "$TAG-early" cat /etc/shadow >/dev/null 2>&1
+	expect "a container started before the agent is named" "$TAG-early" \
+		'.type == "open" and .file.path == "/etc/shadow" and .process.name == "cat" and .container.image == "vigil-test:latest"'
+}
+
+t_short_lived() {
+	local c=$TAG-short
+	docker run --rm --name "$c" --network none "$IMG" true >/dev/null 2>&1
+	expect "a 100 ms --rm container is attributed by name and image" "$c" \
+		'.type == "exec" and .exec.filename == "/bin/true" and .container.image == "vigil-test:latest"'
+	expect "its exit carries the syscall counts made in the kernel" "$c" \
+		'.type == "container_exit" and .syscalls.execve >= 1 and .syscalls_total > 10'
+}
+
+t_host_not_reported() {
+	cat /etc/hostname >/dev/null
+	local marker=$TAG-marker
+	run "$marker" -- true
+	expect "(marker container seen)" "$marker" '.type == "exec"' >/dev/null
+	if jq -e -c 'select(.container.id == "host")' "$OUT" >/dev/null 2>&1; then
+		fail "host processes are not reported without --host" "$(jq -c 'select(.container.id == "host")' "$OUT" | head -2)"
+	else
+		ok "host processes are not reported without --host"
+	fi
+}
+
+t_stats_command() {
+	local s
+	s=$("$VIGIL" stats --json 2>&1)
+	if echo "$s" | jq -e --arg n "$TAG-early" \
+		'(.kernel.events > 0) and (.kernel.ringbuf_full == 0) and
+		 ([.containers[] | select(.name == $n and .syscalls_total > 0 and .syscalls.nanosleep >= 1)] | length == 1)' >/dev/null; then
+		ok "vigil stats: kernel counters and per-container syscall counts"
+	else
+		fail "vigil stats: kernel counters and per-container syscall counts" "$(echo "$s" | head -c 600)"
+	fi
+}
+
+t_json_valid_and_shutdown() {
+	local lines parsed status
+	kill -TERM "$vigil_pid"
+	wait "$vigil_pid"
+	status=$?
+	vigil_pid=
+	lines=$(wc -l <"$OUT")
+	parsed=$(jq -c . "$OUT" 2>/dev/null | wc -l)
+	if [ "$lines" -gt 0 ] && [ "$lines" = "$parsed" ]; then
+		ok "every output line is valid JSON ($lines lines)"
+	else
+		fail "every output line is valid JSON" "lines=$lines parsed=$parsed"
+	fi
+	if [ "$status" = 0 ] && grep -q "vigil: stats: .* ringbuf_full=0 " "$ERR"; then
+		ok "SIGTERM: clean exit with a final stats line and no ring-buffer drops"
+	else
+		fail "SIGTERM: clean exit with a final stats line" "status=$status" "$(tail -3 "$ERR")"
+	fi
+	grep "vigil: stats:" "$ERR" | sed 's/^/# /'
+}
+
+[ "$(id -u)" = 0 ] || { echo "e2e tests need root"; echo "0 passed, 1 failed"; exit 1; }
+setup
+t_exec_and_relative_open
+t_open_symlink_dotdot
+t_openat_dirfd
+t_open_failed
+t_host_bind_mount
+t_io_uring
+t_connect_outside
+t_accept_bind_listen
+t_container_to_container
+t_file_mutations
+t_privilege
+t_dup_socket
+t_exec_flags
+t_hostile_input
+t_preexisting_container
+t_short_lived
+t_host_not_reported
+t_stats_command
+t_json_valid_and_shutdown
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,261 @@
+/*
+ * vigil-testbin - one static binary for the e2e test image: each command
+ * performs one action Vigil must report, and prints its result so the test
+ * can compare it with what Vigil saw.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int report(const char *what, long rc)
+{
+	if (rc < 0)
+		printf("%s: -1 %s\n", what, strerror(errno));
+	else
+		printf("%s: %ld\n", what, rc);
+	fflush(stdout);
+	return rc < 0;
+}
+
+static struct sockaddr_in inet_addr_of(const char *ip, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+
+	inet_pton(AF_INET, ip, &sa.sin_addr);
+	return sa;
+}
+
+/* openat relative to a directory fd */
+static int cmd_openat(char **a)
+{
+	int dfd = open(a[0], O_RDONLY | O_DIRECTORY);
+
+	report("dirfd", dfd);
+	return report("openat", openat(dfd, a[1], O_RDONLY));
+}
+
+static int cmd_uring_open(char **a)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc < 0) {
+		errno = -rc;
+		return report("io_uring_queue_init", -1);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, a[0], O_RDONLY, 0);
+	io_uring_submit(&ring);
+	io_uring_wait_cqe(&ring, &cqe);
+	printf("uring_openat: %d\n", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int cmd_uring_connect(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (io_uring_queue_init(4, &ring, 0) < 0)
+		return report("io_uring_queue_init", -1);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&sa, sizeof(sa));
+	io_uring_submit(&ring);
+	io_uring_wait_cqe(&ring, &cqe);
+	printf("uring_connect: %d\n", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int cmd_connect(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	return report("connect", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+static int cmd_connect_unix(char **a)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", a[0]);
+	return report("connect_unix", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+/* listen on 127.0.0.1:PORT, connect to it from a child, accept once */
+static int cmd_accept(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of("127.0.0.1", a[0]);
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0), cfd;
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (report("bind", bind(lfd, (struct sockaddr *)&sa, sizeof(sa))) ||
+	    report("listen", listen(lfd, 4)))
+		return 1;
+	if (fork() == 0) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		report("connect", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+		_exit(0);
+	}
+	cfd = accept(lfd, NULL, NULL);
+	report("accept", cfd);
+	wait(NULL);
+	return 0;
+}
+
+static int cmd_mutate(char **a)
+{
+	int fd;
+
+	if (chdir(a[0]))
+		return report("chdir", -1);
+	fd = open("victim", O_CREAT | O_WRONLY, 0644);
+	report("create", fd);
+	report("write", write(fd, "data", 4));
+	close(fd);
+	report("chmod", chmod("victim", 04755));
+	report("truncate", truncate("victim", 0));
+	report("link", link("victim", "hardlink"));
+	report("symlink", symlink("/etc/shadow", "shadowlink"));
+	report("rename", rename("victim", "renamed"));
+	report("mkdir", mkdir("newdir", 0755));
+	report("unlink", unlink("renamed"));
+	return 0;
+}
+
+static int cmd_priv(char **a)
+{
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	report("ptrace", ptrace(PTRACE_ATTACH, child, 0, 0));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	report("unshare", unshare(CLONE_NEWNS | CLONE_NEWNET));
+	report("mount", mount("none", "/mnt", "tmpfs", 0, NULL));
+	report("bpf", syscall(SYS_bpf, BPF_MAP_CREATE, NULL, 0));
+	report("setuid", setuid(1000));
+	return 0;
+}
+
+/* the reverse-shell pattern: a socket made stdin/stdout/stderr */
+static int cmd_dupsock(char **a)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return report("socketpair", -1);
+	report("dup2", dup2(sv[0], 0));
+	return report("dup3", dup3(sv[0], 2, 0));
+}
+
+static int cmd_memfd_exec(char **a)
+{
+	int src = open(a[0], O_RDONLY), mfd = memfd_create("payload", MFD_CLOEXEC);
+	struct stat st;
+	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+
+	if (src < 0 || mfd < 0 || fstat(src, &st))
+		return report("memfd", -1);
+	if (sendfile(mfd, src, NULL, st.st_size) != st.st_size)
+		return report("sendfile", -1);
+	fexecve(mfd, argv, envp);
+	return report("fexecve", -1);
+}
+
+/* exec argv[0] with one argument of N bytes */
+static int cmd_exec_huge(char **a)
+{
+	size_t n = strtoul(a[1], NULL, 10);
+	char *big = malloc(n + 1);
+	char *argv[] = { a[0], "first", big, NULL }, *envp[] = { NULL };
+
+	memset(big, 'A', n);
+	big[n] = '\0';
+	execve(a[0], argv, envp);
+	return report("execve", -1);
+}
+
+/* open a file whose name holds quotes, a newline, a tab and invalid UTF-8 */
+static int cmd_odd_name(char **a)
+{
+	static const char name[] = "/tmp/odd\"name\n\t\xff\xfe\\end";
+	int fd = open(name, O_CREAT | O_WRONLY, 0600);
+
+	return report("open_odd", fd);
+}
+
+static int cmd_exec_missing(char **a)
+{
+	char *argv[] = { "nope", NULL }, *envp[] = { NULL };
+
+	execve("/no/such/binary", argv, envp);
+	return report("execve", -1);
+}
+
+static const struct {
+	const char *name;
+	int nargs;
+	int (*fn)(char **);
+	const char *usage;
+} cmds[] = {
+	{ "openat", 2, cmd_openat, "DIR FILE" },
+	{ "uring-open", 1, cmd_uring_open, "PATH" },
+	{ "uring-connect", 2, cmd_uring_connect, "IP PORT" },
+	{ "connect", 2, cmd_connect, "IP PORT" },
+	{ "connect-unix", 1, cmd_connect_unix, "PATH" },
+	{ "accept", 1, cmd_accept, "PORT" },
+	{ "mutate", 1, cmd_mutate, "DIR" },
+	{ "priv", 0, cmd_priv, "" },
+	{ "dupsock", 0, cmd_dupsock, "" },
+	{ "memfd-exec", 1, cmd_memfd_exec, "BINARY" },
+	{ "exec-huge", 2, cmd_exec_huge, "BINARY BYTES" },
+	{ "odd-name", 0, cmd_odd_name, "" },
+	{ "exec-missing", 0, cmd_exec_missing, "" },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name) && argc - 2 >= cmds[i].nargs)
+			return cmds[i].fn(argv + 2);
+	fprintf(stderr, "usage: vigil-testbin COMMAND ARGS\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "  %s %s\n", cmds[i].name, cmds[i].usage);
+	return 2;
+}

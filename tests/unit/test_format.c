@@ -1,0 +1,179 @@
+/* Unit tests: rendering records as JSON and text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "agent/decode.h"
+#include "agent/format.h"
+#include "agent/syscall_table.h"
+#include "records.h"
+
+static struct rec_builder b;
+static struct fmt_ctx fmt = { .host = "h1", .boot_to_real_ns = 1795420000000000000LL };
+
+static json_t *render(const struct event_view *ev)
+{
+	struct jw w;
+	json_error_t err;
+	json_t *doc;
+
+	jw_init(&w);
+	event_json(&w, &fmt, ev);
+	assert_int_equal(w.err, 0);
+	doc = json_loads(w.buf, 0, &err);
+	if (!doc)
+		fail_msg("invalid JSON (%s): %s", err.text, w.buf);
+	jw_free(&w);
+	return doc;
+}
+
+static const char *str_at(json_t *doc, const char *path)
+{
+	json_t *v = doc;
+	char key[64];
+	const char *p = path, *dot;
+
+	while (v && *p) {
+		dot = strchr(p, '.');
+		snprintf(key, sizeof(key), "%.*s", (int)(dot ? dot - p : (long)strlen(p)), p);
+		v = json_object_get(v, key);
+		p = dot ? dot + 1 : p + strlen(p);
+	}
+	return json_string_value(v);
+}
+
+static void test_exec_with_context(void **state)
+{
+	struct vigil_exec_event *e = rb_start(&b, VIGIL_EV_EXEC, sizeof(*e));
+	struct ctr_info ctr = { .id = "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6",
+				.runtime = RT_DOCKER, .name = "web1", .image = "app:1" };
+	struct proc_info pi = { .pid = 4242, .exe = "/bin/busybox", .argv = "sh\0-c\0id\0",
+				.argv_len = 9, .cwd = "/" };
+	struct event_view ev = { .rec = b.buf, .proc = &pi, .ctr = &ctr };
+	json_t *doc, *args;
+
+	e->exe.flags = VIGIL_FILE_PRESENT | VIGIL_FILE_ROOT_MNT | VIGIL_FILE_OVL_UPPER;
+	memcpy(e->exe.fstype, "overlay", 8);
+	rb_put(&b, &e->exe.path, "/tmp/x", 6);
+	rb_put(&b, &e->filename, "/tmp/x", 6);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+
+	doc = render(&ev);
+	assert_string_equal(str_at(doc, "type"), "exec");
+	assert_string_equal(str_at(doc, "host"), "h1");
+	assert_string_equal(str_at(doc, "container.id"), "7c963ca76858");
+	assert_string_equal(str_at(doc, "container.name"), "web1");
+	assert_string_equal(str_at(doc, "container.image"), "app:1");
+	assert_string_equal(str_at(doc, "exec.exe"), "/tmp/x");
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "exec"), "upper_layer")));
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "exec"), "from_tmp")));
+	assert_string_equal(str_at(doc, "process.cmdline"), "sh -c id");
+	args = json_object_get(json_object_get(doc, "process"), "args");
+	assert_int_equal(json_array_size(args), 3);
+	assert_string_equal(json_string_value(json_array_get(args, 2)), "id");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(json_object_get(doc, "process"), "caps"), 1)), "CAP_SYS_ADMIN");
+	assert_string_equal(str_at(doc, "time"), "2026-11-23T07:46:41.000000000Z");
+	json_decref(doc);
+}
+
+static void test_failed_relative_open(void **state)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+	struct event_view ev = { .rec = b.buf };
+	char text[1024];
+	json_t *doc;
+
+	e->nr = sys_nr("openat");
+	e->ret = -2;
+	e->args[0] = (uint64_t)-100;
+	e->args[2] = O_WRONLY | O_CREAT;
+	e->args[3] = 0644;
+	rb_put(&b, &e->path, "../shadow", 9);
+	rb_put(&b, &e->dir, "/etc/ssl", 8);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+
+	doc = render(&ev);
+	assert_string_equal(str_at(doc, "type"), "open");
+	assert_string_equal(str_at(doc, "syscall"), "openat");
+	assert_string_equal(str_at(doc, "errno"), "ENOENT");
+	assert_string_equal(str_at(doc, "file.path"), "/etc/shadow");
+	assert_string_equal(str_at(doc, "file.nameraw"), "../shadow");
+	assert_string_equal(str_at(doc, "container.id"), "host");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "args"), "dirfd")), -100);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "file"), "create_mode")), 0644);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(json_object_get(doc, "file"), "flags"), 0)), "O_WRONLY");
+	json_decref(doc);
+
+	event_text(text, sizeof(text), &fmt, &ev);
+	assert_non_null(strstr(text, "path=/etc/shadow"));
+	assert_non_null(strstr(text, "result=-2(ENOENT)"));
+}
+
+/* argv the kernel cut: the last argument is partial, the flag says so. */
+static void test_truncated_argv_and_hostile_bytes(void **state)
+{
+	struct vigil_exec_event *e = rb_start(&b, VIGIL_EV_EXEC, sizeof(*e));
+	struct proc_info pi = { .pid = 4242, .argv = "x\0a\"b\n\xff", .argv_len = 8, .argv_truncated = 1 };
+	struct event_view ev = { .rec = b.buf, .proc = &pi };
+	char text[256];
+	json_t *doc, *args;
+
+	e->flags = VIGIL_EXEC_ARGV_TRUNC;
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	doc = render(&ev);
+	args = json_object_get(json_object_get(doc, "process"), "args");
+	assert_int_equal(json_array_size(args), 2);
+	assert_string_equal(json_string_value(json_array_get(args, 1)), "a\"b\n\xef\xbf\xbd");
+	/* the raw bytes of the command line survive */
+	assert_string_equal(str_at(doc, "process.cmdline_b64"), "eCBhImIK/w==");
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "process"), "args_truncated")));
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "exec"), "args_truncated")));
+	json_decref(doc);
+
+	/* text mode escapes what a terminal would interpret */
+	event_text(text, sizeof(text), &fmt, &ev);
+	assert_non_null(strstr(text, "args=\"x a\"b\\x0a\\xff\""));
+	/* a tiny buffer is never overrun */
+	assert_true(event_text(text, 16, &fmt, &ev) < 16);
+}
+
+static void test_socket_event(void **state)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+	struct event_view ev = { .rec = b.buf };
+	static const uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 };
+	json_t *doc;
+
+	e->nr = sys_nr("connect");
+	e->ret = -101;
+	e->sock.family = 10;	/* AF_INET6 */
+	e->sock.type = 1;	/* SOCK_STREAM */
+	e->sock.rport = 443;
+	memcpy(e->sock.raddr, mapped, 16);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	doc = render(&ev);
+	assert_string_equal(str_at(doc, "type"), "connect");
+	assert_string_equal(str_at(doc, "errno"), "ENETUNREACH");
+	assert_string_equal(str_at(doc, "net.remote.ip"), "192.0.2.1");
+	assert_string_equal(str_at(doc, "net.proto"), "tcp");
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exec_with_context),
+		cmocka_unit_test(test_failed_relative_open),
+		cmocka_unit_test(test_truncated_argv_and_hostile_bytes),
+		cmocka_unit_test(test_socket_event),
+	};
+
+	return cmocka_run_group_tests_name("format", tests, NULL, NULL);
+}
