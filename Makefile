@@ -6,6 +6,7 @@
 #   make test       install dependencies, build, run unit + e2e tests
 #   make unit       unit tests only (no root, no BPF)
 #   make bench      overhead benchmark (root, Docker)
+#   make fuzz       libFuzzer on the parsers (FUZZ_SECONDS=60 each)
 #   make V=1        show commands
 #   make SANITIZE=1 build with ASan/UBSan (the unit tests always are)
 
@@ -93,11 +94,27 @@ $(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS)
 	$(Q)mkdir -p $(OUT)/tests
 	$(Q)$(CC) $(UNIT_CFLAGS) $< $(ASAN_OBJS) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
 
+# libFuzzer targets: the parsers of record, cgroup path and metadata.
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I$(OUT) -D_GNU_SOURCE \
+	       $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SRCS := $(filter-out src/agent/main.c src/agent/agent.c src/agent/loader.c src/agent/stats_cmd.c \
+			  src/agent/kstats.c,$(AGENT_SRCS))
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/agent/*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) $(LDLIBS) -o $@
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(OUT)/fuzz $(FUZZ_SECONDS)
+
 # Static helpers baked into the e2e test image.
 $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 	$(call msg,HELPER,$@)
 	$(Q)mkdir -p $(OUT)/helpers
-	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring
+	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring -lpthread
 
 helpers: $(OUT)/helpers/vigil-testbin
 
@@ -118,7 +135,7 @@ e2e: all helpers
 	$(Q)tests/e2e/run.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all helpers $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all helpers $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)tests/run-all.sh
 
 bench: deps

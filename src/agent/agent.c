@@ -43,6 +43,8 @@ struct agent {
 	struct fmt_ctx fmt;
 	struct jw jw;
 	FILE *file_out;
+	char *file_buf;		/* stdio buffers, freed after fclose */
+	char *stdout_buf;
 	char host[256];
 	char text[16384];
 	uint64_t received;
@@ -50,6 +52,17 @@ struct agent {
 	uint64_t write_errors;
 	time_t next_summary;
 };
+
+#define FILE_FLUSH_MS 100
+#define OUT_BUF_BYTES (1 << 20)
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
 
 static int64_t boot_to_real_ns(void)
 {
@@ -268,6 +281,7 @@ int agent_run(const struct agent_opts *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *cgroot;
 	time_t deadline = o->duration ? time(NULL) + o->duration : 0;
+	uint64_t last_file_flush = 0;
 	int err, status = 1, n;
 
 	jw_init(&a.jw);
@@ -282,6 +296,19 @@ int agent_run(const struct agent_opts *o)
 		log_warn("%s", o->output_file);
 		goto out;
 	}
+	/*
+	 * Few, large writes to the file: for an append into a page-cache folio
+	 * that is not up to date the kernel zeroes the rest of the folio, and
+	 * with large folios many small appends cost half the agent's time at
+	 * 150k events/s.  The file is flushed every FILE_FLUSH_MS instead.
+	 */
+	/* glibc ignores the size unless given the buffer */
+	a.file_buf = malloc(OUT_BUF_BYTES);
+	a.stdout_buf = malloc(OUT_BUF_BYTES);
+	if (a.file_out && a.file_buf)
+		setvbuf(a.file_out, a.file_buf, _IOFBF, OUT_BUF_BYTES);
+	if (a.stdout_buf)
+		setvbuf(stdout, a.stdout_buf, _IOFBF, OUT_BUF_BYTES);
 	a.procs = proc_cache_new();
 	a.ctrs = ctr_registry_new(&rc);
 	if (!a.procs || !a.ctrs) {
@@ -309,14 +336,16 @@ int agent_run(const struct agent_opts *o)
 
 	a.next_summary = o->summary_interval ? time(NULL) + o->summary_interval : 0;
 	while (!stop_requested) {
-		err = ring_buffer__poll(a.rb, 200);
+		err = ring_buffer__poll(a.rb, FILE_FLUSH_MS);
 		if (err < 0 && err != -EINTR) {
 			log_warnx("ring buffer poll: %s", strerror(-err));
 			break;
 		}
 		fflush(stdout);
-		if (a.file_out)
+		if (a.file_out && mono_ms() - last_file_flush >= FILE_FLUSH_MS) {
 			fflush(a.file_out);
+			last_file_flush = mono_ms();
+		}
 		if (a.next_summary && time(NULL) >= a.next_summary) {
 			summaries(&a);
 			a.next_summary = time(NULL) + o->summary_interval;
@@ -341,6 +370,10 @@ out:
 	proc_cache_free(a.procs);
 	if (a.file_out)
 		fclose(a.file_out);
+	fflush(stdout);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* before its buffer is freed */
+	free(a.stdout_buf);
+	free(a.file_buf);
 	jw_free(&a.jw);
 	return status;
 }

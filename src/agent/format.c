@@ -14,15 +14,40 @@
 
 #define AT_FDCWD_VAL -100
 
+/*
+ * Called twice per event (event and process start): the date part is cached
+ * per second in two slots, the nanoseconds written by hand.
+ */
 void time_rfc3339(int64_t real_ns, char *buf, size_t len)
 {
+	static __thread struct { time_t sec; char text[24]; size_t n; } slot[2];
+	static __thread unsigned int next;
 	time_t sec = real_ns / 1000000000LL;
+	long ns = real_ns % 1000000000LL;
+	unsigned int i;
 	struct tm tm;
-	size_t n;
+	char *p;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09lldZ", (long long)(real_ns % 1000000000LL));
+	if (len < 32) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 2 && slot[i].sec != sec; i++)
+		;
+	if (i == 2 || !slot[i].n) {
+		i = next++ & 1;
+		gmtime_r(&sec, &tm);
+		slot[i].n = strftime(slot[i].text, sizeof(slot[i].text), "%Y-%m-%dT%H:%M:%S", &tm);
+		slot[i].sec = sec;
+	}
+	memcpy(buf, slot[i].text, slot[i].n);
+	p = buf + slot[i].n;
+	*p++ = '.';
+	for (i = 9; i-- > 0; ns /= 10)
+		p[i] = '0' + ns % 10;
+	p[9] = 'Z';
+	p[10] = '\0';
 }
 
 static const struct vigil_hdr *hdr_of(const void *rec)

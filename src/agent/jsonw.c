@@ -31,15 +31,11 @@ void jw_reset(struct jw *w)
 		w->buf[0] = '\0';
 }
 
-static int reserve(struct jw *w, size_t extra)
+static int grow(struct jw *w, size_t need)
 {
-	size_t need = w->len + extra + 1, cap;
+	size_t cap;
 	char *p;
 
-	if (w->err)
-		return w->err;
-	if (need <= w->cap)
-		return 0;
 	cap = w->cap ? w->cap : 1024;
 	while (cap < need)
 		cap *= 2;
@@ -51,7 +47,19 @@ static int reserve(struct jw *w, size_t extra)
 	return 0;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+/* The common case - room left, no error - stays inline. */
+static inline int reserve(struct jw *w, size_t extra)
+{
+	size_t need = w->len + extra + 1;
+
+	if (__builtin_expect(need <= w->cap && !w->err, 1))
+		return 0;
+	if (w->err)
+		return w->err;
+	return grow(w, need);
+}
+
+static inline void put(struct jw *w, const char *s, size_t n)
 {
 	if (reserve(w, n))
 		return;
@@ -60,9 +68,12 @@ static void put(struct jw *w, const char *s, size_t n)
 	w->buf[w->len] = '\0';
 }
 
-static void putc_(struct jw *w, char c)
+static inline void putc_(struct jw *w, char c)
 {
-	put(w, &c, 1);
+	if (reserve(w, 1))
+		return;
+	w->buf[w->len++] = c;
+	w->buf[w->len] = '\0';
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
@@ -151,9 +162,17 @@ static void member(struct jw *w, const char *key)
 		putc_(w, ',');
 	w->first[w->depth] = false;
 	if (key) {
-		putc_(w, '"');
-		jw_escape(w, key, strlen(key));
-		put(w, "\":", 2);
+		/* keys are Vigil's own names, never container data: no escaping */
+		size_t n = strlen(key);
+
+		if (reserve(w, n + 3))
+			return;
+		w->buf[w->len++] = '"';
+		memcpy(w->buf + w->len, key, n);
+		w->len += n;
+		w->buf[w->len++] = '"';
+		w->buf[w->len++] = ':';
+		w->buf[w->len] = '\0';
 	}
 }
 
@@ -244,22 +263,33 @@ void jw_str(struct jw *w, const char *key, const char *s)
 	jw_strn(w, key, s, strlen(s));
 }
 
+/* Decimal digits of v, right-aligned in buf[24]; returns the first. */
+static char *u64_digits(uint64_t v, char buf[24])
+{
+	char *p = buf + 24;
+
+	do
+		*--p = '0' + v % 10;
+	while (v /= 10);
+	return p;
+}
+
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[24], *p = u64_digits(v < 0 ? -(uint64_t)v : (uint64_t)v, num);
 
+	if (v < 0)
+		*--p = '-';
 	member(w, key);
-	put(w, num, n);
+	put(w, p, num + 24 - p);
 }
 
 void jw_uint(struct jw *w, const char *key, uint64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	char num[24], *p = u64_digits(v, num);
 
 	member(w, key);
-	put(w, num, n);
+	put(w, p, num + 24 - p);
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)

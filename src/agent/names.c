@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,23 +47,33 @@ void open_flags_json(struct jw *w, const char *key, uint64_t flags)
 	jw_arr_close(w);
 }
 
+/* "CAP_CHOWN", ... from libcap, made once: cap_to_name() allocates. */
+static char cap_names[64][32];
+static pthread_once_t cap_names_once = PTHREAD_ONCE_INIT;
+
+static void cap_names_build(void)
+{
+	unsigned int i;
+	char *n, *p;
+
+	for (i = 0; i < 64; i++) {
+		n = cap_to_name(i);	/* "cap_chown", or a number it does not know */
+		snprintf(cap_names[i], sizeof(cap_names[i]), "%s", n ? n : "?");
+		cap_free(n);
+		for (p = cap_names[i]; *p; p++)
+			*p = toupper((unsigned char)*p);
+	}
+}
+
 void caps_json(struct jw *w, const char *key, uint64_t caps)
 {
-	char name[48];
 	unsigned int i;
-	char *n;
 
+	pthread_once(&cap_names_once, cap_names_build);
 	jw_arr_open(w, key);
-	for (i = 0; i < 64; i++) {
-		if (!(caps & (1ULL << i)))
-			continue;
-		n = cap_to_name(i);	/* libcap: "cap_chown", or a number */
-		snprintf(name, sizeof(name), "%s", n ? n : "?");
-		cap_free(n);
-		for (char *p = name; *p; p++)
-			*p = toupper((unsigned char)*p);
-		jw_str(w, NULL, name);
-	}
+	for (i = 0; i < 64; i++)
+		if (caps & (1ULL << i))
+			jw_str(w, NULL, cap_names[i]);
 	jw_arr_close(w);
 }
 

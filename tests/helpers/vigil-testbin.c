@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 static int report(const char *what, long rc)
@@ -226,6 +229,89 @@ static int cmd_exec_missing(char **a)
 	return report("execve", -1);
 }
 
+/* ---- timed loops for the benchmarks: print ns per operation ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+static volatile long sink;
+
+static int one_op(const char *kind, long i)
+{
+	char name[64];
+	int fd;
+
+	if (!strcmp(kind, "syscall")) {
+		sink += syscall(SYS_getppid);
+	} else if (!strcmp(kind, "openclose")) {
+		fd = open("/etc/passwd", O_RDONLY);
+		close(fd);
+	} else if (!strcmp(kind, "fork")) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	} else if (!strcmp(kind, "exec")) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			char *argv[] = { "true", NULL }, *envp[] = { NULL };
+
+			execve("/bin/true", argv, envp);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+	} else if (!strcmp(kind, "thread")) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, thread_fn, NULL);
+		pthread_join(t, NULL);
+	} else if (!strcmp(kind, "file")) {
+		snprintf(name, sizeof(name), "/tmp/vb.%ld", i);
+		fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		if (write(fd, name, 32) < 0)
+			return 1;
+		close(fd);
+		unlink(name);
+	} else if (!strcmp(kind, "malloc")) {
+		size_t sz = 16 << (i % 16);	/* 16 B .. 512 KiB */
+		char *p = malloc(sz);
+
+		p[0] = p[sz - 1] = 1;
+		sink += p[0];
+		free(p);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* loop KIND COUNT: KIND = syscall|openclose|fork|exec|thread|file|malloc */
+static int cmd_loop(char **a)
+{
+	long n = strtol(a[1], NULL, 10), i;
+	uint64_t t0 = now_ns();
+
+	for (i = 0; i < n; i++)
+		if (one_op(a[0], i)) {
+			fprintf(stderr, "loop: unknown kind %s\n", a[0]);
+			return 2;
+		}
+	printf("%s %ld ops %.1f ns/op\n", a[0], n, (double)(now_ns() - t0) / n);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int nargs;
@@ -245,6 +331,7 @@ static const struct {
 	{ "exec-huge", 2, cmd_exec_huge, "BINARY BYTES" },
 	{ "odd-name", 0, cmd_odd_name, "" },
 	{ "exec-missing", 0, cmd_exec_missing, "" },
+	{ "loop", 2, cmd_loop, "syscall|openclose|fork|exec|thread|file|malloc COUNT" },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Event throughput: a container generates opens (then execs) as fast as it
+# can while `vigil run` writes every event to a file.  Reports events/s
+# produced by the kernel side, events/s written by the agent, drops, and the
+# agent's CPU and peak RSS.  Root; uses the e2e test image.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VIGIL=$ROOT/build/vigil
+IMG=vigil-test:latest
+WORK=$(mktemp -d /tmp/vigil-tput.XXXXXX)
+OPENS=${OPENS:-2000000}
+EXECS=${EXECS:-3000}
+trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; rm -rf "$WORK"' EXIT
+
+"$ROOT/scripts/dockerd.sh" >/dev/null || exit 1
+"$ROOT/tests/e2e/image.sh" "$ROOT/build/helpers/vigil-testbin" >/dev/null || exit 1
+
+"$VIGIL" run --output json --output-file "$WORK/events.json" --summary-interval 0 >/dev/null 2>"$WORK/err" &
+vpid=$!
+until grep -q watching "$WORK/err" 2>/dev/null; do sleep 0.1; done
+
+kstat() { "$VIGIL" stats --json | jq -r ".kernel.$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$vpid/stat"; }
+hz=$(getconf CLK_TCK)
+
+phase() {
+	local name=$1; shift
+	local e0 d0 c0 l0 t0 t1 e1 d1 c1 l1 secs
+	sleep 1
+	e0=$(kstat events); d0=$(kstat ringbuf_full); c0=$(cpu_ticks); l0=$(wc -l <"$WORK/events.json")
+	t0=$(date +%s.%N)
+	docker run --rm --network none "$IMG" "$@" >"$WORK/$name.out"
+	t1=$(date +%s.%N)
+	sleep 2	# let the agent drain
+	e1=$(kstat events); d1=$(kstat ringbuf_full); c1=$(cpu_ticks); l1=$(wc -l <"$WORK/events.json")
+	secs=$(echo "$t1 - $t0" | bc -l)
+	printf '%-6s workload %-34s %6.2f s  kernel events %8d (%8.0f/s)  written %8d  drops %d  agent CPU %5.1f%% of one core\n' \
+		"$name" "$(cat "$WORK/$name.out")" "$secs" $((e1 - e0)) "$(echo "($e1 - $e0) / $secs" | bc -l)" \
+		$((l1 - l0)) $((d1 - d0)) "$(echo "100 * ($c1 - $c0) / $hz / $secs" | bc -l)"
+}
+
+echo "vigil throughput benchmark ($(nproc) cores, $(uname -r))"
+phase opens vigil-testbin loop openclose "$OPENS"
+phase execs vigil-testbin loop exec "$EXECS"
+kill -TERM "$vpid"
+wait "$vpid"
+vpid=
+grep "vigil: stats:" "$WORK/err"
+echo "agent peak RSS: $(grep -o 'max_rss_kb=[0-9]*' "$WORK/err" | cut -d= -f2) kB"
