@@ -15,7 +15,9 @@ trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; rm -rf "$WORK"' EXIT
 "$ROOT/scripts/dockerd.sh" >/dev/null || exit 1
 "$ROOT/tests/e2e/image.sh" "$ROOT/build/helpers/vigil-testbin" >/dev/null || exit 1
 
-"$VIGIL" run --output json --output-file "$WORK/events.json" --summary-interval 0 >/dev/null 2>"$WORK/err" &
+# every open reported (no aggregation): this measures raw event throughput
+"$VIGIL" run --output json --output-file "$WORK/events.json" --summary-interval 0 --dedup-window 0 \
+	>/dev/null 2>"$WORK/err" &
 vpid=$!
 until grep -q watching "$WORK/err" 2>/dev/null; do sleep 0.1; done
 

@@ -52,6 +52,7 @@ enum vigil_stat {
 	VIGIL_STAT_CTR_MAP_FULL,	/* container cgroup table full */
 	VIGIL_STAT_COUNTS_MISS,		/* no syscall-count slot for a container */
 	VIGIL_STAT_READ_FAIL,		/* a kernel/user read failed */
+	VIGIL_STAT_OPEN_REPEAT,		/* identical open aggregated (see dedup) */
 	VIGIL_STAT_MAX,
 };
 
@@ -148,7 +149,7 @@ struct vigil_sys_spec {
 struct vigil_syscall_event {
 	struct vigil_hdr hdr;
 	__u32 nr;
-	__u32 pad;
+	__u32 repeats;		/* identical opens aggregated since the last report */
 	__s64 ret;
 	__u64 args[6];
 	struct vigil_str path;		/* user string of path_arg */
@@ -214,6 +215,26 @@ struct vigil_cgroup_event {
 	__u64 id;		/* the cgroup's id */
 	__u64 ctr_id;		/* container top cgroup it belongs to */
 	struct vigil_str path;	/* path inside the cgroup v2 hierarchy */
+};
+
+/*
+ * Open aggregation: a process opening the same file with the same access
+ * again within cfg_dedup_ns is counted, not reported; the count rides on the
+ * next report of that open (vigil_syscall_event.repeats).
+ */
+struct vigil_open_key {
+	__u64 start_ns;		/* process start: pids are reused */
+	__u64 exec_id;		/* exec generation: a new program is a new opener */
+	__u64 ino;
+	__u32 tgid;
+	__u32 dev;
+	__u32 flags;		/* O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND */
+	__u32 nr;
+};
+
+struct vigil_open_seen {
+	__u64 last_report_ns;
+	__u64 repeats;
 };
 
 /* Value of the container-cgroup table (key: cgroup v2 id). */

@@ -54,6 +54,7 @@ struct agent {
 };
 
 #define FILE_FLUSH_MS 100
+#define DRAIN_MS 10
 #define OUT_BUF_BYTES (1 << 20)
 
 static uint64_t mono_ms(void)
@@ -336,9 +337,15 @@ int agent_run(const struct agent_opts *o)
 
 	a.next_summary = o->summary_interval ? time(NULL) + o->summary_interval : 0;
 	while (!stop_requested) {
-		err = ring_buffer__poll(a.rb, FILE_FLUSH_MS);
+		/*
+		 * The kernel side wakes us only when the ring fills up (see
+		 * rec_send()), so drain it on a short timer as well.
+		 */
+		err = ring_buffer__poll(a.rb, DRAIN_MS);
+		if (err >= 0)
+			err = ring_buffer__consume(a.rb);
 		if (err < 0 && err != -EINTR) {
-			log_warnx("ring buffer poll: %s", strerror(-err));
+			log_warnx("ring buffer: %s", strerror(-err));
 			break;
 		}
 		fflush(stdout);

@@ -336,6 +336,7 @@ static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
 
 			open_flags_json(w, "flags", flags);
 			jw_uint(w, "flags_raw", flags);
+			jw_uint(w, "repeats", e->repeats);
 			if (flags & O_CREAT)
 				jw_uint(w, "create_mode", !strcmp(d->name, "open") ? e->args[2] :
 					!strcmp(d->name, "creat") ? e->args[1] : e->args[3]);

@@ -19,6 +19,7 @@ const char *kstat_name(unsigned int i)
 		[VIGIL_STAT_CTR_MAP_FULL] = "container_table_full",
 		[VIGIL_STAT_COUNTS_MISS] = "syscall_counts_missing",
 		[VIGIL_STAT_READ_FAIL] = "read_failed",
+		[VIGIL_STAT_OPEN_REPEAT] = "open_repeats",
 	};
 
 	return i < VIGIL_STAT_MAX && names[i] ? names[i] : "unknown";

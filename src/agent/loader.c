@@ -109,6 +109,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->skel->rodata->cfg_watch_host = o->watch_host;
 	l->skel->rodata->cfg_agent_pid = o->agent_pid;
 	l->skel->rodata->cfg_argv_max = o->argv_max;
+	l->skel->rodata->cfg_dedup_ns = (__u64)o->dedup_ms * 1000000;
 	bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_mb << 20);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);

@@ -15,6 +15,7 @@ struct loader_opts {
 	unsigned int ringbuf_mb;	/* power of two */
 	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
 	unsigned int agent_pid;
+	unsigned int dedup_ms;	/* open aggregation window; 0 = report every open */
 };
 
 struct loader {

@@ -38,8 +38,12 @@ static void usage(FILE *f)
 "      --summary-interval S per-container syscall summary every S seconds\n"
 "                           (default 60; 0 = only when a container exits)\n"
 "      --proc-events        also print fork and exit events\n"
-"      --ringbuf-mb N       ring buffer size, a power of two (default 16)\n"
+"      --ringbuf-mb N       ring buffer size in MiB, a power of two (default 4;\n"
+"                           it is mapped twice, so RSS shows 2x)\n"
 "      --argv-max N         bytes of argv kept per exec (default %d, max %d)\n"
+"      --dedup-window MS    a process opening the same file with the same access\n"
+"                           again within MS ms is counted, not reported again\n"
+"                           (default 5000; 0 reports every open)\n"
 "      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
@@ -64,7 +68,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -76,12 +80,13 @@ static int cmd_run(int argc, char **argv)
 		{ "argv-max", required_argument, NULL, O_ARGV },
 		{ "docker-socket", required_argument, NULL, O_DOCKER },
 		{ "duration", required_argument, NULL, O_DURATION },
+		{ "dedup-window", required_argument, NULL, O_DEDUP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct agent_opts o = {
-		.bpf = { .syscall_counts = true, .ringbuf_mb = 16, .argv_max = 2048 },
+		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000 },
 		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
 		.summary_interval = 60,
 	};
@@ -110,6 +115,7 @@ static int cmd_run(int argc, char **argv)
 		case O_ARGV: o.bpf.argv_max = parse_uint("--argv-max", optarg, VIGIL_ARGV_MAX); break;
 		case O_DOCKER: o.docker_socket = optarg; break;
 		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
+		case O_DEDUP: o.bpf.dedup_ms = parse_uint("--dedup-window", optarg, 3600000); break;
 		case 'v': log_verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

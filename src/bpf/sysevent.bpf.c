@@ -26,13 +26,13 @@ static __always_inline __u64 reg_arg(struct pt_regs *r, __u32 i)
 }
 
 /*
- * A user path and, when it is relative, the directory it is relative to
- * (the dirfd's file or the cwd), resolved in the kernel.  The agent joins
- * the two.
+ * A user path and, when it is relative and want_dir is set, the directory
+ * it is relative to (the dirfd's file or the cwd), resolved in the kernel.
+ * The agent joins the two.
  */
 static __always_inline void user_path_put(struct rec_buf *b, struct task_struct *t, struct vigil_str *path,
 					  struct vigil_str *dir, const char *upath,
-					  __u8 dirfd_arg, __u64 *args)
+					  __u8 dirfd_arg, __u64 *args, bool want_dir)
 {
 	char first = 0;
 	__s32 dirfd = AT_FDCWD;
@@ -41,7 +41,7 @@ static __always_inline void user_path_put(struct rec_buf *b, struct task_struct 
 	if (rec_put(b, path, upath, VIGIL_PATH_MAX, SRC_USER_STR))
 		return;
 	bpf_probe_read_user(&first, 1, upath);
-	if (first == '/')
+	if (first == '/' || !want_dir)
 		return;
 	if (dirfd_arg < 6)
 		dirfd = (__s32)args[dirfd_arg];
@@ -54,6 +54,47 @@ static __always_inline void user_path_put(struct rec_buf *b, struct task_struct 
 	if (f)
 		path_put(b, dir, (unsigned long)BPF_CORE_READ(f, f_path.dentry),
 			 (unsigned long)BPF_CORE_READ(f, f_path.mnt), 1);
+}
+
+#define O_ACCMODE 00000003
+#define O_CREAT 00000100
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+
+/*
+ * Was this open of this file, with this access, by this process reported
+ * less than cfg_dedup_ns ago?  Then count it and say so; else remember it
+ * and return the count of repeats since the last report in *repeats.
+ */
+static __always_inline bool open_is_repeat(struct task_struct *t, struct file *f, __u32 nr,
+					   __u32 *repeats)
+{
+	struct vigil_open_key key = {
+		.start_ns = BPF_CORE_READ(t, group_leader, start_boottime),
+		.exec_id = BPF_CORE_READ(t, group_leader, self_exec_id),
+		.ino = BPF_CORE_READ(f, f_inode, i_ino),
+		.tgid = BPF_CORE_READ(t, tgid),
+		.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev),
+		.flags = BPF_CORE_READ(f, f_flags) & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
+		.nr = nr,
+	};
+	struct vigil_open_seen *seen, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	seen = bpf_map_lookup_elem(&open_seen, &key);
+	if (seen && now - seen->last_report_ns < cfg_dedup_ns) {
+		__sync_fetch_and_add(&seen->repeats, 1);
+		stat_inc(VIGIL_STAT_OPEN_REPEAT);
+		return true;
+	}
+	if (seen) {
+		*repeats = __sync_lock_test_and_set(&seen->repeats, 0);
+		seen->last_report_ns = now;
+	} else {
+		fresh.last_report_ns = now;
+		bpf_map_update_elem(&open_seen, &key, &fresh, BPF_ANY);
+	}
+	return false;
 }
 
 SEC("tracepoint")	/* attached to each chosen sys_exit_<name> by the agent */
@@ -69,6 +110,8 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	struct rec_buf b;
 	__u64 cgid, ctr_id;
 	struct file *f = NULL;
+	__u32 repeats = 0;
+	bool have_fd;
 	int i;
 
 	if (!spec || !(spec->flags & VIGIL_SYS_ON))
@@ -79,10 +122,18 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!cgroup_watched(cgid, &ctr_id) || !(s = scratch_get()))
 		return 0;
 	t = bpf_get_current_task_btf();
+	/* an opened file: aggregate repeats before any costly work */
+	have_fd = (spec->flags & VIGIL_SYS_RET_FD) && ret >= 0;
+	if (have_fd) {
+		f = fd_file(t, ret);
+		if (f && cfg_dedup_ns && !file_is_socket(f) && open_is_repeat(t, f, nr, &repeats))
+			return 0;
+	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
 	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_SYSCALL, t, cgid, ctr_id);
 	e->nr = nr;
+	e->repeats = repeats;
 	e->ret = ret;
 	for (i = 0; i < 6; i++)
 		e->args[i] = reg_arg(regs, i);
@@ -96,18 +147,18 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 			return 0;
 	}
 
+	/* an opened file has the kernel's own path: no directory walk needed */
 	if (spec->path_arg < 6)
 		user_path_put(&b, t, &e->path, &e->dir,
 			      (const char *)e->args[spec->path_arg & 7],
-			      spec->path_dirfd_arg, e->args);
+			      spec->path_dirfd_arg, e->args, !have_fd);
 	if (spec->path2_arg < 6)
 		user_path_put(&b, t, &e->path2, &e->dir2,
 			      (const char *)e->args[spec->path2_arg & 7],
-			      spec->path2_dirfd_arg, e->args);
+			      spec->path2_dirfd_arg, e->args, true);
 
-	if ((spec->flags & VIGIL_SYS_RET_FD) && ret >= 0)
-		f = fd_file(t, ret);
-	else if (spec->fd_arg < 6 && (__s64)e->args[spec->fd_arg & 7] >= 0)
+	/* with have_fd, f is already the returned fd's file */
+	if (!have_fd && spec->fd_arg < 6 && (__s64)e->args[spec->fd_arg & 7] >= 0)
 		f = fd_file(t, e->args[spec->fd_arg & 7]);
 	if (f) {
 		if (file_is_socket(f))

@@ -217,6 +217,20 @@ t_dup_socket() {
 	expect "dup3 onto stderr" "$c" '.type == "dup_socket" and .syscall == "dup3" and .newfd == 2'
 }
 
+t_open_aggregation() {
+	local c=$TAG-repeat n
+	run "$c" -- vigil-testbin loop openclose 1000
+	expect "1000 identical opens by one process: reported once" "$c" \
+		'.type == "open" and .file.path == "/etc/passwd" and .process.name == "vigil-testbin" and .file.repeats == 0'
+	sleep 1
+	n=$(events "$c" '.type == "open" and .file.path == "/etc/passwd" and .process.name == "vigil-testbin"' | wc -l)
+	if [ "$n" = 1 ] && "$VIGIL" stats --json | jq -e '.kernel.open_repeats >= 999' >/dev/null; then
+		ok "... and the 999 repeats are counted (open_repeats), not lost"
+	else
+		fail "... and the 999 repeats are counted" "events=$n" "$("$VIGIL" stats --json | jq -c .kernel)"
+	fi
+}
+
 t_exec_flags() {
 	local c=$TAG-memfd
 	run "$c" -- vigil-testbin memfd-exec /bin/busybox
@@ -320,6 +334,7 @@ t_container_to_container
 t_file_mutations
 t_privilege
 t_dup_socket
+t_open_aggregation
 t_exec_flags
 t_hostile_input
 t_preexisting_container

@@ -92,6 +92,14 @@ static __always_inline int rec_put(struct rec_buf *b, struct vigil_str *str,
 	return 0;
 }
 
+/*
+ * Waking the agent for every record costs an irq_work (an IPI, a VM exit
+ * under virtualisation) per event: microseconds.  The agent drains the ring
+ * every few milliseconds on its own; the kernel wakes it early only when
+ * this much is waiting.
+ */
+#define WAKEUP_BYTES (256 << 10)
+
 static __always_inline void rec_send(struct rec_buf *b)
 {
 	struct vigil_scratch *s = scratch_get();
@@ -104,7 +112,9 @@ static __always_inline void rec_send(struct rec_buf *b)
 	if (size > REC_BYTES)
 		size = REC_BYTES;
 	h->size = size;
-	if (bpf_ringbuf_output(&events, s->rec, size, 0)) {
+	if (bpf_ringbuf_output(&events, s->rec, size,
+			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
+			       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP)) {
 		stat_inc(VIGIL_STAT_RB_FULL);
 		return;
 	}

@@ -15,6 +15,7 @@
 extern const volatile __u32 cfg_watch_host;	/* report host processes */
 extern const volatile __u32 cfg_agent_pid;	/* never report the agent */
 extern const volatile __u32 cfg_argv_max;	/* <= VIGIL_ARGV_MAX */
+extern const volatile __u64 cfg_dedup_ns;	/* open aggregation window, 0 = off */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -52,6 +53,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vigil_sys_spec);
 } sys_specs SEC(".maps") __weak;
+
+/* (process, file, access) -> when last reported; see struct vigil_open_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vigil_open_key);
+	__type(value, struct vigil_open_seen);
+} open_seen SEC(".maps") __weak;
 
 /* Per-reason counters; the agent sums the CPUs. */
 struct {

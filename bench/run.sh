@@ -1,0 +1,279 @@
+#!/bin/bash
+# Vigil overhead benchmark.
+#
+# Each workload runs with and without `vigil run` (every monitor on, events
+# to a file), in alternating rounds within one run; the table shows the
+# median ratio.  Workloads run inside a container (what Vigil watches) and,
+# for the micro-benchmarks, on the host too.  Container tools (nginx, wrk,
+# gcc, make, fio) come from the host's /usr, bind-mounted read-only into a
+# minimal image, so nothing is downloaded.
+#
+# Three configurations per round: without Vigil, `vigil run` on its defaults,
+# and `vigil run --no-syscall-counts` (no hook on every syscall).  Then the
+# agent's RSS with 50 containers.
+#
+# Environment: ROUNDS (default 3), QUICK=1 for shorter workloads.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VIGIL=$ROOT/build/vigil
+HELPER=$ROOT/build/helpers/vigil-testbin
+IMG=vigil-bench:latest
+ROUNDS=${ROUNDS:-3}
+WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
+RESULTS=$ROOT/bench/results
+vpid=
+bctr=
+
+cleanup() {
+	stop_vigil
+	[ -n "$bctr" ] && docker rm -f "$bctr" >/dev/null 2>&1
+	sysctl -qw kernel.bpf_stats_enabled=0 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() {
+	local missing=""
+	for p in nginx-light wrk fio gcc make bc jq; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		echo "bench: installing$missing"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
+	fi
+}
+
+build_image() {
+	local r=$WORK/rootfs
+	mkdir -p "$r"/{bin,etc,tmp,proc,sys,dev,data,run,var/log/nginx,var/lib/nginx}
+	chmod 1777 "$r/tmp"
+	cp /bin/busybox "$r/bin/"
+	for a in sh cat ls mkdir rm seq true sleep printf; do ln -s busybox "$r/bin/$a"; done
+	cp "$HELPER" "$r/bin/vigil-testbin"
+	# the host's /usr is mounted at run time; merged-/usr links
+	ln -s usr/lib "$r/lib"
+	ln -s usr/lib64 "$r/lib64"
+	ln -s usr/sbin "$r/sbin"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+	echo 'www-data:x:33:33::/:/bin/false' >>"$r/etc/passwd"
+	echo 'root:x:0:' >"$r/etc/group"
+	echo 'www-data:x:33:' >>"$r/etc/group"
+	cat >"$r/etc/nginx.conf" <<'EOF'
+user www-data;
+worker_processes 1;
+daemon on;
+pid /tmp/nginx.pid;
+error_log /tmp/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log /tmp/access.log;
+	client_body_temp_path /tmp/cb; proxy_temp_path /tmp/px; fastcgi_temp_path /tmp/fc;
+	uwsgi_temp_path /tmp/uw; scgi_temp_path /tmp/sc;
+	server { listen 127.0.0.1:8080; root /data/www; }
+}
+EOF
+	tar -C "$r" -c . | docker import - "$IMG" >/dev/null
+}
+
+# A long-lived container the in-container workloads exec into: its start-up
+# cost stays out of the measurements.
+start_bench_container() {
+	mkdir -p "$WORK/data/www" "$WORK/data/src"
+	head -c 4096 /dev/urandom | base64 >"$WORK/data/www/index.html"
+	for i in $(seq 1 ${NFILES:-60}); do
+		cat >"$WORK/data/src/f$i.c" <<EOF
+#include <stdio.h>
+#include <string.h>
+static int table_$i[256];
+int fn_$i(const char *s) { int h = $i; for (size_t k = 0; k < strlen(s); k++) h = h * 31 + s[k] + table_$i[k & 255]; return h; }
+EOF
+	done
+	printf 'SRCS := $(wildcard *.c)\nall: $(SRCS:.c=.o)\n%%.o: %%.c\n\tgcc -O2 -c $< -o $@\nclean:\n\trm -f *.o\n' \
+		>"$WORK/data/src/Makefile"
+	bctr=vigil-bench-$$
+	docker run -d --name "$bctr" --network none -v /usr:/usr:ro -v "$WORK/data:/data" "$IMG" \
+		sleep 100000 >/dev/null || exit 1
+	docker exec "$bctr" nginx -c /etc/nginx.conf || exit 1
+}
+
+start_vigil() { # extra vigil options
+	"$VIGIL" run --output json --output-file "$WORK/events.json" "$@" >/dev/null 2>"$WORK/vigil.err" &
+	vpid=$!
+	until grep -q watching "$WORK/vigil.err" 2>/dev/null; do
+		kill -0 "$vpid" 2>/dev/null || { cat "$WORK/vigil.err"; exit 1; }
+		sleep 0.1
+	done
+}
+
+stop_vigil() {
+	[ -z "$vpid" ] && return
+	kill -TERM "$vpid" 2>/dev/null
+	wait "$vpid" 2>/dev/null
+	vpid=
+}
+
+# Each workload prints one number; HIGHER says whether higher is better.
+declare -A UNIT HIGHER
+N_SYSCALL=${QUICK:+200000}; N_SYSCALL=${N_SYSCALL:-2000000}
+N_OPEN=${QUICK:+50000}; N_OPEN=${N_OPEN:-400000}
+N_FORK=${QUICK:+500}; N_FORK=${N_FORK:-4000}
+N_EXEC=${QUICK:+200}; N_EXEC=${N_EXEC:-1200}
+N_THREAD=${QUICK:+2000}; N_THREAD=${N_THREAD:-20000}
+N_FILE=${QUICK:+5000}; N_FILE=${N_FILE:-40000}
+N_MALLOC=${QUICK:+1000000}; N_MALLOC=${N_MALLOC:-10000000}
+DUR=${QUICK:+2}; DUR=${DUR:-5}
+
+loop_ns() { # where kind count
+	if [ "$1" = ctr ]; then
+		docker exec "$bctr" vigil-testbin loop "$2" "$3"
+	else
+		"$HELPER" loop "$2" "$3"
+	fi | awk '{print $(NF-1)}'
+}
+
+w_null_syscall() { loop_ns "$1" syscall "$N_SYSCALL"; }
+w_open_close() { loop_ns "$1" openclose "$N_OPEN"; }
+w_process_create() { loop_ns "$1" fork "$N_FORK"; }
+w_program_launch() { loop_ns "$1" exec "$N_EXEC"; }
+w_thread_create() { loop_ns "$1" thread "$N_THREAD"; }
+w_file_create() { loop_ns "$1" file "$N_FILE"; }
+w_malloc() { loop_ns "$1" malloc "$N_MALLOC"; }
+w_web() {
+	docker exec "$bctr" wrk -t1 -c32 -d"${DUR}s" http://127.0.0.1:8080/index.html |
+		awk '/Requests\/sec/ {print $2}'
+}
+w_build() {
+	docker exec "$bctr" sh -c 'cd /data/src && make -s clean && s=$(date +%s%N) && make -s -j2 && e=$(date +%s%N) && echo $(((e - s) / 1000000))'
+}
+w_fio() { # randread|randwrite
+	docker exec "$bctr" fio --name=b --filename=/data/fio.dat --size=128M --rw="$1" --bs=4k \
+		--direct=1 --ioengine=psync --runtime="$DUR" --time_based --output-format=json 2>/dev/null |
+		jq -r "if \"$1\" == \"randread\" then .jobs[0].read.iops else .jobs[0].write.iops end" |
+		cut -d. -f1
+}
+w_random_read() { w_fio randread; }
+w_random_write() { w_fio randwrite; }
+
+# name | function arg | unit | higher is better | paper's figure
+WORKLOADS=(
+	"web serving (nginx, wrk)|w_web ctr|req/s|1|-11.25%"
+	"build (make -j2, 60 C files)|w_build ctr|ms|0|+2.55%"
+	"file create (ctr)|w_file_create ctr|ns/op|0|+10.9%"
+	"thread create (ctr)|w_thread_create ctr|ns/op|0|+11.5%"
+	"process create (ctr)|w_process_create ctr|ns/op|0|+9.0%"
+	"program launch (ctr)|w_program_launch ctr|ns/op|0|+15.45%"
+	"malloc (ctr)|w_malloc ctr|ns/op|0|+2.1%"
+	"4k random read (fio, ctr)|w_random_read ctr|IOPS|1|-1.6%"
+	"4k random write (fio, ctr)|w_random_write ctr|IOPS|1|-7.0%"
+	"null syscall (ctr)|w_null_syscall ctr|ns/op|0|-"
+	"open+close (ctr)|w_open_close ctr|ns/op|0|-"
+	"null syscall (host)|w_null_syscall host|ns/op|0|-"
+	"open+close (host)|w_open_close host|ns/op|0|-"
+	"process create (host)|w_process_create host|ns/op|0|-"
+	"program launch (host)|w_program_launch host|ns/op|0|-"
+	"file create (host)|w_file_create host|ns/op|0|-"
+)
+
+declare -A RES
+measure_all() { # mode
+	local i name fn
+	for i in "${!WORKLOADS[@]}"; do
+		IFS='|' read -r name fn _ _ _ <<<"${WORKLOADS[$i]}"
+		v=$($fn)
+		RES[$1,$i]="${RES[$1,$i]:-} $v"
+	done
+}
+
+overhead() { # without with higher-is-better
+	if [ "$3" = 1 ]; then
+		echo "($1 / $2 - 1) * 100" | bc -l	# throughput lost
+	else
+		echo "($2 / $1 - 1) * 100" | bc -l	# time added
+	fi
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+bpf_cost() {
+	bpftool prog show -j 2>/dev/null | jq -r '.[] | select(.name | startswith("vigil_")) |
+		select(.run_cnt != null and .run_cnt > 0) |
+		"\(.name) \(.run_cnt) \(.run_time_ns)"' |
+		awk '{printf "  %-24s %12d runs %8.1f ns/run\n", $1, $2, $3 / $2}'
+}
+
+[ "$(id -u)" = 0 ] || { echo "bench: needs root"; exit 1; }
+need
+"$ROOT/scripts/dockerd.sh" >/dev/null || exit 1
+build_image
+start_bench_container
+echo "vigil overhead benchmark: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), $ROUNDS rounds"
+echo "warming up..."
+measure_all warmup >/dev/null
+
+for r in $(seq 1 "$ROUNDS"); do
+	# rotate the order so drift does not favour one configuration
+	case $((r % 3)) in
+	1) order="off on lean" ;;
+	2) order="on lean off" ;;
+	0) order="lean off on" ;;
+	esac
+	for mode in $order; do
+		echo "round $r/$ROUNDS: $mode"
+		case $mode in
+		off)
+			measure_all off
+			;;
+		on)
+			start_vigil
+			[ "$r" = 1 ] && sysctl -qw kernel.bpf_stats_enabled=1
+			measure_all on
+			if [ "$r" = 1 ]; then BPF_COST=$(bpf_cost); sysctl -qw kernel.bpf_stats_enabled=0; fi
+			stop_vigil
+			STATS=$(grep "vigil: stats:" "$WORK/vigil.err")
+			;;
+		lean)
+			start_vigil --no-syscall-counts
+			measure_all lean
+			stop_vigil
+			;;
+		esac
+	done
+done
+
+# Agent memory with 50 containers, each doing a little.
+echo "RSS with 50 containers..."
+for i in $(seq 1 50); do
+	docker run -d --name "vigil-bench-rss-$$-$i" --network none "$IMG" sleep 100000 >/dev/null
+done
+start_vigil
+for i in $(seq 1 50); do
+	docker exec "vigil-bench-rss-$$-$i" sh -c 'cat /etc/passwd >/dev/null; ls / >/dev/null'
+done
+sleep 1
+RSS50="$(awk '/VmRSS|VmHWM|RssAnon|RssFile/ {printf "%s %s kB  ", $1, $2}' "/proc/$vpid/status")"
+stop_vigil
+docker ps -aq --filter "name=vigil-bench-rss-$$" | xargs -r docker rm -f >/dev/null
+
+mkdir -p "$RESULTS"
+out=$RESULTS/overhead-$(date +%Y%m%d-%H%M%S).txt
+{
+	printf '\n%-30s %-6s %11s %11s %9s %11s %9s %8s\n' "workload" "unit" "without" "vigil" "overhead" \
+		"no-counts" "overhead" "paper"
+	for i in "${!WORKLOADS[@]}"; do
+		IFS='|' read -r name fn unit higher paper <<<"${WORKLOADS[$i]}"
+		off=$(echo "${RES[off,$i]}" | median)
+		on=$(echo "${RES[on,$i]}" | median)
+		lean=$(echo "${RES[lean,$i]}" | median)
+		printf '%-30s %-6s %11.1f %11.1f %+8.2f%% %11.1f %+8.2f%% %8s\n' "$name" "$unit" "$off" \
+			"$on" "$(overhead "$off" "$on" "$higher")" "$lean" "$(overhead "$off" "$lean" "$higher")" "$paper"
+	done
+	echo
+	echo "overhead: time added, or throughput lost (median of $ROUNDS rounds, configurations interleaved)"
+	echo "vigil = defaults, every monitor on, events to a file; no-counts = vigil run --no-syscall-counts"
+	echo "BPF programs, kernel bpf_stats during round 1 (run time / run count):"
+	echo "${BPF_COST:-  (unavailable)}"
+	echo "agent, last round: ${STATS:-}"
+	echo "agent with 50 containers: $RSS50 (RssFile is the ring buffer, mapped twice)"
+} | tee "$out"
+echo "saved to $out"
