@@ -24,11 +24,11 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap
+PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
 	  -Isrc -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp) -lpthread
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp -lcap -larchive -lcapstone) -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -89,17 +89,28 @@ $(OUT)/asan/%.o: src/agent/%.c $(wildcard src/agent/*.h) src/abi.h $(OUT)/vigil.
 	$(Q)mkdir -p $(OUT)/asan
 	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS)
+# Small ELF files with known syscall sites, for test_elf_scan.
+TEST_ELFS := $(OUT)/tests/elf/sites_static $(OUT)/tests/elf/sites_dynamic
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS) $(TEST_ELFS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(OUT)/tests
-	$(Q)$(CC) $(UNIT_CFLAGS) $< $(ASAN_OBJS) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(UNIT_CFLAGS) -DTEST_ELF_DIR='"$(OUT)/tests/elf"' $< $(ASAN_OBJS) \
+		-fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+
+# (sites_static: no libc, so every syscall instruction is one we wrote)
+$(OUT)/tests/elf/sites_static: tests/unit/elf/sites_static.S
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -nostdlib -static -o $@ $<
+$(OUT)/tests/elf/sites_dynamic: tests/unit/elf/sites_dynamic.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -o $@ $<
 
 # libFuzzer targets: the parsers of record, cgroup path and metadata.
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I$(OUT) -D_GNU_SOURCE \
 	       $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_SRCS := $(filter-out src/agent/main.c src/agent/agent.c src/agent/loader.c src/agent/stats_cmd.c \
-			  src/agent/kstats.c,$(AGENT_SRCS))
+FUZZ_SRCS := $(addprefix src/agent/,decode.c format.c jsonw.c names.c pathutil.c syscall_table.c \
+			cgroup_path.c container.c container_meta.c log.c)
 
 $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/agent/*.h)
 	$(call msg,FUZZ,$@)

@@ -5,7 +5,8 @@ set -eu
 
 PKGS="clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
       libjansson-dev libcurl4-openssl-dev libseccomp-dev libcap-dev uthash-dev
-      libcmocka-dev liburing-dev docker.io busybox-static jq curl iproute2"
+      libcmocka-dev liburing-dev libcapstone-dev libarchive-dev docker.io busybox-static
+      jq curl iproute2 bc"
 
 missing=""
 for p in $PKGS; do

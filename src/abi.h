@@ -39,6 +39,7 @@ enum vigil_event_type {
 	VIGIL_EV_SYSCALL = 4,	/* a syscall of interest returned */
 	VIGIL_EV_URING = 5,	/* io_uring instance set up or op completed */
 	VIGIL_EV_CGROUP = 6,	/* container cgroup created or removed */
+	VIGIL_EV_PROFILE = 7,	/* first use of a syscall outside the container's profile */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -237,15 +238,41 @@ struct vigil_open_seen {
 	__u64 repeats;
 };
 
-/* Value of the container-cgroup table (key: cgroup v2 id). */
-struct vigil_ctr_cgroup {
-	__u64 ctr_cgroup_id;	/* top cgroup of the container */
-	__u32 flags;		/* reserved */
+/* A container's seccomp profile as the kernel checks it (key: top cgroup). */
+struct vigil_profile_bits {
+	__u64 allow[VIGIL_NR_SYSCALLS / 64];
+	__u64 reported[VIGIL_NR_SYSCALLS / 64];	/* set by the kernel: once each */
+	/*
+	 * Checked only once the container's own program runs (an exec from its
+	 * root filesystem), not while the runtime sets it up.
+	 */
+	__u32 armed;
 	__u32 pad;
 };
 
+struct vigil_profile_event {
+	struct vigil_hdr hdr;
+	__u32 nr;
+	__u32 pad;
+};
+
+/* Value of the container-cgroup table (key: cgroup v2 id). */
+enum vigil_ctr_flags {
+	/* (top cgroup only) the container's own program has started: an exec
+	 * from its root filesystem; before that the runtime sets it up */
+	VIGIL_CTR_PROGRAM = 1 << 0,
+};
+
+struct vigil_ctr_cgroup {
+	__u64 ctr_cgroup_id;	/* top cgroup of the container */
+	__u32 flags;		/* enum vigil_ctr_flags */
+	__u32 pad;
+};
+
+/* Per container, per CPU: syscalls of the runtime's set-up, then of the program. */
 struct vigil_syscall_counts {
-	__u64 n[VIGIL_NR_SYSCALLS];
+	__u64 setup[VIGIL_NR_SYSCALLS];
+	__u64 program[VIGIL_NR_SYSCALLS];
 };
 
 #endif /* VIGIL_ABI_H */

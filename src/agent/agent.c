@@ -25,6 +25,7 @@
 #include "kstats.h"
 #include "log.h"
 #include "proc_cache.h"
+#include "syscall_set.h"
 #include "vigil.skel.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -109,7 +110,7 @@ static void emit_event(struct agent *a, const struct event_view *ev)
 static void container_event(struct agent *a, const char *type, const struct ctr_info *c,
 			    bool with_counts)
 {
-	uint64_t counts[VIGIL_NR_SYSCALLS], total;
+	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total;
 	struct timespec now;
 	char ts[48];
 
@@ -122,15 +123,71 @@ static void container_event(struct agent *a, const char *type, const struct ctr_
 	jw_str(&a->jw, "host", a->host);
 	json_container(&a->jw, c);
 	if (with_counts &&
-	    !syscall_counts_read(bpf_map__fd(a->ld.skel->maps.syscall_counts), c->cgroup_id, counts)) {
+	    !syscall_counts_read(bpf_map__fd(a->ld.skel->maps.syscall_counts), c->cgroup_id, counts, setup)) {
+		/* the program's syscalls; the runtime's set-up apart */
 		total = syscall_counts_json(&a->jw, "syscalls", counts);
 		jw_uint(&a->jw, "syscalls_total", total);
+		total = syscall_counts_json(&a->jw, "setup_syscalls", setup);
+		jw_uint(&a->jw, "setup_syscalls_total", total);
 	}
 	jw_obj_close(&a->jw);
 	if (a->opts->mode == OUTPUT_TEXT)
 		printf("%s %-8s container=%s(%.12s) image=%s\n", ts, type, c->name ? c->name : "?",
 		       c->id, c->image ? c->image : "?");
 	emit_json(a);
+}
+
+/*
+ * A container given a profile (--profile NAME=FILE, or its label
+ * vigil.profile=FILE) has its syscalls checked in the kernel.  armed: check
+ * at once (a container already running); otherwise from its first exec.
+ */
+static void attach_profile(struct agent *a, struct ctr_info *c, bool armed)
+{
+	struct vigil_profile_bits bits = { .armed = armed };
+	struct syscall_set set = { 0 };
+	const char *path = c->profile_label;
+	char err[512];
+	unsigned int i;
+	int unknown;
+
+	for (i = 0; i < a->opts->n_profiles; i++)
+		if (c->name && !strcmp(a->opts->profiles[i].container, c->name))
+			path = a->opts->profiles[i].path;
+	if (!path || c->profile)
+		return;
+	if (profile_read(path, &set, &unknown, err, sizeof(err))) {
+		log_warnx("container %s: profile not applied: %s", c->name ? c->name : c->id, err);
+		return;
+	}
+	memcpy(bits.allow, set.bits, sizeof(bits.allow));
+	if (bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_profiles), &c->cgroup_id, &bits, BPF_ANY)) {
+		log_warn("container %s: profile not applied", c->name ? c->name : c->id);
+		return;
+	}
+	c->profile = strdup(path);
+	c->profile_armed = armed;
+	log_info("container %s: checked against profile %s (%d syscalls)", c->name ? c->name : c->id,
+		 path, sset_count(&set));
+}
+
+/*
+ * The kernel arms a profile at the container's first exec from its root
+ * filesystem; if that exec came before the agent attached the profile, arm
+ * it here (events arrive in order, so this exec is seen after the attach).
+ */
+static void arm_profile(struct agent *a, struct ctr_info *c, const struct vigil_exec_event *e)
+{
+	struct vigil_profile_bits bits;
+	int fd = bpf_map__fd(a->ld.skel->maps.ctr_profiles);
+
+	if (!c || !c->profile || c->profile_armed || !(e->exe.flags & VIGIL_FILE_ROOT_MNT))
+		return;
+	if (!bpf_map_lookup_elem(fd, &c->cgroup_id, &bits) && !bits.armed) {
+		bits.armed = 1;
+		bpf_map_update_elem(fd, &c->cgroup_id, &bits, BPF_EXIST);
+	}
+	c->profile_armed = 1;
 }
 
 static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
@@ -144,8 +201,10 @@ static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
 	snprintf(p, sizeof(p), "%.*s", (int)path.len, path.p ? path.p : "");
 	if (e->kind == VIGIL_CGROUP_MKDIR) {
 		c = ctr_add(a->ctrs, e->id, p);
-		if (c)
+		if (c) {
+			attach_profile(a, c, false);
 			container_event(a, "container_start", c, false);
+		}
 		return;
 	}
 	c = ctr_lookup(a->ctrs, e->id);
@@ -154,6 +213,7 @@ static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
 		ctr_mark_exited(a->ctrs, e->id);
 	}
 	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &e->id);
+	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.ctr_profiles), &e->id);
 }
 
 /* A container the kernel knows but the agent missed: ask /proc. */
@@ -208,12 +268,14 @@ static int on_record(void *ctx, void *data, size_t size)
 		show = a->opts->proc_events;
 		break;
 	}
+	if (h->proc.ctr_cgroup_id) {
+		ev.ctr = ctr_lookup(a->ctrs, h->proc.ctr_cgroup_id);
+		if (!ev.ctr && show)
+			ev.ctr = ctr_from_proc(a, h);
+	}
+	if (h->type == VIGIL_EV_EXEC)
+		arm_profile(a, (struct ctr_info *)ev.ctr, data);
 	if (show) {
-		if (h->proc.ctr_cgroup_id) {
-			ev.ctr = ctr_lookup(a->ctrs, h->proc.ctr_cgroup_id);
-			if (!ev.ctr)
-				ev.ctr = ctr_from_proc(a, h);
-		}
 		ev.proc = proc_cache_get(a->procs, h->proc.pid);
 		emit_event(a, &ev);
 	}
@@ -225,13 +287,17 @@ static int on_record(void *ctx, void *data, size_t size)
 static int scan_cb(void *arg, uint64_t cgid, uint64_t top)
 {
 	struct agent *a = arg;
-	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top };
+	/* already running: past the runtime's set-up */
+	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top, .flags = cgid == top ? VIGIL_CTR_PROGRAM : 0 };
 	struct vigil_syscall_counts *zero;
 	int ncpu = libbpf_num_possible_cpus();
 
 	bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY);
 	if (cgid != top || ncpu <= 0)
 		return 0;
+	/* already running: its program runs, so a profile applies at once */
+	if (ctr_lookup(a->ctrs, top))
+		attach_profile(a, ctr_lookup(a->ctrs, top), true);
 	zero = calloc(ncpu, sizeof(*zero));
 	if (zero) {
 		bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &cgid, zero, BPF_NOEXIST);

@@ -7,6 +7,14 @@
 
 enum output_mode { OUTPUT_JSON, OUTPUT_TEXT };
 
+#define AGENT_MAX_PROFILES 64
+
+/* --profile NAME=FILE: container NAME is checked against the profile FILE. */
+struct agent_profile {
+	const char *container;
+	const char *path;
+};
+
 struct agent_opts {
 	struct loader_opts bpf;
 	enum output_mode mode;
@@ -15,6 +23,8 @@ struct agent_opts {
 	unsigned int summary_interval;	/* seconds; 0 = only at container exit */
 	bool proc_events;		/* also print fork and exit */
 	unsigned int duration;		/* seconds to run; 0 = until signalled */
+	struct agent_profile profiles[AGENT_MAX_PROFILES];
+	unsigned int n_profiles;
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */

@@ -66,6 +66,8 @@ static void info_free(struct ctr_info *c)
 	free(c->pod);
 	free(c->k8s_ns);
 	free(c->k8s_container);
+	free(c->profile_label);
+	free(c->profile);
 }
 
 void ctr_registry_free(struct ctr_registry *r)
@@ -232,6 +234,20 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 		 e->info.name ? e->info.name : "?", e->info.image ? e->info.image : "?",
 		 ctr_runtime_name(e->info.runtime));
 	return &e->info;
+}
+
+struct ctr_info *ctr_find(struct ctr_registry *r, const char *name_or_id)
+{
+	size_t n = strlen(name_or_id);
+	struct ctr_entry *e, *tmp;
+
+	HASH_ITER(hh, r->by_cgid, e, tmp) {
+		if (e->info.name && !strcmp(e->info.name, name_or_id))
+			return &e->info;
+		if (n >= 4 && n <= CTR_ID_LEN && !strncmp(e->info.id, name_or_id, n))
+			return &e->info;
+	}
+	return NULL;
 }
 
 void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid)

@@ -25,6 +25,9 @@ struct ctr_info {
 	char *pod;			/* Kubernetes pod name */
 	char *k8s_ns;			/* Kubernetes namespace */
 	char *k8s_container;		/* Kubernetes container name */
+	char *profile_label;		/* label vigil.profile: a seccomp profile path */
+	char *profile;			/* profile its syscalls are checked against */
+	int profile_armed;		/* the agent knows the check is armed */
 	int exited;			/* its cgroup was removed */
 };
 
@@ -49,6 +52,9 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 
 /* The container of top cgroup cgid, or NULL.  Borrowed. */
 struct ctr_info *ctr_lookup(struct ctr_registry *r, uint64_t cgid);
+
+/* The container named name, or whose id starts with it (>= 4 chars), or NULL. */
+struct ctr_info *ctr_find(struct ctr_registry *r, const char *name_or_id);
 
 /* Marks the container gone; the entry is freed after `keep` more removals. */
 void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid);

@@ -46,6 +46,7 @@ int docker_list_parse(const char *json, struct ctr_info *c)
 		set_str(&c->pod, json_object_get(labels, "io.kubernetes.pod.name"));
 		set_str(&c->k8s_ns, json_object_get(labels, "io.kubernetes.pod.namespace"));
 		set_str(&c->k8s_container, json_object_get(labels, "io.kubernetes.container.name"));
+		set_str(&c->profile_label, json_object_get(labels, "vigil.profile"));
 	}
 	json_decref(root);
 	return 0;

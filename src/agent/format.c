@@ -67,6 +67,7 @@ const char *event_type_name(const void *rec)
 	case VIGIL_EV_CGROUP:
 		return ((const struct vigil_cgroup_event *)rec)->kind == VIGIL_CGROUP_MKDIR ?
 			"container_start" : "container_exit";
+	case VIGIL_EV_PROFILE: return "profile_violation";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -473,6 +474,22 @@ void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *
 	case VIGIL_EV_URING:
 		json_uring(w, ev->rec);
 		break;
+	case VIGIL_EV_PROFILE: {
+		/* decided in the kernel: this is a verdict, not only an event */
+		const struct vigil_profile_event *e = ev->rec;
+		const char *prof = ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?";
+		char out[512];
+
+		jw_str(w, "syscall", sys_name(e->nr));
+		jw_str(w, "verdict", "INSECURE");
+		jw_str(w, "rule", "syscall outside profile");
+		jw_str(w, "priority", "WARNING");
+		jw_str(w, "profile", prof);
+		snprintf(out, sizeof(out), "Unsafe:[syscall outside profile: %s] syscall=%s", prof,
+			 sys_name(e->nr));
+		jw_str(w, "output", out);
+		break;
+	}
 	case VIGIL_EV_EXIT: {
 		const struct vigil_exit_event *e = ev->rec;
 
@@ -551,6 +568,10 @@ size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct e
 		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
 		sb_printf(&s, "\"");
 	}
+	if (h->type == VIGIL_EV_PROFILE)
+		sb_printf(&s, " [INSECURE] Unsafe:[syscall outside profile: %s] syscall=%s",
+			  ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?",
+			  sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
 	if (h->type == VIGIL_EV_SYSCALL || h->type == VIGIL_EV_URING || h->type == VIGIL_EV_EXEC) {
 		/* the detail reuses the JSON rendering's decisions via its paths */
 		const struct vigil_file *fl = NULL;

@@ -47,7 +47,8 @@ int kstats_read(int fd, uint64_t out[VIGIL_STAT_MAX])
 	return 0;
 }
 
-int syscall_counts_read(int fd, uint64_t cgid, uint64_t out[VIGIL_NR_SYSCALLS])
+int syscall_counts_read(int fd, uint64_t cgid, uint64_t program[VIGIL_NR_SYSCALLS],
+			uint64_t setup[VIGIL_NR_SYSCALLS])
 {
 	int ncpu = libbpf_num_possible_cpus(), c, i, err = 0;
 	struct vigil_syscall_counts *vals;
@@ -57,13 +58,18 @@ int syscall_counts_read(int fd, uint64_t cgid, uint64_t out[VIGIL_NR_SYSCALLS])
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	memset(out, 0, sizeof(uint64_t) * VIGIL_NR_SYSCALLS);
+	memset(program, 0, sizeof(uint64_t) * VIGIL_NR_SYSCALLS);
+	if (setup)
+		memset(setup, 0, sizeof(uint64_t) * VIGIL_NR_SYSCALLS);
 	if (bpf_map_lookup_elem(fd, &cgid, vals)) {
 		err = -errno;
 	} else {
 		for (c = 0; c < ncpu; c++)
-			for (i = 0; i < VIGIL_NR_SYSCALLS; i++)
-				out[i] += vals[c].n[i];
+			for (i = 0; i < VIGIL_NR_SYSCALLS; i++) {
+				program[i] += vals[c].program[i];
+				if (setup)
+					setup[i] += vals[c].setup[i];
+			}
 	}
 	free(vals);
 	return err;

@@ -8,6 +8,8 @@
 #include "abi.h"
 #include "agent.h"
 #include "log.h"
+#include "analyze_cmd.h"
+#include "profile_cmd.h"
 #include "stats_cmd.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -25,6 +27,8 @@ static void usage(FILE *f)
 "  run            start the agent (root); events go to stdout\n"
 "  stats          per-container syscall counts and kernel drop counters of\n"
 "                 the running agent\n"
+"  profile        a seccomp profile from what a container did (vigil profile -h)\n"
+"  analyze        a seccomp profile from an image's code (vigil analyze -h)\n"
 "  version        print the version\n"
 "  help           this text\n"
 "\n"
@@ -45,6 +49,10 @@ static void usage(FILE *f)
 "                           again within MS ms is counted, not reported again\n"
 "                           (default 5000; 0 reports every open)\n"
 "      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
+"      --profile NAME=FILE  check container NAME's syscalls against the seccomp\n"
+"                           profile FILE (repeatable; a container label\n"
+"                           vigil.profile=FILE does the same): the first use of\n"
+"                           each syscall outside it is an INSECURE event\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
 "\n"
@@ -68,7 +76,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -81,6 +89,7 @@ static int cmd_run(int argc, char **argv)
 		{ "docker-socket", required_argument, NULL, O_DOCKER },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "dedup-window", required_argument, NULL, O_DEDUP },
+		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -116,6 +125,18 @@ static int cmd_run(int argc, char **argv)
 		case O_DOCKER: o.docker_socket = optarg; break;
 		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
 		case O_DEDUP: o.bpf.dedup_ms = parse_uint("--dedup-window", optarg, 3600000); break;
+		case O_PROFILE: {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || !eq[1])
+				fatalx("--profile: '%s' is not CONTAINER=FILE", optarg);
+			if (o.n_profiles == AGENT_MAX_PROFILES)
+				fatalx("--profile: at most %d", AGENT_MAX_PROFILES);
+			*eq = '\0';
+			o.profiles[o.n_profiles].container = optarg;
+			o.profiles[o.n_profiles++].path = eq + 1;
+			break;
+		}
 		case 'v': log_verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -125,6 +146,8 @@ static int cmd_run(int argc, char **argv)
 		fatalx("run: unexpected argument '%s'", argv[optind]);
 	if (geteuid() != 0)
 		fatalx("run: needs root (BPF programs and cgroup access)");
+	if (o.n_profiles && !o.bpf.syscall_counts)
+		fatalx("run: --profile needs the syscall hook that --no-syscall-counts removes");
 	o.bpf.agent_pid = getpid();
 	return agent_run(&o);
 }
@@ -137,6 +160,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stats"))
 		return stats_cmd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "profile"))
+		return profile_cmd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "analyze"))
+		return analyze_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("vigil %s (event ABI %d)\n", VIGIL_VERSION, VIGIL_ABI_VERSION);
 		return 0;

@@ -23,7 +23,8 @@ static int scan_noop(void *arg, uint64_t cgid, uint64_t top)
 
 int stats_cmd(int argc, char **argv)
 {
-	uint64_t k[VIGIL_STAT_MAX], counts[VIGIL_NR_SYSCALLS], key, next, *prev = NULL;
+	uint64_t k[VIGIL_STAT_MAX], counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS];
+	uint64_t key, next, *prev = NULL;
 	int json = argc > 1 && !strcmp(argv[1], "--json");
 	int counts_fd, stats_fd, i, status = 1;
 	struct ctr_registry *reg = NULL;
@@ -62,7 +63,7 @@ int stats_cmd(int argc, char **argv)
 
 		key = next;
 		prev = &key;
-		if (syscall_counts_read(counts_fd, key, counts))
+		if (syscall_counts_read(counts_fd, key, counts, setup))
 			continue;
 		c = reg ? ctr_lookup(reg, key) : NULL;
 		jw_obj_open(&w, NULL);
@@ -74,6 +75,7 @@ int stats_cmd(int argc, char **argv)
 		}
 		total = syscall_counts_json(&w, "syscalls", counts);
 		jw_uint(&w, "syscalls_total", total);
+		jw_uint(&w, "setup_syscalls_total", syscall_counts_json(&w, "setup_syscalls", setup));
 		jw_obj_close(&w);
 		if (json)
 			continue;

@@ -18,6 +18,19 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	e->old_pid = old_pid;
 
 	file_describe(&b, &e->exe, (unsigned long)BPF_CORE_READ(bprm, file));
+	/*
+	 * An exec from the container's root filesystem: its own program runs,
+	 * the runtime's set-up is over.  Counts and profile checks follow.
+	 */
+	if (ctr_id && (e->exe.flags & VIGIL_FILE_ROOT_MNT)) {
+		struct vigil_profile_bits *prof = bpf_map_lookup_elem(&ctr_profiles, &ctr_id);
+		struct vigil_ctr_cgroup *top = bpf_map_lookup_elem(&ctr_cgroups, &ctr_id);
+
+		if (prof && !prof->armed)
+			prof->armed = 1;
+		if (top && !(top->flags & VIGIL_CTR_PROGRAM))
+			top->flags |= VIGIL_CTR_PROGRAM;	/* only ever set: a race is harmless */
+	}
 	rec_put(&b, &e->filename, BPF_CORE_READ(bprm, filename), VIGIL_PATH_MAX, SRC_KERNEL_STR);
 
 	arg_start = BPF_CORE_READ(p, mm, arg_start);

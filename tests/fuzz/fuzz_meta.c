@@ -13,6 +13,7 @@ static void clear(struct ctr_info *c)
 	free(c->pod);
 	free(c->k8s_ns);
 	free(c->k8s_container);
+	free(c->profile_label);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -18,6 +18,7 @@ static void info_clear(struct ctr_info *c)
 	free(c->pod);
 	free(c->k8s_ns);
 	free(c->k8s_container);
+	free(c->profile_label);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -30,9 +30,13 @@ struct {
 	__type(value, struct vigil_ctr_cgroup);
 } ctr_cgroups SEC(".maps") __weak;
 
-/* container top cgroup id -> per-CPU count of every syscall number. */
+/*
+ * container top cgroup id -> per-CPU count of every syscall number.  8 KiB
+ * per CPU per container: allocated when a container appears, not up front.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct vigil_syscall_counts);
@@ -45,6 +49,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vigil_syscall_counts);
 } zero_counts SEC(".maps") __weak;
+
+/* container top cgroup id -> the profile its syscalls are checked against. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct vigil_profile_bits);
+} ctr_profiles SEC(".maps") __weak;
 
 /* syscall number -> what to capture; filled by the agent. */
 struct {
