@@ -24,7 +24,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone
+PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone yaml-0.1
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
 	  -Isrc -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -110,7 +110,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I$(OUT) -D_GNU_SOURCE \
 	       $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SRCS := $(addprefix src/agent/,decode.c format.c jsonw.c names.c pathutil.c syscall_table.c \
-			cgroup_path.c container.c container_meta.c log.c)
+			cgroup_path.c container.c container_meta.c log.c proc_cache.c rules_cond.c \
+			rules_load.c rules_compile.c rules_fields.c)
 
 $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/agent/*.h)
 	$(call msg,FUZZ,$@)

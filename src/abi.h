@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define VIGIL_ABI_VERSION 1
+#define VIGIL_ABI_VERSION 2
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -72,12 +72,19 @@ struct vigil_proc {
 	__u32 gid;
 	__u32 euid;
 	__u32 tty;		/* encoded dev_t of the controlling tty, 0 = none */
+	__u32 flags;		/* enum vigil_proc_flags */
+	__u32 pad;
 	__u64 cap_effective;
 	__u64 start_ns;		/* thread-group start, boot-time ns */
 	__u64 cgroup_id;	/* the task's cgroup v2 id */
 	__u64 ctr_cgroup_id;	/* container's top cgroup id, 0 = host */
 	char comm[VIGIL_COMM_LEN];
 	char pcomm[VIGIL_COMM_LEN];
+};
+
+enum vigil_proc_flags {
+	/* the container's program has not started: the runtime is setting it up */
+	VIGIL_PROC_CTR_SETUP = 1 << 0,
 };
 
 struct vigil_hdr {

@@ -25,14 +25,19 @@
 #include "kstats.h"
 #include "log.h"
 #include "proc_cache.h"
+#include "rules.h"
 #include "syscall_set.h"
 #include "vigil.skel.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 struct agent {
@@ -48,9 +53,15 @@ struct agent {
 	char *stdout_buf;
 	char host[256];
 	char text[16384];
+	struct ruleset *rules;		/* immutable; replaced whole on reload */
+	const char *rule_paths[AGENT_MAX_RULE_FILES];
+	size_t n_rule_paths;
+	char default_rules[4096];
+	struct field_ctx fc;		/* per-event state for the rules, reused */
 	uint64_t received;
 	uint64_t malformed;
 	uint64_t write_errors;
+	uint64_t insecure;
 	time_t next_summary;
 };
 
@@ -94,16 +105,105 @@ static void emit_json(struct agent *a)
 	}
 }
 
+#define MAX_MATCHES 16
+
+/* Judges the event by the rules, then writes it with its verdict. */
 static void emit_event(struct agent *a, const struct event_view *ev)
 {
+	const struct vigil_hdr *h = ev->rec;
+	const struct rule *m[MAX_MATCHES];
+	size_t n = 0, used, i;
+	/* profile violations carry their verdict from the kernel */
+	bool judged = a->rules && h->type != VIGIL_EV_PROFILE;
+
+	if (judged) {
+		field_ctx_reset(&a->fc, ev, a->received);
+		n = ruleset_eval(a->rules, &a->fc, m, MAX_MATCHES);
+	}
+	if (n || h->type == VIGIL_EV_PROFILE)
+		a->insecure++;
+	if (a->opts->alerts_only && !n && h->type != VIGIL_EV_PROFILE)
+		return;
 	if (a->opts->mode == OUTPUT_TEXT) {
-		event_text(a->text, sizeof(a->text), &a->fmt, ev);
+		used = 0;
+		if (judged && n) {
+			used = snprintf(a->text, sizeof(a->text), "[INSECURE] Unsafe:");
+			for (i = 0; i < n && used < sizeof(a->text); i++)
+				used += snprintf(a->text + used, sizeof(a->text) - used, "%s[%s]", i ? ", " : "",
+						 rule_reason(m[i]));
+			if (used < sizeof(a->text))
+				used += snprintf(a->text + used, sizeof(a->text) - used, " ");
+		} else if (judged) {
+			used = snprintf(a->text, sizeof(a->text), "[NORMAL] ");
+		}
+		if (used < sizeof(a->text))
+			event_text(a->text + used, sizeof(a->text) - used, &a->fmt, ev);
 		puts(a->text);
 		if (!a->file_out)
 			return;
 	}
-	event_json(&a->jw, &a->fmt, ev);
+	event_json_open(&a->jw, &a->fmt, ev);
+	if (judged)
+		rules_verdict_json(&a->jw, m, n, &a->fc);
+	jw_obj_close(&a->jw);
 	emit_json(a);
+}
+
+/* The shipped policy: next to the binary (build/vigil -> rules/), or installed. */
+static const char *default_rules_path(struct agent *a)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	static const char *const installed[] = { "/etc/vigil/vigil_rules.yaml",
+						 "/usr/share/vigil/vigil_rules.yaml", NULL };
+	int i;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(a->default_rules, sizeof(a->default_rules), "%.4000s/../rules/vigil_rules.yaml",
+				     exe) < (int)sizeof(a->default_rules) && !access(a->default_rules, R_OK))
+				return a->default_rules;
+		}
+	}
+	for (i = 0; installed[i]; i++)
+		if (!access(installed[i], R_OK))
+			return installed[i];
+	return NULL;
+}
+
+/* Loads the rule files; diagnostics to stderr.  NULL if they do not load. */
+static struct ruleset *load_rules(struct agent *a)
+{
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = rules_load(a->rule_paths, a->n_rule_paths, &d);
+
+	rules_diags_print(&d, stderr);
+	if (rs)
+		fprintf(stderr, "vigil: rules: %zu loaded, %zu skipped (unsupported fields), %zu warning(s)\n",
+			ruleset_rule_count(rs), ruleset_skipped_count(rs), d.warnings);
+	else
+		fprintf(stderr, "vigil: rules: %zu error(s): not loaded\n", d.errors);
+	rules_diags_free(&d);
+	return rs;
+}
+
+/* SIGHUP: a new set replaces the old only if it loads; events keep flowing. */
+static void reload_rules(struct agent *a)
+{
+	struct ruleset *rs;
+
+	if (!a->n_rule_paths)
+		return;
+	rs = load_rules(a);
+	if (!rs) {
+		log_warnx("rules reload failed: keeping the rules in use");
+		return;
+	}
+	ruleset_free(a->rules);
+	a->rules = rs;
 }
 
 /* An agent-made event about a container (start, exit, summary). */
@@ -114,6 +214,8 @@ static void container_event(struct agent *a, const char *type, const struct ctr_
 	struct timespec now;
 	char ts[48];
 
+	if (a->opts->alerts_only)
+		return;	/* lifecycle and summaries are not alerts */
 	clock_gettime(CLOCK_REALTIME, &now);
 	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
 	jw_reset(&a->jw);
@@ -258,6 +360,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		proc_cache_exec(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm, exe.p, exe.len,
 				argv.p, argv.len, e->flags & VIGIL_EXEC_ARGV_TRUNC, cwd.p, cwd.len);
+		proc_cache_set_exe_flags(a->procs, h->proc.pid, e->exe.flags);
 		break;
 	}
 	case VIGIL_EV_FORK:
@@ -331,9 +434,9 @@ static void final_stats(struct agent *a)
 	if (kstats_read(bpf_map__fd(a->ld.skel->maps.stats), k))
 		memset(k, 0, sizeof(k));
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "vigil: stats: received=%llu malformed=%llu write_errors=%llu",
+	fprintf(stderr, "vigil: stats: received=%llu malformed=%llu write_errors=%llu insecure=%llu",
 		(unsigned long long)a->received, (unsigned long long)a->malformed,
-		(unsigned long long)a->write_errors);
+		(unsigned long long)a->write_errors, (unsigned long long)a->insecure);
 	for (i = 0; i < VIGIL_STAT_MAX; i++)
 		fprintf(stderr, " %s=%llu", kstat_name(i), (unsigned long long)k[i]);
 	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs),
@@ -357,6 +460,7 @@ int agent_run(const struct agent_opts *o)
 	a.fmt.boot_to_real_ns = boot_to_real_ns();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o->output_file && !(a.file_out = fopen(o->output_file, "ae"))) {
@@ -376,8 +480,27 @@ int agent_run(const struct agent_opts *o)
 		setvbuf(a.file_out, a.file_buf, _IOFBF, OUT_BUF_BYTES);
 	if (a.stdout_buf)
 		setvbuf(stdout, a.stdout_buf, _IOFBF, OUT_BUF_BYTES);
+	if (!o->no_rules) {
+		unsigned int i;
+
+		for (i = 0; i < o->n_rules; i++)
+			a.rule_paths[a.n_rule_paths++] = o->rules[i];
+		if (!a.n_rule_paths) {
+			const char *def = default_rules_path(&a);
+
+			if (def)
+				a.rule_paths[a.n_rule_paths++] = def;
+			else
+				log_warnx("no rules file found (rules/vigil_rules.yaml); every event will be NORMAL");
+		}
+		/* a broken rules file stops the start, it does not degrade to no rules */
+		if (a.n_rule_paths && !(a.rules = load_rules(&a)))
+			goto out;
+	}
+	a.fc.procs = NULL;
 	a.procs = proc_cache_new();
 	a.ctrs = ctr_registry_new(&rc);
+	a.fc.procs = a.procs;
 	if (!a.procs || !a.ctrs) {
 		log_warn("start-up");
 		goto out;
@@ -425,6 +548,10 @@ int agent_run(const struct agent_opts *o)
 		}
 		if (deadline && time(NULL) >= deadline)
 			break;
+		if (reload_requested) {
+			reload_requested = 0;
+			reload_rules(&a);
+		}
 	}
 	/* stop producing, then drain what is already in the ring */
 	loader_detach(&a.ld);
@@ -441,6 +568,7 @@ out:
 		loader_close(&a.ld);
 	ctr_registry_free(a.ctrs);
 	proc_cache_free(a.procs);
+	ruleset_free(a.rules);
 	if (a.file_out)
 		fclose(a.file_out);
 	fflush(stdout);

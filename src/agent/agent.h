@@ -8,6 +8,7 @@
 enum output_mode { OUTPUT_JSON, OUTPUT_TEXT };
 
 #define AGENT_MAX_PROFILES 64
+#define AGENT_MAX_RULE_FILES 32
 
 /* --profile NAME=FILE: container NAME is checked against the profile FILE. */
 struct agent_profile {
@@ -25,6 +26,10 @@ struct agent_opts {
 	unsigned int duration;		/* seconds to run; 0 = until signalled */
 	struct agent_profile profiles[AGENT_MAX_PROFILES];
 	unsigned int n_profiles;
+	const char *rules[AGENT_MAX_RULE_FILES];	/* none: the default policy */
+	unsigned int n_rules;
+	bool no_rules;			/* observe only: every event NORMAL */
+	bool alerts_only;		/* print only INSECURE events */
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */

@@ -144,6 +144,8 @@ static void json_process(struct jw *w, const struct fmt_ctx *f, const struct eve
 	jw_uint(w, "euid", p->euid);
 	caps_json(w, "caps", p->cap_effective);
 	jw_uint(w, "tty", p->tty);
+	if (p->ctr_cgroup_id)
+		jw_bool(w, "runtime_setup", p->flags & VIGIL_PROC_CTR_SETUP);
 	time_rfc3339(p->start_ns + f->boot_to_real_ns, ts, sizeof(ts));
 	jw_str(w, "start_time", ts);
 	jw_obj_close(w);
@@ -244,7 +246,11 @@ static void json_sock(struct jw *w, const void *rec, const struct vigil_sock *s)
 	jw_obj_open(w, "net");
 	jw_str(w, "family", family_name(s->family));
 	if (s->family == AF_UNIX) {
-		json_sv(w, "unix_path", rec_sv(rec, s->unix_path));
+		struct sv u = rec_sv(rec, s->unix_path);
+		char path[128];
+
+		if (u.p)
+			jw_str(w, "unix_path", unix_path_str(u.p, u.len, path, sizeof(path)));
 	} else {
 		jw_str(w, "proto", l4proto_name(s->type, s->protocol));
 		jw_obj_open(w, "local");
@@ -455,6 +461,12 @@ static void json_uring(struct jw *w, const struct vigil_uring_event *e)
 
 void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
 {
+	event_json_open(w, f, ev);
+	jw_obj_close(w);
+}
+
+void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+{
 	const struct vigil_hdr *h = hdr_of(ev->rec);
 	char ts[48];
 
@@ -502,7 +514,6 @@ void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *
 	}
 	json_process(w, f, ev);
 	json_container(w, ev->ctr);
-	jw_obj_close(w);
 }
 
 /* ---- text ---- */

@@ -28,6 +28,8 @@ const char *event_type_name(const void *rec);
 
 /* Writes one JSON object for the event (w is reset first). */
 void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
+/* The same, left open so the caller can add keys (a verdict) and close it. */
+void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
 
 /* Writes one text line (no newline) into buf; returns its length. */
 size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev);

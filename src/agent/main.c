@@ -10,6 +10,7 @@
 #include "log.h"
 #include "analyze_cmd.h"
 #include "profile_cmd.h"
+#include "rules_cmd.h"
 #include "stats_cmd.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 "                 the running agent\n"
 "  profile        a seccomp profile from what a container did (vigil profile -h)\n"
 "  analyze        a seccomp profile from an image's code (vigil analyze -h)\n"
+"  rules check F  validate rule files (no root needed)\n"
 "  version        print the version\n"
 "  help           this text\n"
 "\n"
@@ -36,6 +38,11 @@ static void usage(FILE *f)
 "  -o, --output json|text   stdout format (default: json when stdout is not a\n"
 "                           terminal, text when it is)\n"
 "  -f, --output-file PATH   also append JSON lines to PATH\n"
+"      --rules FILE         rule file (repeatable; later files append to and\n"
+"                           override earlier ones); default: the shipped\n"
+"                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
+"      --no-rules           observe only, no verdicts\n"
+"      --alerts-only        print only INSECURE events\n"
 "      --host               report host processes too (default: containers only)\n"
 "      --no-syscall-counts  do not count syscalls per container (saves the one\n"
 "                           hook every syscall pays for)\n"
@@ -76,7 +83,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -90,6 +97,9 @@ static int cmd_run(int argc, char **argv)
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "dedup-window", required_argument, NULL, O_DEDUP },
 		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-rules", no_argument, NULL, O_NORULES },
+		{ "alerts-only", no_argument, NULL, O_ALERTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -125,6 +135,13 @@ static int cmd_run(int argc, char **argv)
 		case O_DOCKER: o.docker_socket = optarg; break;
 		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
 		case O_DEDUP: o.bpf.dedup_ms = parse_uint("--dedup-window", optarg, 3600000); break;
+		case O_RULES:
+			if (o.n_rules == AGENT_MAX_RULE_FILES)
+				fatalx("--rules: at most %d files", AGENT_MAX_RULE_FILES);
+			o.rules[o.n_rules++] = optarg;
+			break;
+		case O_NORULES: o.no_rules = true; break;
+		case O_ALERTS: o.alerts_only = true; break;
 		case O_PROFILE: {
 			char *eq = strchr(optarg, '=');
 
@@ -164,6 +181,8 @@ int main(int argc, char **argv)
 		return profile_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "analyze"))
 		return analyze_cmd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rules"))
+		return rules_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("vigil %s (event ABI %d)\n", VIGIL_VERSION, VIGIL_ABI_VERSION);
 		return 0;

@@ -85,6 +85,8 @@ const char *family_name(unsigned int family)
 	case AF_UNIX: return "AF_UNIX";
 	case AF_NETLINK: return "AF_NETLINK";
 	case AF_PACKET: return "AF_PACKET";
+	case AF_VSOCK: return "AF_VSOCK";
+	case AF_ALG: return "AF_ALG";
 	}
 	return "other";
 }
@@ -133,6 +135,21 @@ const char *ns_flags_str(uint64_t flags, char *buf, size_t len)
 					 used ? "|" : "", ns[i].name);
 	if (!used)
 		snprintf(buf, len, "0");
+	return buf;
+}
+
+const char *unix_path_str(const char *p, size_t n, char *buf, size_t len)
+{
+	size_t k;
+	int abstract = n > 0 && p[0] == '\0';
+
+	if (abstract) {
+		p++;
+		n--;
+	}
+	for (k = 0; k < n && p[k]; k++)
+		;
+	snprintf(buf, len, "%s%.*s", abstract ? "@" : "", (int)k, p);
 	return buf;
 }
 

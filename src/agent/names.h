@@ -18,6 +18,12 @@ const char *l4proto_name(unsigned int type, unsigned int protocol);
 const char *addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len);
 /* "CLONE_NEWNS|CLONE_NEWPID", ...; writes into buf. */
 const char *ns_flags_str(uint64_t flags, char *buf, size_t len);
+/*
+ * A sun_path as raw bytes from a sockaddr: up to its first NUL; an abstract
+ * name (leading NUL) as "@name".  Writes a C string into buf.
+ */
+const char *unix_path_str(const char *p, size_t n, char *buf, size_t len);
+
 /* PTRACE_ATTACH, ...; static storage or NULL. */
 const char *ptrace_request_name(uint64_t req);
 

@@ -118,6 +118,14 @@ int proc_cache_exec(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 	return 0;
 }
 
+void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int flags)
+{
+	struct proc_entry *e = find(pc, pid);
+
+	if (e)
+		e->info.exe_flags = flags;
+}
+
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm)
 {
 	struct proc_entry *parent = find(pc, ppid), *e;
@@ -138,6 +146,7 @@ int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 		e->info.argv_len = e->info.argv ? copy.argv_len : 0;
 		e->info.argv_truncated = copy.argv_truncated;
 		e->info.cwd = copy.cwd ? strdup(copy.cwd) : NULL;
+		e->info.exe_flags = copy.exe_flags;
 	}
 	return 0;
 }

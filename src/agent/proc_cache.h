@@ -18,6 +18,7 @@ struct proc_info {
 	size_t argv_len;
 	int argv_truncated;
 	char *cwd;		/* owned */
+	unsigned int exe_flags;	/* enum vigil_file_flags of the executable */
 };
 
 struct proc_cache;
@@ -32,6 +33,9 @@ const struct proc_info *proc_cache_get(struct proc_cache *pc, uint32_t pid);
 int proc_cache_exec(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm,
 		    const char *exe, size_t exe_len, const char *argv, size_t argv_len,
 		    int argv_truncated, const char *cwd, size_t cwd_len);
+
+/* Sets the executable's flags (upper layer, memfd) after proc_cache_exec. */
+void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int flags);
 
 /* A new process: copies what the parent had (it runs the same program). */
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm);

@@ -23,6 +23,7 @@ const struct sys_desc sys_descs[] = {
 	{ "execve", SC_EXEC, "exec", SPEC(VIGIL_SYS_FAILED_ONLY, 0, N, N, N, N, N, N), { 0 } },
 	{ "execveat", SC_EXEC, "exec", SPEC(VIGIL_SYS_FAILED_ONLY, 1, 0, N, N, N, N, N), { "dirfd", NULL, NULL, NULL, "flags" } },
 
+	{ "socket", SC_NET, "socket", SPEC(VIGIL_SYS_RET_FD, N, N, N, N, N, N, N), { "domain", "type", "protocol" } },
 	{ "connect", SC_NET, "connect", SPEC(0, N, N, N, N, 0, 1, 2), { "fd" } },
 	{ "accept", SC_NET, "accept", SPEC(VIGIL_SYS_RET_FD, N, N, N, N, N, N, N), { "fd" } },
 	{ "accept4", SC_NET, "accept", SPEC(VIGIL_SYS_RET_FD, N, N, N, N, N, N, N), { "fd", NULL, NULL, "flags" } },

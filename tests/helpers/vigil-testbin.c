@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -185,6 +186,24 @@ static int cmd_dupsock(char **a)
 	return report("dup3", dup3(sv[0], 2, 0));
 }
 
+/* a reverse shell's shape with an inet socket: socket made stdin */
+static int cmd_dupinet(char **a)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	return report("dup2_inet", dup2(s, 0));
+}
+
+static int cmd_packet_socket(char **a)
+{
+	return report("packet_socket", socket(AF_PACKET, SOCK_RAW, 0));
+}
+
+static int cmd_traceme(char **a)
+{
+	return report("traceme", ptrace(PTRACE_TRACEME, 0, 0, 0));
+}
+
 static int cmd_memfd_exec(char **a)
 {
 	int src = open(a[0], O_RDONLY), mfd = memfd_create("payload", MFD_CLOEXEC);
@@ -327,6 +346,9 @@ static const struct {
 	{ "mutate", 1, cmd_mutate, "DIR" },
 	{ "priv", 0, cmd_priv, "" },
 	{ "dupsock", 0, cmd_dupsock, "" },
+	{ "dupinet", 0, cmd_dupinet, "" },
+	{ "packet-socket", 0, cmd_packet_socket, "" },
+	{ "traceme", 0, cmd_traceme, "" },
 	{ "memfd-exec", 1, cmd_memfd_exec, "BINARY" },
 	{ "exec-huge", 2, cmd_exec_huge, "BINARY BYTES" },
 	{ "odd-name", 0, cmd_odd_name, "" },

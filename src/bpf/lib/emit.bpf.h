@@ -42,6 +42,12 @@ static __always_inline void *rec_start(struct rec_buf *b, struct vigil_scratch *
 	h->type = type;
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	proc_fill(&h->proc, t, cgid, ctr_id);
+	if (ctr_id) {
+		struct vigil_ctr_cgroup *top = bpf_map_lookup_elem(&ctr_cgroups, &ctr_id);
+
+		if (top && !(top->flags & VIGIL_CTR_PROGRAM))
+			h->proc.flags |= VIGIL_PROC_CTR_SETUP;
+	}
 	return s->rec;
 }
 

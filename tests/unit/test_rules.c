@@ -1,0 +1,410 @@
+/* Unit tests: the rule language - parser, compiler, evaluator, loader. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "agent/decode.h"
+#include "agent/rules.h"
+#include "agent/rules_cond.h"
+#include "agent/syscall_table.h"
+#include "records.h"
+
+#ifndef FALCO_RULES
+#define FALCO_RULES "../shared/falco/falco_rules.yaml"
+#endif
+
+/* ---- parser ---- */
+
+static void test_parse_ok(void **state)
+{
+	static const char *const ok[] = {
+		"proc.name = sh",
+		"proc.name=sh and not fd.name startswith /etc",
+		"(a or b) and not (c and d)",
+		"proc.aname[2] in (bash, \"runc:[0:PARENT]\", 'x y')",
+		"fd.name pmatch (/etc, /usr/bin) or evt.arg.flags contains O_TRUNC",
+		"proc.name exists and not proc.pname exists",
+		"evt.type in ()",
+		"proc.cmdline contains \"a \\\"quoted\\\" word\"",
+		"proc.tty != 0 and user.uid >= 1000 and user.uid < 60000",
+		"not not not macro_name",
+	};
+	char err[256];
+	struct cond_pos p = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct cond *c = cond_parse(ok[i], p, err, sizeof(err));
+
+		if (!c)
+			fail_msg("'%s' did not parse: %s", ok[i], err);
+		cond_free(c);
+	}
+}
+
+static void test_parse_errors_have_positions(void **state)
+{
+	static const struct { const char *text; const char *want; } bad[] = {
+		{ "proc.name = ", "10:13: expected a value" },
+		{ "(proc.name = sh", "10:16: expected ')'" },
+		{ "proc.name in sh", "10:14: expected '('" },
+		{ "proc.name = \"open", "10:13: unterminated string" },
+		{ "proc.name = sh proc.pid = 1", "10:16: unexpected text" },
+		{ "and", "10:1: expected a field or macro name" },
+		{ "", "10:1: unexpected end of condition" },
+		{ "proc.name in (a, )", "10:18: expected a value" },
+		{ "a and\n  (b or", "11:8: unexpected end" },
+	};
+	char err[256];
+	struct cond_pos p = { 10, 1 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cond *c = cond_parse(bad[i].text, p, err, sizeof(err));
+
+		if (c)
+			fail_msg("'%s' parsed", bad[i].text);
+		if (strncmp(err, bad[i].want, strlen(bad[i].want)))
+			fail_msg("'%s': got '%s', want '%s...'", bad[i].text, err, bad[i].want);
+	}
+}
+
+/* ---- helpers: a rules file, an event ---- */
+
+static char *write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/vigil-rules.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static struct ruleset *load_text(const char *text, struct rules_diags *d)
+{
+	const char *path = write_tmp(text);
+	struct ruleset *rs = rules_load(&path, 1, d);
+
+	unlink(path);
+	return rs;
+}
+
+static struct rec_builder b;
+static struct ctr_info ctr = { .id = "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6",
+			       .name = "web1", .image = "registry.local:5000/team/app:1.2" };
+static struct proc_info pinfo = { .pid = 4242, .ppid = 1, .comm = "cat", .exe = "/bin/busybox",
+				  .argv = "cat\0/etc/shadow\0", .argv_len = 16 };
+static struct event_view ev = { .rec = b.buf, .proc = &pinfo, .ctr = &ctr };
+
+/* an openat of /etc/shadow (relative "shadow" from /etc), result fd 3 */
+static void make_open(int64_t ret, uint64_t flags)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+
+	e->hdr.proc.ctr_cgroup_id = 99;
+	e->hdr.proc.tty = 0x8801;
+	e->nr = sys_nr("openat");
+	e->ret = ret;
+	e->args[0] = (uint64_t)-100;
+	e->args[2] = flags;
+	rb_put(&b, &e->path, "shadow", 6);
+	rb_put(&b, &e->dir, "/etc", 4);
+	if (ret >= 0) {
+		e->file.flags = VIGIL_FILE_PRESENT | VIGIL_FILE_ROOT_MNT;
+		e->file.mode = 0100640;
+		rb_put(&b, &e->file.path, "/etc/shadow", 11);
+	}
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+}
+
+static size_t matches(struct ruleset *rs, const struct rule **m)
+{
+	static struct field_ctx fc;
+
+	field_ctx_reset(&fc, &ev, 7);
+	return ruleset_eval(rs, &fc, m, 8);
+}
+
+/* One rule with the given condition: does it match the current event? */
+static int cond_matches(const char *cond)
+{
+	char text[4096];
+	struct rules_diags d = { 0 };
+	const struct rule *m[8];
+	struct ruleset *rs;
+	size_t n;
+
+	snprintf(text, sizeof(text),
+		 "- list: sens\n  items: [/etc/shadow, /etc/sudoers]\n"
+		 "- list: outer\n  items: [sens, /etc/gshadow]\n"
+		 "- macro: opening\n  condition: evt.type in (open, openat)\n"
+		 "- rule: r\n  desc: d\n  condition: %s\n  output: o\n  priority: WARNING\n", cond);
+	rs = load_text(text, &d);
+	if (!rs) {
+		rules_diags_print(&d, stderr);
+		rules_diags_free(&d);
+		return -1;
+	}
+	n = matches(rs, m);
+	ruleset_free(rs);
+	rules_diags_free(&d);
+	return n == 1;
+}
+
+static void test_operators(void **state)
+{
+	static const struct { const char *cond; int want; } t[] = {
+		{ "fd.name = /etc/shadow", 1 },
+		{ "fd.name != /etc/shadow", 0 },
+		{ "fd.name contains shad", 1 },
+		{ "fd.name icontains SHAD", 1 },
+		{ "fd.name startswith /etc/", 1 },
+		{ "fd.name endswith dow", 1 },
+		{ "fd.name glob \"/etc/sh*\"", 1 },
+		{ "fd.name glob \"/usr/*\"", 0 },
+		{ "fd.name in (/etc/passwd, /etc/shadow)", 1 },
+		{ "fd.name in (sens)", 1 },			/* a list */
+		{ "fd.name in (outer)", 1 },			/* a list of lists */
+		{ "fd.name in ()", 0 },				/* empty list */
+		{ "fd.name pmatch (/etc)", 1 },
+		{ "fd.name pmatch (/et)", 0 },			/* components, not bytes */
+		{ "fd.directory = /etc and fd.filename = shadow", 1 },
+		{ "fd.nameraw = shadow", 1 },
+		{ "fd.name exists", 1 },
+		{ "fd.sip exists", 0 },				/* missing: no match */
+		{ "fd.sip = 1.2.3.4", 0 },
+		{ "not fd.sip = 1.2.3.4", 1 },
+		{ "fd.num = 3 and fd.num >= 3 and fd.num < 4 and fd.num in (1, 3)", 1 },
+		{ "evt.rawres > 3", 0 },
+		{ "evt.res = SUCCESS", 1 },
+		{ "evt.is_open_read = true and evt.is_open_write = false", 1 },
+		{ "opening and fd.typechar = f", 1 },		/* a macro */
+		{ "evt.type = connect", 0 },
+		{ "proc.name = cat and proc.args = /etc/shadow and proc.cmdline = \"cat /etc/shadow\"", 1 },
+		{ "proc.exepath = /bin/busybox and proc.exe = cat and proc.pid = 4242", 1 },
+		{ "proc.pname = sh and proc.aname[1] = sh and proc.aname[0] = cat", 1 },
+		{ "proc.tty != 0", 1 },
+		{ "thread.cap_effective contains CAP_SYS_ADMIN", 1 },
+		{ "container.id = 7c963ca76858 and container.name = web1", 1 },
+		{ "container.image.repository = registry.local:5000/team/app and container.image.tag = \"1.2\"", 1 },
+		{ "k8s.ns.name exists", 0 },
+		{ "evt.arg.flags contains O_RDONLY", 1 },
+		{ "user.uid = 0 and user.name = root", 1 },
+	};
+	size_t i;
+
+	make_open(3, O_RDONLY);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int got = cond_matches(t[i].cond);
+
+		if (got != t[i].want)
+			fail_msg("'%s': got %d, want %d", t[i].cond, got, t[i].want);
+	}
+}
+
+static void test_failed_open_fields(void **state)
+{
+	make_open(-13, O_WRONLY | O_TRUNC);
+	assert_int_equal(cond_matches("evt.res = EACCES and evt.rawres = -13 and fd.num = -1"), 1);
+	assert_int_equal(cond_matches("fd.name = /etc/shadow"), 1);	/* joined from dir + nameraw */
+	assert_int_equal(cond_matches("evt.is_open_write = true and evt.arg.flags contains O_TRUNC"), 1);
+}
+
+static void expect_diag(const char *text, const char *want)
+{
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = load_text(text, &d);
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < d.n; i++)
+		if (strstr(d.items[i].msg, want))
+			found = 1;
+	if (!found) {
+		rules_diags_print(&d, stderr);
+		fail_msg("no diagnostic containing '%s'", want);
+	}
+	ruleset_free(rs);
+	rules_diags_free(&d);
+}
+
+static void test_compile_errors(void **state)
+{
+	expect_diag("- rule: r\n  condition: nosuchmacro and proc.name = x\n  output: o\n  priority: INFO\n",
+		    "undefined macro 'nosuchmacro'");
+	expect_diag("- macro: a\n  condition: b\n- macro: b\n  condition: a\n"
+		    "- rule: r\n  condition: a\n  output: o\n  priority: INFO\n", "cycle");
+	expect_diag("- rule: r\n  condition: proc.pid = abc\n  output: o\n  priority: INFO\n",
+		    "type mismatch: proc.pid is a number, 'abc' is not");
+	expect_diag("- rule: r\n  condition: proc.name > 3\n  output: o\n  priority: INFO\n",
+		    "type mismatch: proc.name is a string");
+	expect_diag("- rule: r\n  condition: evt.is_open_read = maybe\n  output: o\n  priority: INFO\n",
+		    "is true or false");
+	expect_diag("- rule: r\n  condition: proc.name = x\n  output: o\n  priority: LOUD\n", "unknown priority");
+	expect_diag("- rule: r\n  condition: proc.nme = x\n  output: o\n  priority: INFO\n",
+		    "rule 'r' skipped: field 'proc.nme' is not supported");
+	expect_diag("- list: l\n  items: [a]\n  append: true\n- list: m\n  append: true\n  items: [b]\n",
+		    "append to a list not defined before");
+	expect_diag("- rule: r\n  condition: (proc.name = x\n  output: o\n  priority: INFO\n", "expected ')'");
+	expect_diag("key: value\n", "a rules file is a list");
+	expect_diag("- rule: [unclosed\n", "YAML");
+}
+
+/* The position of a diagnostic is the file's line and column. */
+static void test_error_position(void **state)
+{
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = load_text("- list: x\n  items: [a]\n\n- rule: r\n  desc: d\n"
+				       "  condition: proc.name = a and proc.pid = nope\n  output: o\n  priority: INFO\n",
+				       &d);
+
+	assert_null(rs);
+	assert_int_equal(d.errors, 1);
+	assert_int_equal(d.items[0].line, 6);
+	assert_true(d.items[0].col >= 14);
+	rules_diags_free(&d);
+}
+
+static void test_append_override_exceptions(void **state)
+{
+	const char *a = "- list: shells\n  items: [sh]\n"
+			"- rule: r\n  condition: proc.name in (shells)\n  output: o\n  priority: NOTICE\n"
+			"- rule: off\n  condition: proc.name = cat\n  output: o\n  priority: INFO\n  enabled: false\n";
+	const char *bfile = "- list: shells\n  items: [cat]\n  append: true\n"
+			    "- rule: r\n  condition: and proc.pid = 4242\n  override:\n    condition: append\n";
+	char pa[64], pb[64];
+	const char *paths[2] = { pa, pb };
+	struct rules_diags d = { 0 };
+	const struct rule *m[8];
+	struct ruleset *rs;
+
+	snprintf(pa, sizeof(pa), "%s", write_tmp(a));
+	snprintf(pb, sizeof(pb), "%s", write_tmp(bfile));
+	make_open(3, O_RDONLY);
+	rs = rules_load(paths, 2, &d);
+	unlink(pa);
+	unlink(pb);
+	if (!rs)
+		rules_diags_print(&d, stderr);
+	assert_non_null(rs);
+	assert_int_equal(ruleset_rule_count(rs), 1);	/* 'off' is disabled */
+	assert_int_equal(matches(rs, m), 1);		/* cat via the appended list, pid appended */
+	assert_string_equal(rule_name(m[0]), "r");
+	ruleset_free(rs);
+	rules_diags_free(&d);
+
+	/* exceptions exclude what they name */
+	rs = load_text("- rule: r\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"
+		       "  exceptions:\n  - name: cat_reads\n    fields: [proc.name, fd.name]\n"
+		       "    comps: [=, startswith]\n    values:\n    - [cat, /etc/]\n", &d);
+	assert_non_null(rs);
+	assert_int_equal(matches(rs, m), 0);
+	ruleset_free(rs);
+	rs = load_text("- rule: r\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"
+		       "  exceptions:\n  - name: others\n    fields: proc.name\n    comps: in\n    values: [ls, find]\n", &d);
+	assert_non_null(rs);
+	assert_int_equal(matches(rs, m), 1);
+	ruleset_free(rs);
+	rules_diags_free(&d);
+}
+
+static void test_output_and_verdict(void **state)
+{
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = load_text(
+		"- rule: Shadow read\n  condition: fd.name = /etc/shadow\n"
+		"  output: \"%proc.name read %fd.name in %container.name (missing=%fd.sip)\"\n"
+		"  priority: warning\n  reason: opening shadow\n  tags: [file, T1552]\n"
+		"- rule: Any open\n  condition: evt.type = openat\n  output: x\n  priority: critical\n", &d);
+	const struct rule *m[8];
+	static struct field_ctx fc;
+	char out[256];
+	struct jw w;
+	size_t n;
+
+	assert_non_null(rs);
+	make_open(3, O_RDONLY);
+	field_ctx_reset(&fc, &ev, 1);
+	n = ruleset_eval(rs, &fc, m, 8);
+	assert_int_equal(n, 2);
+	rule_output(m[0], &fc, out, sizeof(out));
+	assert_string_equal(out, "cat read /etc/shadow in web1 (missing=<NA>)");
+	jw_init(&w);
+	jw_obj_open(&w, NULL);
+	rules_verdict_json(&w, m, n, &fc);
+	jw_obj_close(&w);
+	assert_non_null(strstr(w.buf, "\"verdict\":\"INSECURE\""));
+	assert_non_null(strstr(w.buf, "\"rule\":\"Shadow read\""));
+	assert_non_null(strstr(w.buf, "\"reasons\":\"Unsafe:[opening shadow], [Any open]\""));
+	assert_non_null(strstr(w.buf, "\"priority\":\"CRITICAL\""));	/* the highest */
+	assert_non_null(strstr(w.buf, "\"output_fields\":{\"proc.name\":\"cat\",\"fd.name\":\"/etc/shadow\""));
+	assert_non_null(strstr(w.buf, "\"fd.sip\":null"));
+	jw_free(&w);
+	ruleset_free(rs);
+	rules_diags_free(&d);
+}
+
+/* Falco's stable rules load as they are; unsupported fields skip rules with a warning. */
+static void test_falco_rules_load(void **state)
+{
+	const char *path = FALCO_RULES;
+	struct rules_diags d = { 0 };
+	struct ruleset *rs;
+
+	if (access(path, R_OK))
+		skip();
+	rs = rules_load(&path, 1, &d);
+	if (!rs)
+		rules_diags_print(&d, stderr);
+	assert_non_null(rs);
+	assert_int_equal(d.errors, 0);
+	assert_true(ruleset_rule_count(rs) >= 20);
+	assert_int_equal(ruleset_rule_count(rs) + ruleset_skipped_count(rs), 25);
+	assert_int_equal(d.warnings, ruleset_skipped_count(rs));
+	ruleset_free(rs);
+	rules_diags_free(&d);
+}
+
+static void test_default_policy_loads(void **state)
+{
+	const char *path = "rules/vigil_rules.yaml";
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = rules_load(&path, 1, &d);
+
+	if (!rs)
+		rules_diags_print(&d, stderr);
+	assert_non_null(rs);
+	assert_int_equal(d.errors + d.warnings, 0);
+	assert_true(ruleset_rule_count(rs) >= 20);
+	ruleset_free(rs);
+	rules_diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_errors_have_positions),
+		cmocka_unit_test(test_operators),
+		cmocka_unit_test(test_failed_open_fields),
+		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_error_position),
+		cmocka_unit_test(test_append_override_exceptions),
+		cmocka_unit_test(test_output_and_verdict),
+		cmocka_unit_test(test_falco_rules_load),
+		cmocka_unit_test(test_default_policy_loads),
+	};
+
+	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+}
