@@ -130,6 +130,11 @@ $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 
 helpers: $(OUT)/helpers/vigil-testbin
 
+# ns/event of the rules over a recorded event mix (bench/run.sh records one)
+$(OUT)/rules_bench: bench/rules_bench.c $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -151,7 +156,7 @@ test: deps
 	$(Q)tests/run-all.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all helpers
+	$(Q)$(MAKE) --no-print-directory all helpers $(OUT)/rules_bench
 	$(Q)bench/run.sh
 
 clean:

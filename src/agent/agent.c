@@ -107,6 +107,29 @@ static void emit_json(struct agent *a)
 
 #define MAX_MATCHES 16
 
+/* A connect (syscall or io_uring) adds its destination to the container's window. */
+static void track_connect(struct agent *a, const struct event_view *ev)
+{
+	const struct vigil_hdr *h = ev->rec;
+	const struct vigil_sock *s = NULL;
+	uint64_t key = 1469598103934665603ULL;
+	size_t i;
+
+	if (!ev->ctr)
+		return;
+	if (h->type == VIGIL_EV_SYSCALL && !strcmp(field_evt_type(ev), "connect"))
+		s = &((const struct vigil_syscall_event *)ev->rec)->sock;
+	else if (h->type == VIGIL_EV_URING && !strcmp(field_evt_type(ev), "connect"))
+		s = &((const struct vigil_uring_event *)ev->rec)->sock;
+	if (!s || (s->family != 2 && s->family != 10))
+		return;
+	/* FNV-1a over address and port */
+	for (i = 0; i < sizeof(s->raddr); i++)
+		key = (key ^ s->raddr[i]) * 1099511628211ULL;
+	key = (key ^ s->rport) * 1099511628211ULL;
+	ctr_targets_add(&((struct ctr_info *)ev->ctr)->targets, key, h->ts_ns);
+}
+
 /* Judges the event by the rules, then writes it with its verdict. */
 static void emit_event(struct agent *a, const struct event_view *ev)
 {
@@ -116,6 +139,7 @@ static void emit_event(struct agent *a, const struct event_view *ev)
 	/* profile violations carry their verdict from the kernel */
 	bool judged = a->rules && h->type != VIGIL_EV_PROFILE;
 
+	track_connect(a, ev);
 	if (judged) {
 		field_ctx_reset(&a->fc, ev, a->received);
 		n = ruleset_eval(a->rules, &a->fc, m, MAX_MATCHES);

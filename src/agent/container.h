@@ -14,6 +14,16 @@
 #include <stdint.h>
 #include "cgroup_path.h"
 
+/* The container's recent connect destinations, for scan detection. */
+#define CTR_RECENT_TARGETS 64
+#define CTR_RECENT_WINDOW_NS 10000000000ULL
+
+struct ctr_targets {
+	uint64_t key[CTR_RECENT_TARGETS];	/* address and port, hashed */
+	uint64_t ts[CTR_RECENT_TARGETS];	/* boot-time ns */
+	unsigned int next;
+};
+
 struct ctr_info {
 	uint64_t cgroup_id;		/* the container's top cgroup (v2 id) */
 	char id[CTR_ID_LEN + 1];
@@ -28,6 +38,7 @@ struct ctr_info {
 	char *profile_label;		/* label vigil.profile: a seccomp profile path */
 	char *profile;			/* profile its syscalls are checked against */
 	int profile_armed;		/* the agent knows the check is armed */
+	struct ctr_targets targets;	/* recent connects (agent-maintained) */
 	int exited;			/* its cgroup was removed */
 };
 
@@ -69,6 +80,11 @@ int ctr_scan(struct ctr_registry *r, const char *root, ctr_scan_cb cb, void *arg
 
 /* The mount point of the cgroup v2 hierarchy, or NULL. Static storage. */
 const char *cgroup2_root(void);
+
+/* Records a connect destination at boot-time ns ts. */
+void ctr_targets_add(struct ctr_targets *t, uint64_t key, uint64_t ts);
+/* Distinct destinations within CTR_RECENT_WINDOW_NS before now. */
+unsigned int ctr_targets_recent(const struct ctr_targets *t, uint64_t now);
 
 /* Parses a Docker /containers/json answer into c (for tests). 0 or -errno. */
 int docker_list_parse(const char *json, struct ctr_info *c);

@@ -52,6 +52,32 @@ int docker_list_parse(const char *json, struct ctr_info *c)
 	return 0;
 }
 
+void ctr_targets_add(struct ctr_targets *t, uint64_t key, uint64_t ts)
+{
+	unsigned int i = t->next++ % CTR_RECENT_TARGETS;
+
+	t->key[i] = key;
+	t->ts[i] = ts;
+}
+
+unsigned int ctr_targets_recent(const struct ctr_targets *t, uint64_t now)
+{
+	unsigned int i, j, n = 0;
+
+	/* 64 entries: a quadratic distinct count is cheaper than a hash here */
+	for (i = 0; i < CTR_RECENT_TARGETS; i++) {
+		if (!t->ts[i] || t->ts[i] > now || now - t->ts[i] > CTR_RECENT_WINDOW_NS)
+			continue;
+		for (j = 0; j < i; j++)
+			if (t->key[j] == t->key[i] && t->ts[j] && t->ts[j] <= now &&
+			    now - t->ts[j] <= CTR_RECENT_WINDOW_NS)
+				break;
+		if (j == i)
+			n++;
+	}
+	return n;
+}
+
 int oci_config_parse(const char *json, struct ctr_info *c)
 {
 	json_error_t err;

@@ -22,7 +22,7 @@ enum {
 	F_FD_NAME, F_FD_NAMERAW, F_FD_DIRECTORY, F_FD_FILENAME, F_FD_TYPECHAR, F_FD_TYPE,
 	F_FD_NUM, F_FD_SIP, F_FD_SPORT, F_FD_CIP, F_FD_CPORT, F_FD_RIP, F_FD_RPORT, F_FD_LIP,
 	F_FD_LPORT, F_FD_L4PROTO, F_FD_SOCKFAMILY, F_FD_HOST_MOUNT, F_FD_CONNECTED, F_FD_MOUNT_ROOT, F_FD_REMOTE_PRIVATE,
-	F_CTR_ID, F_CTR_IN_SETUP, F_CTR_NAME, F_CTR_IMAGE, F_CTR_IMAGE_REPO, F_CTR_IMAGE_TAG,
+	F_CTR_ID, F_CTR_IN_SETUP, F_CTR_RECENT_TARGETS, F_CTR_HOST_PIDNS, F_CTR_NAME, F_CTR_IMAGE, F_CTR_IMAGE_REPO, F_CTR_IMAGE_TAG,
 	F_K8S_NS, F_K8S_POD,
 };
 
@@ -83,6 +83,8 @@ static const struct field_def fields[] = {
 	{ "fd.remote_is_private", FT_BOOL, F_FD_REMOTE_PRIVATE, false },
 	{ "container.id", FT_STR, F_CTR_ID, false },
 	{ "container.in_setup", FT_BOOL, F_CTR_IN_SETUP, false },
+	{ "container.recent_targets", FT_NUM, F_CTR_RECENT_TARGETS, false },
+	{ "container.host_pid_namespace", FT_BOOL, F_CTR_HOST_PIDNS, false },
 	{ "container.name", FT_STR, F_CTR_NAME, false },
 	{ "container.image", FT_STR, F_CTR_IMAGE, false },
 	{ "container.image.repository", FT_STR, F_CTR_IMAGE_REPO, false },
@@ -697,6 +699,11 @@ bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
 		s = event_sock(fc);
 		return s && (s->family == AF_INET || s->family == AF_INET6) && boolean(out, addr_private(s));
 	case F_CTR_IN_SETUP: return boolean(out, p->flags & VIGIL_PROC_CTR_SETUP);
+	case F_CTR_RECENT_TARGETS:
+		return c && num(out, ctr_targets_recent(&c->targets, hdr(fc)->ts_ns));
+	case F_CTR_HOST_PIDNS:
+		/* in the host's pid namespace a process's own pid is its host pid */
+		return c && boolean(out, p->vpid == p->pid);
 	case F_CTR_NAME: return c ? str(out, c->name) : str(out, "host");
 	case F_CTR_IMAGE: return c && str(out, c->image);
 	case F_CTR_IMAGE_REPO:

@@ -384,6 +384,10 @@ t_default_rules() {
 	verdict "Sensitive host path mounted in container" "$TAG-r-hmount" '.output_fields["fd.mount_root"] == "/etc"'
 	run "$TAG-r-hwrite" -v "$WORK/hostdir:/data" -- sh -c 'echo x > /data/out'
 	verdict "Write to a host mount" "$TAG-r-hwrite"
+	run "$TAG-r-scan" -- vigil-testbin scan 192.0.2.1 1 40
+	verdict "Port scan" "$TAG-r-scan" '.net.remote.port >= 20'
+	run "$TAG-r-pidns" --pid host -- true
+	verdict "Container shares the host PID namespace" "$TAG-r-pidns"
 }
 
 # Ordinary container life: nothing INSECURE.

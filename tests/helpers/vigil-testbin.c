@@ -106,6 +106,22 @@ static int cmd_connect(char **a)
 	return report("connect", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
+/* scan IP FIRST LAST: one non-blocking connect per port */
+static int cmd_scan(char **a)
+{
+	int p, first = atoi(a[1]), last = atoi(a[2]);
+
+	for (p = first; p <= last; p++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		inet_pton(AF_INET, a[0], &sa.sin_addr);
+		connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+	}
+	return report("scanned", last - first + 1);
+}
+
 static int cmd_connect_unix(char **a)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -342,6 +358,7 @@ static const struct {
 	{ "uring-connect", 2, cmd_uring_connect, "IP PORT" },
 	{ "connect", 2, cmd_connect, "IP PORT" },
 	{ "connect-unix", 1, cmd_connect_unix, "PATH" },
+	{ "scan", 3, cmd_scan, "IP FIRST_PORT LAST_PORT" },
 	{ "accept", 1, cmd_accept, "PORT" },
 	{ "mutate", 1, cmd_mutate, "DIR" },
 	{ "priv", 0, cmd_priv, "" },

@@ -100,12 +100,32 @@ static void test_oci_annotations(void **state)
 	assert_int_equal(oci_config_parse("not json", &c), -EBADMSG);
 }
 
+static void test_recent_targets(void **state)
+{
+	struct ctr_targets t = { 0 };
+	uint64_t s = 1000000000ULL, i;
+
+	for (i = 0; i < 30; i++)
+		ctr_targets_add(&t, 100 + i, s + i * 1000);	/* 30 ports in 30 us */
+	ctr_targets_add(&t, 100, s + 40000);			/* a repeat */
+	assert_int_equal(ctr_targets_recent(&t, s + 50000), 30);
+	/* 10 s later only what is newer than the window counts */
+	ctr_targets_add(&t, 999, s + CTR_RECENT_WINDOW_NS + 20000);
+	assert_int_equal(ctr_targets_recent(&t, s + CTR_RECENT_WINDOW_NS + 20000), 12);
+	assert_int_equal(ctr_targets_recent(&t, s + 5 * CTR_RECENT_WINDOW_NS), 0);
+	/* more than the ring holds: the oldest are forgotten, no overflow */
+	for (i = 0; i < 200; i++)
+		ctr_targets_add(&t, i, s + 100 * CTR_RECENT_WINDOW_NS + i);
+	assert_int_equal(ctr_targets_recent(&t, s + 100 * CTR_RECENT_WINDOW_NS + 200), CTR_RECENT_TARGETS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_list),
 		cmocka_unit_test(test_docker_hostile),
 		cmocka_unit_test(test_oci_annotations),
+		cmocka_unit_test(test_recent_targets),
 	};
 
 	return cmocka_run_group_tests_name("container_meta", tests, NULL, NULL);
