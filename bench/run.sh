@@ -276,4 +276,11 @@ out=$RESULTS/overhead-$(date +%Y%m%d-%H%M%S).txt
 	echo "agent, last round: ${STATS:-}"
 	echo "agent with 50 containers: $RSS50 (RssFile is the ring buffer, mapped twice)"
 } | tee "$out"
+if [ -x "$ROOT/build/rules_bench" ] && [ -s "$WORK/events.json" ]; then
+	{
+		echo "rule evaluation over this run's recorded events:"
+		"$ROOT/build/rules_bench" "$ROOT/rules/vigil_rules.yaml" "$WORK/events.json" 20
+		"$ROOT/build/rules_bench" "$ROOT/../shared/falco/falco_rules.yaml" "$WORK/events.json" 20 2>/dev/null
+	} | tee -a "$out"
+fi
 echo "saved to $out"

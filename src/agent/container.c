@@ -58,7 +58,7 @@ struct ctr_registry *ctr_registry_new(const struct ctr_registry_config *cfg)
 	return r;
 }
 
-static void info_free(struct ctr_info *c)
+void ctr_info_fini(struct ctr_info *c)
 {
 	free(c->name);
 	free(c->image);
@@ -68,6 +68,7 @@ static void info_free(struct ctr_info *c)
 	free(c->k8s_container);
 	free(c->profile_label);
 	free(c->profile);
+	memset(c, 0, sizeof(*c));
 }
 
 void ctr_registry_free(struct ctr_registry *r)
@@ -78,7 +79,7 @@ void ctr_registry_free(struct ctr_registry *r)
 		return;
 	HASH_ITER(hh, r->by_cgid, e, tmp) {
 		HASH_DEL(r->by_cgid, e);
-		info_free(&e->info);
+		ctr_info_fini(&e->info);
 		free(e);
 	}
 	if (r->curl)
@@ -268,7 +269,7 @@ void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid)
 	HASH_FIND(hh, r->by_cgid, &old, sizeof(old), e);
 	if (e && e->info.exited) {
 		HASH_DEL(r->by_cgid, e);
-		info_free(&e->info);
+		ctr_info_fini(&e->info);
 		free(e);
 	}
 }

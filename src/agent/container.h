@@ -86,6 +86,9 @@ void ctr_targets_add(struct ctr_targets *t, uint64_t key, uint64_t ts);
 /* Distinct destinations within CTR_RECENT_WINDOW_NS before now. */
 unsigned int ctr_targets_recent(const struct ctr_targets *t, uint64_t now);
 
+/* Frees the strings of c and clears it (for entries not in a registry). */
+void ctr_info_fini(struct ctr_info *c);
+
 /* Parses a Docker /containers/json answer into c (for tests). 0 or -errno. */
 int docker_list_parse(const char *json, struct ctr_info *c);
 /* Parses an OCI config.json's annotations into c, filling unknown fields. */

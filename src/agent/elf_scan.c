@@ -279,13 +279,16 @@ static void read_dynamic(Elf *elf, struct elf_info *info, int *needed)
 	}
 }
 
-/* Undefined FUNC symbols of .dynsym: what the file imports. */
-static void read_imports(Elf *elf, struct elf_info *info)
+/* Called for each .dynsym function symbol (defined or not) with its name. */
+typedef void (*dynsym_fn)(void *arg, const GElf_Sym *sym, const char *name);
+
+/* Walks the functions of .dynsym (fn may be NULL); returns how many there are. */
+static size_t dynsym_foreach(Elf *elf, dynsym_fn fn, void *arg)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	GElf_Sym sym;
-	size_t i, n;
+	size_t i, n, count = 0;
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		Elf_Data *d;
@@ -294,18 +297,39 @@ static void read_imports(Elf *elf, struct elf_info *info)
 			continue;
 		d = elf_getdata(scn, NULL);
 		n = sh.sh_size / sh.sh_entsize;
-		info->imports = calloc(n ? n : 1, sizeof(char *));
-		for (i = 0; d && info->imports && i < n; i++) {
+		for (i = 0; d && i < n; i++) {
 			const char *name;
+			int type;
 
-			if (!gelf_getsym(d, i, &sym) || sym.st_shndx != SHN_UNDEF ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			if (!gelf_getsym(d, i, &sym))
 				continue;
+			type = GELF_ST_TYPE(sym.st_info);
 			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (name && *name)
-				info->imports[info->n_imports++] = strdup(name);
+			if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !name || !*name)
+				continue;
+			count++;
+			if (fn)
+				fn(arg, &sym, name);
 		}
 	}
+	return count;
+}
+
+static void add_import(void *arg, const GElf_Sym *sym, const char *name)
+{
+	struct elf_info *info = arg;
+
+	if (sym->st_shndx == SHN_UNDEF && info->imports)
+		info->imports[info->n_imports++] = strdup(name);
+}
+
+/* Undefined function symbols of .dynsym: what the file imports. */
+static void read_imports(Elf *elf, struct elf_info *info)
+{
+	size_t n = dynsym_foreach(elf, NULL, NULL);
+
+	info->imports = calloc(n ? n : 1, sizeof(char *));
+	dynsym_foreach(elf, add_import, info);
 }
 
 int elf_scan_file(const char *path, struct elf_info *info)
@@ -504,29 +528,55 @@ static void propagate(struct reach_ctx *rc)
 	}
 }
 
+static void add_start(void *arg, const GElf_Sym *sym, const char *name)
+{
+	struct reach_ctx *rc = arg;
+
+	if (sym->st_shndx != SHN_UNDEF && sym->st_value && rc->starts)
+		rc->starts[rc->n_starts++] = sym->st_value;
+}
+
 /* The exported function addresses of a .dynsym, sorted, for body_end(). */
 static void collect_starts(Elf *elf, struct reach_ctx *rc)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-	size_t i, n;
+	size_t n = dynsym_foreach(elf, NULL, NULL);
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		n = sh.sh_size / sh.sh_entsize;
-		rc->starts = calloc(n ? n : 1, sizeof(uint64_t));
-		for (i = 0; d && rc->starts && i < n; i++)
-			if (gelf_getsym(d, i, &sym) && sym.st_shndx != SHN_UNDEF &&
-			    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_value)
-				rc->starts[rc->n_starts++] = sym.st_value;
-	}
+	rc->starts = calloc(n ? n : 1, sizeof(uint64_t));
+	dynsym_foreach(elf, add_start, rc);
 	if (rc->starts)
 		qsort(rc->starts, rc->n_starts, sizeof(uint64_t), u64_cmp);
+}
+
+struct map_build {
+	struct wrapper_map *m;
+	struct reach_ctx *rc;
+};
+
+/* A defined function: its name -> what its code reaches. */
+static void add_wrapper(void *arg, const GElf_Sym *sym, const char *name)
+{
+	struct map_build *mb = arg;
+	struct syscall_set set = { 0 };
+	struct block *start;
+	struct wrapper *w;
+
+	if (sym->st_shndx == SHN_UNDEF)
+		return;
+	HASH_FIND(hh, mb->rc->blocks, &sym->st_value, sizeof(uint64_t), start);
+	if (start)
+		set = start->reach;
+	HASH_FIND_STR(mb->m->by_name, name, w);
+	if (w) {	/* versioned aliases: unite */
+		sset_union(&w->set, &set);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return;
+	w->name = strdup(name);
+	w->set = set;
+	HASH_ADD_KEYPTR(hh, mb->m->by_name, w->name, strlen(w->name), w);
+	mb->m->n++;
 }
 
 struct wrapper_map *wrapper_map_build(const char *libc_path)
@@ -535,10 +585,7 @@ struct wrapper_map *wrapper_map_build(const char *libc_path)
 	struct reach_ctx rc = { 0 };
 	struct code c = { 0 };
 	struct block *blk, *tmp;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-	size_t i, n;
+	size_t i;
 	int fd;
 	Elf *elf = elf_open_x86_64(libc_path, &fd);
 
@@ -557,44 +604,10 @@ struct wrapper_map *wrapper_map_build(const char *libc_path)
 	for (i = 0; i < rc.n_starts; i++)
 		discover(&rc, rc.starts[i]);
 	propagate(&rc);
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *d;
+	{
+		struct map_build mb = { m, &rc };
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; d && i < n; i++) {
-			struct wrapper *w, *old;
-			struct syscall_set set = { 0 };
-			const char *name;
-
-			if (!gelf_getsym(d, i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    (GELF_ST_TYPE(sym.st_info) != STT_FUNC && GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC))
-				continue;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			{
-				struct block *start;
-
-				HASH_FIND(hh, rc.blocks, &sym.st_value, sizeof(uint64_t), start);
-				if (start)
-					set = start->reach;
-			}
-			HASH_FIND_STR(m->by_name, name, old);
-			if (old) {	/* versioned aliases: unite */
-				sset_union(&old->set, &set);
-				continue;
-			}
-			w = calloc(1, sizeof(*w));
-			if (!w)
-				continue;
-			w->name = strdup(name);
-			w->set = set;
-			HASH_ADD_KEYPTR(hh, m->by_name, w->name, strlen(w->name), w);
-			m->n++;
-		}
+		dynsym_foreach(elf, add_wrapper, &mb);
 	}
 	HASH_ITER(hh, rc.blocks, blk, tmp) {
 		HASH_DEL(rc.blocks, blk);

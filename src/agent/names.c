@@ -20,7 +20,8 @@ const char *errno_name(int err)
 	return n ? n : "EUNKNOWN";
 }
 
-void open_flags_json(struct jw *w, const char *key, uint64_t flags)
+/* The names of open flags, in order; returns how many were written to names. */
+static size_t open_flag_names(uint64_t flags, const char *names[32])
 {
 	static const struct { uint64_t bit; const char *name; } bits[] = {
 		{ O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
@@ -29,22 +30,51 @@ void open_flags_json(struct jw *w, const char *key, uint64_t flags)
 		{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },
 		{ O_PATH, "O_PATH" },
 	};
-	size_t i;
+	size_t i, n = 0;
 
-	jw_arr_open(w, key);
 	switch (flags & O_ACCMODE) {
-	case O_RDONLY: jw_str(w, NULL, "O_RDONLY"); break;
-	case O_WRONLY: jw_str(w, NULL, "O_WRONLY"); break;
-	default: jw_str(w, NULL, "O_RDWR"); break;
+	case O_RDONLY: names[n++] = "O_RDONLY"; break;
+	case O_WRONLY: names[n++] = "O_WRONLY"; break;
+	default: names[n++] = "O_RDWR"; break;
 	}
 	if ((flags & O_TMPFILE) == O_TMPFILE)
-		jw_str(w, NULL, "O_TMPFILE");
+		names[n++] = "O_TMPFILE";
 	else if (flags & O_DIRECTORY)
-		jw_str(w, NULL, "O_DIRECTORY");
+		names[n++] = "O_DIRECTORY";
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (flags & bits[i].bit)
-			jw_str(w, NULL, bits[i].name);
+			names[n++] = bits[i].name;
+	return n;
+}
+
+static const char *join(const char *const *names, size_t n, char sep, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? (char[]){ sep, 0 } : "", names[i]);
+	return buf;
+}
+
+void open_flags_json(struct jw *w, const char *key, uint64_t flags)
+{
+	const char *names[32];
+	size_t i, n = open_flag_names(flags, names);
+
+	jw_arr_open(w, key);
+	for (i = 0; i < n; i++)
+		jw_str(w, NULL, names[i]);
 	jw_arr_close(w);
+}
+
+const char *open_flags_str(uint64_t flags, char sep, char *buf, size_t len)
+{
+	const char *names[32];
+
+	return join(names, open_flag_names(flags, names), sep, buf, len);
 }
 
 /* "CAP_CHOWN", ... from libcap, made once: cap_to_name() allocates. */
@@ -65,16 +95,34 @@ static void cap_names_build(void)
 	}
 }
 
-void caps_json(struct jw *w, const char *key, uint64_t caps)
+static size_t cap_set_names(uint64_t caps, const char *names[64])
 {
 	unsigned int i;
+	size_t n = 0;
 
 	pthread_once(&cap_names_once, cap_names_build);
-	jw_arr_open(w, key);
 	for (i = 0; i < 64; i++)
 		if (caps & (1ULL << i))
-			jw_str(w, NULL, cap_names[i]);
+			names[n++] = cap_names[i];
+	return n;
+}
+
+void caps_json(struct jw *w, const char *key, uint64_t caps)
+{
+	const char *names[64];
+	size_t i, n = cap_set_names(caps, names);
+
+	jw_arr_open(w, key);
+	for (i = 0; i < n; i++)
+		jw_str(w, NULL, names[i]);
 	jw_arr_close(w);
+}
+
+const char *caps_str(uint64_t caps, char sep, char *buf, size_t len)
+{
+	const char *names[64];
+
+	return join(names, cap_set_names(caps, names), sep, buf, len);
 }
 
 const char *family_name(unsigned int family)

@@ -9,8 +9,12 @@
 const char *errno_name(int err);
 /* Writes open(2) flags as an array of names ("O_RDONLY", "O_CREAT", ...). */
 void open_flags_json(struct jw *w, const char *key, uint64_t flags);
+/* The same names joined by sep ("O_WRONLY|O_TRUNC") into buf. */
+const char *open_flags_str(uint64_t flags, char sep, char *buf, size_t len);
 /* Writes set capability bits as names ("CAP_CHOWN", ...). */
 void caps_json(struct jw *w, const char *key, uint64_t caps);
+/* The same names joined by sep into buf. */
+const char *caps_str(uint64_t caps, char sep, char *buf, size_t len);
 /* "AF_INET", ...; static storage. */
 const char *family_name(unsigned int family);
 const char *l4proto_name(unsigned int type, unsigned int protocol);

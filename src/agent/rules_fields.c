@@ -326,28 +326,6 @@ static uint64_t open_flags(const struct field_ctx *fc, bool *is_open)
 	return 0;
 }
 
-static bool open_flags_str(struct field_ctx *fc, uint64_t flags, struct fval *out)
-{
-	struct jw w;
-	char *p, *o;
-
-	/* reuse the JSON rendering of names, then turn ["A","B"] into A|B */
-	jw_init(&w);
-	open_flags_json(&w, NULL, flags);
-	if (w.err || !w.buf) {
-		jw_free(&w);
-		return false;
-	}
-	for (p = w.buf, o = fc->scratch; *p && o < fc->scratch + sizeof(fc->scratch) - 2; p++) {
-		if (*p == '"' || *p == '[' || *p == ']')
-			continue;
-		*o++ = *p == ',' ? '|' : *p;
-	}
-	*o = '\0';
-	jw_free(&w);
-	return str(out, fc->scratch);
-}
-
 static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	const struct vigil_hdr *h = hdr(fc);
@@ -379,7 +357,7 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 	}
 	flags = open_flags(fc, &is_open);
 	if (is_open && !strcmp(arg, "flags"))
-		return open_flags_str(fc, flags, out);
+		return str(out, open_flags_str(flags, '|', fc->scratch, sizeof(fc->scratch)));
 	if (h->type == VIGIL_EV_SYSCALL) {
 		const struct vigil_syscall_event *e = fc->ev->rec;
 		const struct sys_desc *d = sys_desc_by_nr(e->nr);
@@ -455,6 +433,52 @@ static bool sock_ip(struct field_ctx *fc, const struct vigil_sock *s, bool local
 	if (!s || (s->family != AF_INET && s->family != AF_INET6))
 		return false;
 	return str(out, addr_str(s->family, local ? s->laddr : s->raddr, fc->scratch, sizeof(fc->scratch)));
+}
+
+/*
+ * The user name of uid in the event's container: its /etc/passwd, read
+ * through /proc/PID/root (the container's view), cached per container.
+ * Root is root everywhere; elsewhere unknown names are missing.
+ */
+static const char *user_name(struct field_ctx *fc, const struct vigil_proc *p)
+{
+	struct user_cache_entry *u;
+	char path[64], line[512];
+	unsigned int i;
+	FILE *f;
+
+	if (p->uid == 0)
+		return "root";
+	if (!p->ctr_cgroup_id)
+		return NULL;
+	for (i = 0; i < USER_CACHE; i++) {
+		u = &fc->users[i];
+		if (u->ctr_cgroup_id == p->ctr_cgroup_id && u->uid == p->uid)
+			return u->name[0] ? u->name : NULL;
+	}
+	/* the process may be gone by now; its parent sees the same files */
+	snprintf(path, sizeof(path), "/proc/%u/root/etc/passwd", p->pid);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(path, sizeof(path), "/proc/%u/root/etc/passwd", p->ppid);
+		f = fopen(path, "re");
+	}
+	if (!f)
+		return NULL;	/* not cached: a later event may succeed */
+	u = &fc->users[fc->users_next++ % USER_CACHE];
+	memset(u, 0, sizeof(*u));
+	u->ctr_cgroup_id = p->ctr_cgroup_id;
+	u->uid = p->uid;
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strtok(line, ":"), *pw = strtok(NULL, ":"), *id = strtok(NULL, ":");
+
+		if (name && pw && id && strtoul(id, NULL, 10) == p->uid) {
+			snprintf(u->name, sizeof(u->name), "%s", name);
+			break;
+		}
+	}
+	fclose(f);
+	return u->name[0] ? u->name : NULL;
 }
 
 /* comm as a C string; the record's bytes may lack a NUL */
@@ -549,23 +573,10 @@ bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
 	case F_PROC_MEMFD: return pi && boolean(out, pi->exe_flags & VIGIL_FILE_MEMFD);
 	case F_PROC_DURATION:	/* ns since the process started, at the event */
 		return hdr(fc)->ts_ns >= p->start_ns && num(out, hdr(fc)->ts_ns - p->start_ns);
-	case F_THREAD_CAP_EFFECTIVE: {
-		struct jw w;
-		char *q, *o;
-
-		jw_init(&w);
-		caps_json(&w, NULL, p->cap_effective);
-		for (q = w.buf, o = fc->scratch; q && *q && o < fc->scratch + sizeof(fc->scratch) - 2; q++) {
-			if (*q == '"' || *q == '[' || *q == ']')
-				continue;
-			*o++ = *q == ',' ? ' ' : *q;
-		}
-		*o = '\0';
-		jw_free(&w);
-		return str(out, fc->scratch);
-	}
+	case F_THREAD_CAP_EFFECTIVE:
+		return str(out, caps_str(p->cap_effective, ' ', fc->scratch, sizeof(fc->scratch)));
 	case F_USER_UID: return num(out, p->uid);
-	case F_USER_NAME: return p->uid == 0 && str(out, "root");
+	case F_USER_NAME: return str(out, user_name(fc, p));
 	case F_GROUP_GID: return num(out, p->gid);
 	case F_FD_NAME:
 		if ((s = event_sock(fc))) {

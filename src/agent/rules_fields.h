@@ -24,8 +24,19 @@ struct field_def {
 /* The definition of a field name ("evt.arg.flags" matches "evt.arg"), or NULL. */
 const struct field_def *field_lookup(const char *name, const char **arg);
 
+/* uid -> user name, per container: read from its own /etc/passwd. */
+#define USER_CACHE 64
+
+struct user_cache_entry {
+	uint64_t ctr_cgroup_id;		/* 0 = empty slot */
+	uint32_t uid;
+	char name[33];			/* "" = not found there */
+};
+
 /* Everything a field may read, for one event.  Lazily filled caches inside. */
 struct field_ctx {
+	struct user_cache_entry users[USER_CACHE];	/* survives across events */
+	unsigned int users_next;
 	const struct event_view *ev;
 	struct proc_cache *procs;	/* ancestors; may be NULL */
 	uint64_t evt_num;

@@ -439,6 +439,9 @@ t_falco_rules() {
 	docker run --rm --network none --tmpfs /dev/shm:exec "$IMG" sh -c 'cp /bin/busybox /dev/shm/x && /dev/shm/x true' >/dev/null 2>&1
 	docker run --rm --network none "$IMG" sh -c 'cp /bin/busybox /tmp/x && /tmp/x true' >/dev/null 2>&1
 	docker run --rm --network none "$IMG" vigil-testbin memfd-exec /bin/busybox >/dev/null 2>&1
+	docker run --rm --network none "$IMG" vigil-testbin spawn-as httpd /bin/sh -c true >/dev/null 2>&1
+	# exec'd by path: busybox sh would run its login applet as "exe"
+	docker run --rm --network none --user nobody "$IMG" vigil-testbin spawn-as getty /bin/login </dev/null >/dev/null 2>&1
 	sleep 2
 	kill -TERM "$pid"
 	wait "$pid"
@@ -462,13 +465,15 @@ PTRACE attached to process
 PTRACE anti-debug attempt
 Execution from /dev/shm
 Drop and execute new binary in container
-Fileless execution via memfd_create"
+Fileless execution via memfd_create
+Run shell untrusted
+System user interactive"
 	missing=""
 	while read -r r; do
 		echo "$fired" | grep -qxF "$r" || missing="$missing [$r]"
 	done <<<"$expected"
 	if [ -z "$missing" ] && grep -q "22 loaded, 3 skipped" "$ferr"; then
-		ok "falco: the stable rules load (22 of 25, 3 skipped with a warning) and 18 fire on their triggers"
+		ok "falco: the stable rules load (22 of 25, 3 skipped with a warning) and 20 fire on their triggers"
 	else
 		fail "falco: stable rules load and fire" "did not fire:$missing" "$(grep rules: "$ferr")"
 	fi

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -120,6 +121,21 @@ static int cmd_scan(char **a)
 		close(fd);
 	}
 	return report("scanned", last - first + 1);
+}
+
+/* spawn-as NAME PROG ARGS...: named NAME (comm), run PROG as a child */
+static int cmd_spawn_as(char **a)
+{
+	pid_t child;
+
+	prctl(PR_SET_NAME, a[0], 0, 0, 0);
+	child = fork();
+	if (child == 0) {
+		execv(a[1], a + 1);
+		_exit(127);
+	}
+	waitpid(child, NULL, 0);
+	return 0;
 }
 
 static int cmd_connect_unix(char **a)
@@ -359,6 +375,7 @@ static const struct {
 	{ "connect", 2, cmd_connect, "IP PORT" },
 	{ "connect-unix", 1, cmd_connect_unix, "PATH" },
 	{ "scan", 3, cmd_scan, "IP FIRST_PORT LAST_PORT" },
+	{ "spawn-as", 2, cmd_spawn_as, "NAME PROGRAM [ARGS...]" },
 	{ "accept", 1, cmd_accept, "PORT" },
 	{ "mutate", 1, cmd_mutate, "DIR" },
 	{ "priv", 0, cmd_priv, "" },

@@ -10,18 +10,6 @@
 
 #include "agent/container.h"
 
-static void info_clear(struct ctr_info *c)
-{
-	free(c->name);
-	free(c->image);
-	free(c->image_id);
-	free(c->pod);
-	free(c->k8s_ns);
-	free(c->k8s_container);
-	free(c->profile_label);
-	memset(c, 0, sizeof(*c));
-}
-
 static void test_docker_list(void **state)
 {
 	struct ctr_info c = { 0 };
@@ -37,7 +25,7 @@ static void test_docker_list(void **state)
 	assert_string_equal(c.pod, "web-7d");
 	assert_string_equal(c.k8s_ns, "prod");
 	assert_string_equal(c.k8s_container, "nginx");
-	info_clear(&c);
+	ctr_info_fini(&c);
 }
 
 static void test_docker_hostile(void **state)
@@ -55,12 +43,12 @@ static void test_docker_hostile(void **state)
 
 		assert_true(rc == 0 || rc == -ENOENT || rc == -EBADMSG);
 		assert_null(c.image);
-		info_clear(&c);
+		ctr_info_fini(&c);
 	}
 	/* odd bytes in a name are kept (escaped only on output) */
 	assert_int_equal(docker_list_parse("[{\"Names\":[\"/a\\\"b\\n\\u00e9\"]}]", &c), 0);
 	assert_string_equal(c.name, "a\"b\n\xc3\xa9");
-	info_clear(&c);
+	ctr_info_fini(&c);
 }
 
 static void test_oci_annotations(void **state)
@@ -82,18 +70,18 @@ static void test_oci_annotations(void **state)
 	assert_string_equal(c.pod, "app-5f9");
 	assert_string_equal(c.k8s_ns, "default");
 	assert_string_equal(c.image, "registry/app:2");
-	info_clear(&c);
+	ctr_info_fini(&c);
 
 	assert_int_equal(oci_config_parse(crio, &c), 0);
 	assert_string_equal(c.pod, "db-0");
 	assert_string_equal(c.image, "postgres:16");
-	info_clear(&c);
+	ctr_info_fini(&c);
 
 	/* what Docker already said wins over annotations */
 	c.image = strdup("from-docker");
 	assert_int_equal(oci_config_parse(crio, &c), 0);
 	assert_string_equal(c.image, "from-docker");
-	info_clear(&c);
+	ctr_info_fini(&c);
 
 	assert_int_equal(oci_config_parse("{\"annotations\":7}", &c), 0);
 	assert_null(c.pod);
