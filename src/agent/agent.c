@@ -149,19 +149,21 @@ static void emit_event(struct agent *a, const struct event_view *ev)
 	if (a->opts->alerts_only && !n && h->type != VIGIL_EV_PROFILE)
 		return;
 	if (a->opts->mode == OUTPUT_TEXT) {
+		char verdict[1024];
+
 		used = 0;
-		if (judged && n) {
-			used = snprintf(a->text, sizeof(a->text), "[INSECURE] Unsafe:");
-			for (i = 0; i < n && used < sizeof(a->text); i++)
-				used += snprintf(a->text + used, sizeof(a->text) - used, "%s[%s]", i ? ", " : "",
+		if (h->type == VIGIL_EV_PROFILE) {
+			snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:[syscall outside profile: %s]",
+				 ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?");
+		} else if (judged && n) {
+			used = snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:");
+			for (i = 0; i < n && used < sizeof(verdict); i++)
+				used += snprintf(verdict + used, sizeof(verdict) - used, "%s[%s]", i ? ", " : "",
 						 rule_reason(m[i]));
-			if (used < sizeof(a->text))
-				used += snprintf(a->text + used, sizeof(a->text) - used, " ");
-		} else if (judged) {
-			used = snprintf(a->text, sizeof(a->text), "[NORMAL] ");
+		} else {
+			snprintf(verdict, sizeof(verdict), "[NORMAL]");
 		}
-		if (used < sizeof(a->text))
-			event_text(a->text + used, sizeof(a->text) - used, &a->fmt, ev);
+		event_text(a->text, sizeof(a->text), &a->fmt, ev, judged || h->type == VIGIL_EV_PROFILE ? verdict : NULL);
 		puts(a->text);
 		if (!a->file_out)
 			return;

@@ -556,76 +556,126 @@ static void sb_quoted(struct sb *s, const char *p, size_t n, char nul_as)
 	s->buf[s->len] = '\0';
 }
 
-size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev)
+/* Event:{...} args: the detail of the event's own kind */
+static void text_args(struct sb *s, const struct event_view *ev)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+	const struct vigil_file *fl = NULL;
+	const struct vigil_sock *sk = NULL;
+	char a[64], flags[512];
+
+	if (h->type == VIGIL_EV_EXEC) {
+		const struct vigil_exec_event *e = ev->rec;
+		struct sv fn = rec_sv(e, e->filename);
+
+		sb_printf(s, "filename=");
+		sb_quoted(s, fn.p, fn.len, 0);
+		fl = &e->exe;
+		sb_printf(s, " exe=");
+	} else if (h->type == VIGIL_EV_SYSCALL) {
+		const struct vigil_syscall_event *e = ev->rec;
+		const struct sys_desc *d = sys_desc_by_nr(e->nr);
+		char p1[VIGIL_PATH_MAX * 2];
+		struct sv p = joined_path(e, e->path, e->dir, p1, sizeof(p1));
+
+		fl = &e->file;
+		sk = &e->sock;
+		if (d && d->cls == SC_OPEN)
+			sb_printf(s, "flags=%s ", open_flags_str(!strcmp(d->name, "openat") ? e->args[2] :
+								 !strcmp(d->name, "open") ? e->args[1] : e->file.f_flags,
+								 '|', flags, sizeof(flags)));
+		if (!(fl->flags & VIGIL_FILE_PRESENT) && p.p) {
+			sb_printf(s, "path=");
+			sb_quoted(s, p.p, p.len, 0);
+		}
+		if (fl->flags & VIGIL_FILE_PRESENT)
+			sb_printf(s, "path=");
+	} else if (h->type == VIGIL_EV_URING) {
+		const struct vigil_uring_event *e = ev->rec;
+
+		sb_printf(s, "op=%s ", e->kind == VIGIL_URING_SETUP ? "setup" : uring_op_name(e->opcode));
+		fl = &e->file;
+		sk = &e->sock;
+		if (fl->flags & VIGIL_FILE_PRESENT)
+			sb_printf(s, "path=");
+	} else if (h->type == VIGIL_EV_PROFILE) {
+		sb_printf(s, "profile=%s", ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?");
+	}
+	if (fl && (fl->flags & VIGIL_FILE_PRESENT)) {
+		struct sv p = rec_sv(ev->rec, fl->path);
+
+		sb_quoted(s, p.p, p.len, 0);
+		if (is_host_mount(fl))
+			sb_printf(s, " host_mount=yes");
+	}
+	if (sk && sk->family == AF_UNIX) {
+		struct sv u = rec_sv(ev->rec, sk->unix_path);
+		char path[128];
+
+		if (u.p)
+			sb_printf(s, "unix=%s", unix_path_str(u.p, u.len, path, sizeof(path)));
+	} else if (sk && sk->family) {
+		sb_printf(s, "remote=%s:%u", addr_str(sk->family, sk->raddr, a, sizeof(a)), sk->rport);
+		sb_printf(s, " local=%s:%u", addr_str(sk->family, sk->laddr, a, sizeof(a)), sk->lport);
+	}
+}
+
+static bool result_of(const struct event_view *ev, int64_t *ret)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+
+	if (h->type == VIGIL_EV_SYSCALL)
+		*ret = ((const struct vigil_syscall_event *)ev->rec)->ret;
+	else if (h->type == VIGIL_EV_URING)
+		*ret = ((const struct vigil_uring_event *)ev->rec)->res;
+	else if (h->type == VIGIL_EV_EXEC)
+		*ret = 0;
+	else
+		return false;
+	return true;
+}
+
+size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev,
+		  const char *verdict)
 {
 	const struct vigil_hdr *h = hdr_of(ev->rec);
 	struct sb s = { buf, 0, len };
-	char ts[48];
+	int64_t real = h->ts_ns + f->boot_to_real_ns, ret;
+	time_t sec = real / 1000000000LL;
+	char ts[32], caps[1024];
+	struct tm tm;
 
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	time_rfc3339(h->ts_ns + f->boot_to_real_ns, ts, sizeof(ts));
-	sb_printf(&s, "%s %-8s ", ts, event_type_name(ev->rec));
-	if (ev->ctr)
-		sb_printf(&s, "container=%s(%.12s) image=%s ", ev->ctr->name ? ev->ctr->name : "?",
-			  ev->ctr->id, ev->ctr->image ? ev->ctr->image : "?");
-	else
-		sb_printf(&s, "container=host ");
-	sb_printf(&s, "proc=%.16s pid=%u vpid=%u ppid=%u pname=%.16s uid=%u", h->proc.comm,
-		  h->proc.pid, h->proc.vpid, h->proc.ppid, h->proc.pcomm, h->proc.uid);
-	if (ev->proc && ev->proc->argv) {
-		sb_printf(&s, " args=\"");
-		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
-		sb_printf(&s, "\"");
-	}
-	if (h->type == VIGIL_EV_PROFILE)
-		sb_printf(&s, " [INSECURE] Unsafe:[syscall outside profile: %s] syscall=%s",
-			  ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?",
-			  sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
-	if (h->type == VIGIL_EV_SYSCALL || h->type == VIGIL_EV_URING || h->type == VIGIL_EV_EXEC) {
-		/* the detail reuses the JSON rendering's decisions via its paths */
-		const struct vigil_file *fl = NULL;
-		const struct vigil_sock *sk = NULL;
-		int64_t ret = 0;
-		char a[64];
-
-		if (h->type == VIGIL_EV_SYSCALL) {
-			const struct vigil_syscall_event *e = ev->rec;
-			char p1[VIGIL_PATH_MAX * 2];
-			struct sv p = joined_path(e, e->path, e->dir, p1, sizeof(p1));
-
-			sb_printf(&s, " syscall=%s", sys_name(e->nr));
-			ret = e->ret;
-			fl = &e->file;
-			sk = &e->sock;
-			if (!(fl->flags & VIGIL_FILE_PRESENT) && p.p) {
-				sb_printf(&s, " path=");
-				sb_quoted(&s, p.p, p.len, 0);
-			}
-		} else if (h->type == VIGIL_EV_URING) {
-			const struct vigil_uring_event *e = ev->rec;
-
-			sb_printf(&s, " op=%s", e->kind == VIGIL_URING_SETUP ? "setup" : uring_op_name(e->opcode));
-			ret = e->res;
-			fl = &e->file;
-			sk = &e->sock;
-		} else {
-			fl = &((const struct vigil_exec_event *)ev->rec)->exe;
-		}
-		if (fl->flags & VIGIL_FILE_PRESENT) {
-			struct sv p = rec_sv(ev->rec, fl->path);
-
-			sb_printf(&s, " %s=", h->type == VIGIL_EV_EXEC ? "exe" : "path");
-			sb_quoted(&s, p.p, p.len, 0);
-			if (is_host_mount(fl))
-				sb_printf(&s, " host_mount=yes");
-		}
-		if (sk && sk->family && sk->family != AF_UNIX)
-			sb_printf(&s, " remote=%s:%u", addr_str(sk->family, sk->raddr, a, sizeof(a)), sk->rport);
-		sb_printf(&s, " result=%lld", (long long)ret);
+	gmtime_r(&sec, &tm);
+	strftime(ts, sizeof(ts), "%Y/%m/%d %H:%M:%S", &tm);
+	sb_printf(&s, "%s ", ts);
+	if (verdict)
+		sb_printf(&s, "%s, ", verdict);
+	sb_printf(&s, "Event:{host:%s, type: %s", f->host, event_type_name(ev->rec));
+	if (h->type == VIGIL_EV_SYSCALL)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_syscall_event *)ev->rec)->nr));
+	else if (h->type == VIGIL_EV_EXEC)
+		sb_printf(&s, ", syscall: execve");
+	else if (h->type == VIGIL_EV_PROFILE)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
+	sb_printf(&s, ", args: ");
+	text_args(&s, ev);
+	if (result_of(ev, &ret)) {
+		sb_printf(&s, ", result: %lld", (long long)ret);
 		if (ret < 0 && ret > -4096)
-			sb_printf(&s, "(%s)", errno_name(-ret));
+			sb_printf(&s, " (%s)", errno_name(-ret));
 	}
+	if (ev->ctr)
+		sb_printf(&s, "}, Container:{image: %s, id: %.12s, name: %s}", ev->ctr->image ? ev->ctr->image : "?",
+			  ev->ctr->id, ev->ctr->name ? ev->ctr->name : "?");
+	else
+		sb_printf(&s, "}, Container:{id: host}");
+	sb_printf(&s, ", Process:{proc: %.16s, pid: %u, vpid: %u, parent: %.16s, args: ", h->proc.comm,
+		  h->proc.pid, h->proc.vpid, h->proc.pcomm);
+	if (ev->proc && ev->proc->argv)
+		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
+	sb_printf(&s, ", uid: %u, caps: %s}", h->proc.uid, caps_str(h->proc.cap_effective, ' ', caps, sizeof(caps)));
 	return s.len;
 }

@@ -31,8 +31,16 @@ void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *
 /* The same, left open so the caller can add keys (a verdict) and close it. */
 void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
 
-/* Writes one text line (no newline) into buf; returns its length. */
-size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev);
+/*
+ * Writes one text line (no newline) into buf; returns its length:
+ *   2026/11/23 18:23:26 [INSECURE] Unsafe:[execve shell], Event:{host:h1, type: exec,
+ *   syscall: execve, args: filename=/bin/sh, result: 0}, Container:{image: app,
+ *   id: 7c963ca76858, name: web1}, Process:{proc: sh, pid: 1964363, parent: nginx,
+ *   args: sh -c id, uid: 0, caps: CAP_CHOWN ...}
+ * verdict is the bracketed part ("[NORMAL]", "[INSECURE] Unsafe:[...]"), or NULL.
+ */
+size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev,
+		  const char *verdict);
 
 /* RFC 3339 UTC time with nanoseconds from wall-clock ns. */
 void time_rfc3339(int64_t real_ns, char *buf, size_t len);

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (record_check(rec, size) == 0) {
 		ev.rec = rec;
 		event_json(&w, &f, &ev);
-		event_text(text, sizeof(text), &f, &ev);
+		event_text(text, sizeof(text), &f, &ev, "[NORMAL]");
 	}
 	free(rec);
 	return 0;
