@@ -419,14 +419,15 @@ static int scan_cb(void *arg, uint64_t cgid, uint64_t top)
 	/* already running: past the runtime's set-up */
 	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top, .flags = cgid == top ? VIGIL_CTR_PROGRAM : 0 };
 	struct vigil_syscall_counts *zero;
+	struct ctr_info *c;
 	int ncpu = libbpf_num_possible_cpus();
 
 	bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY);
 	if (cgid != top || ncpu <= 0)
 		return 0;
 	/* already running: its program runs, so a profile applies at once */
-	if (ctr_lookup(a->ctrs, top))
-		attach_profile(a, ctr_lookup(a->ctrs, top), true);
+	if ((c = ctr_lookup(a->ctrs, top)))
+		attach_profile(a, c, true);
 	zero = calloc(ncpu, sizeof(*zero));
 	if (zero) {
 		bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &cgid, zero, BPF_NOEXIST);

@@ -337,9 +337,7 @@ static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
 		jw_bool(w, "resolved", have_file);
 		json_sv(w, "nameraw", rec_sv(e, e->path));
 		if (d->cls == SC_OPEN) {
-			uint64_t flags = !strcmp(d->name, "creat") ? (O_CREAT | O_WRONLY | O_TRUNC) :
-					 !strcmp(d->name, "open") ? e->args[1] :
-					 !strcmp(d->name, "openat") ? e->args[2] : e->file.f_flags;
+			uint64_t flags = sys_open_flags(d, e);
 
 			open_flags_json(w, "flags", flags);
 			jw_uint(w, "flags_raw", flags);
@@ -581,9 +579,7 @@ static void text_args(struct sb *s, const struct event_view *ev)
 		fl = &e->file;
 		sk = &e->sock;
 		if (d && d->cls == SC_OPEN)
-			sb_printf(s, "flags=%s ", open_flags_str(!strcmp(d->name, "openat") ? e->args[2] :
-								 !strcmp(d->name, "open") ? e->args[1] : e->file.f_flags,
-								 '|', flags, sizeof(flags)));
+			sb_printf(s, "flags=%s ", open_flags_str(sys_open_flags(d, e), '|', flags, sizeof(flags)));
 		if (!(fl->flags & VIGIL_FILE_PRESENT) && p.p) {
 			sb_printf(s, "path=");
 			sb_quoted(s, p.p, p.len, 0);

@@ -315,13 +315,7 @@ static uint64_t open_flags(const struct field_ctx *fc, bool *is_open)
 		if (!d || d->cls != SC_OPEN)
 			return 0;
 		*is_open = true;
-		if (!strcmp(d->name, "open"))
-			return e->args[1];
-		if (!strcmp(d->name, "openat"))
-			return e->args[2];
-		if (!strcmp(d->name, "creat"))
-			return O_CREAT | O_WRONLY | O_TRUNC;
-		return e->file.f_flags;
+		return sys_open_flags(d, e);
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* syscall_table.c - the syscalls Vigil reports (see syscall_table.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -75,6 +76,17 @@ const struct sys_desc sys_descs[] = {
 	{ "dup3", SC_DUP, "dup_socket", SPEC(VIGIL_SYS_DUP_STDIO, N, N, N, N, 1, N, N), { "oldfd", "newfd", "flags" } },
 	{ NULL, SC_NONE, NULL, { 0 }, { 0 }, NULL },
 };
+
+uint64_t sys_open_flags(const struct sys_desc *d, const struct vigil_syscall_event *e)
+{
+	if (!strcmp(d->name, "open"))
+		return e->args[1];
+	if (!strcmp(d->name, "openat"))
+		return e->args[2];
+	if (!strcmp(d->name, "creat"))
+		return O_CREAT | O_WRONLY | O_TRUNC;
+	return e->file.f_flags;
+}
 
 int sys_nr(const char *name)
 {

@@ -5,6 +5,7 @@
 #ifndef VIGIL_SYSCALL_TABLE_H
 #define VIGIL_SYSCALL_TABLE_H
 
+#include <stdint.h>
 #include "abi.h"
 
 /* What kind of event a syscall produces, for output and rules. */
@@ -32,6 +33,13 @@ extern const struct sys_desc sys_descs[];
 
 /* Descriptor of a native syscall number, or NULL if Vigil does not report it. */
 const struct sys_desc *sys_desc_by_nr(int nr);
+
+/*
+ * The flags an open-family event asked for: open's and openat's flag
+ * argument, creat's implied O_CREAT|O_WRONLY|O_TRUNC, else (openat2,
+ * open_by_handle_at) the opened file's f_flags.
+ */
+uint64_t sys_open_flags(const struct sys_desc *d, const struct vigil_syscall_event *e);
 
 /* Native syscall number of name, or a negative errno. */
 int sys_nr(const char *name);
