@@ -12,6 +12,16 @@
 
 #define AT_FDCWD -100
 
+/*
+ * A kernel pointer known only as a number, made readable with direct loads
+ * (a guarded move each, no helper call).  bpf_rdonly_cast is a kfunc every
+ * program type may call (Linux 6.2+).  Declared in this file only: the
+ * object linker of libbpf 1.1 cannot merge a kfunc extern seen in several
+ * objects.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define kcast(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
 /* x86_64 syscall argument registers, in order */
 static __always_inline __u64 reg_arg(struct pt_regs *r, __u32 i)
 {
@@ -56,6 +66,11 @@ static __always_inline void user_path_put(struct rec_buf *b, struct task_struct 
 			 (unsigned long)BPF_CORE_READ(f, f_path.mnt), 1);
 }
 
+static __always_inline bool file_is_socket_fast(struct file *f)
+{
+	return (kcast(struct file, f)->f_inode->i_mode & S_IFMT) == S_IFSOCK;
+}
+
 #define O_ACCMODE 00000003
 #define O_CREAT 00000100
 #define O_TRUNC 00001000
@@ -69,13 +84,17 @@ static __always_inline void user_path_put(struct rec_buf *b, struct task_struct 
 static __always_inline bool open_is_repeat(struct task_struct *t, struct file *f, __u32 nr,
 					   __u32 *repeats)
 {
+	/* direct loads: this runs for every open, repeats included */
+	struct task_struct *leader = t->group_leader;
+	struct file *fk = kcast(struct file, f);
+	struct inode *inode = fk->f_inode;
 	struct vigil_open_key key = {
-		.start_ns = BPF_CORE_READ(t, group_leader, start_boottime),
-		.exec_id = BPF_CORE_READ(t, group_leader, self_exec_id),
-		.ino = BPF_CORE_READ(f, f_inode, i_ino),
-		.tgid = BPF_CORE_READ(t, tgid),
-		.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev),
-		.flags = BPF_CORE_READ(f, f_flags) & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
+		.start_ns = leader->start_boottime,
+		.exec_id = leader->self_exec_id,
+		.ino = inode->i_ino,
+		.tgid = t->tgid,
+		.dev = inode->i_sb->s_dev,
+		.flags = fk->f_flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
 		.nr = nr,
 	};
 	struct vigil_open_seen *seen, fresh = {};
@@ -126,7 +145,7 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	have_fd = (spec->flags & VIGIL_SYS_RET_FD) && ret >= 0;
 	if (have_fd) {
 		f = fd_file(t, ret);
-		if (f && cfg_dedup_ns && !file_is_socket(f) && open_is_repeat(t, f, nr, &repeats))
+		if (f && cfg_dedup_ns && !file_is_socket_fast(f) && open_is_repeat(t, f, nr, &repeats))
 			return 0;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);

@@ -34,16 +34,20 @@ int path_put(struct rec_buf *b, struct vigil_str *out, unsigned long dentry,
 	     unsigned long vfsmount, int cross_mounts);
 int file_describe(struct rec_buf *b, struct vigil_file *out, unsigned long file);
 
+/*
+ * t must be a trusted task pointer (bpf_get_current_task_btf()): its fields
+ * are read with direct loads, which the JIT turns into guarded moves, where
+ * BPF_CORE_READ costs a helper call per pointer.  The fd array's slot is
+ * read with one probe read: the verifier types it as a plain number.
+ */
 static __always_inline struct file *fd_file(struct task_struct *t, __u64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds;
+	struct fdtable *fdt = t->files->fdt;
 	struct file *f = NULL;
 
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return f;
 }
 
