@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define VIGIL_ABI_VERSION 2
+#define VIGIL_ABI_VERSION 3
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -40,6 +40,7 @@ enum vigil_event_type {
 	VIGIL_EV_URING = 5,	/* io_uring instance set up or op completed */
 	VIGIL_EV_CGROUP = 6,	/* container cgroup created or removed */
 	VIGIL_EV_PROFILE = 7,	/* first use of a syscall outside the container's profile */
+	VIGIL_EV_CAPABLE = 8,	/* first use of a capability by a container's program */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -261,6 +262,24 @@ struct vigil_profile_event {
 	struct vigil_hdr hdr;
 	__u32 nr;
 	__u32 pad;
+};
+
+/*
+ * Capabilities a container's program was granted (key: top cgroup).  The
+ * kernel reports each capability's first grant once; a check that failed
+ * is only counted here (routine no-audit probes, such as mmap's
+ * CAP_SYS_ADMIN test, fail in every unprivileged container).
+ */
+struct vigil_cap_use {
+	__u64 granted;		/* bit n: capability n was granted */
+	__u64 denied;		/* bit n: a check of capability n failed */
+};
+
+struct vigil_capable_event {
+	struct vigil_hdr hdr;
+	__s32 cap;		/* CAP_* number */
+	__s32 ret;		/* 0: granted */
+	__s64 syscall;		/* the syscall that needed it, -1 = none */
 };
 
 /* Value of the container-cgroup table (key: cgroup v2 id). */

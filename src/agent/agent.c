@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "cap_baseline.h"
 #include "container.h"
 #include "decode.h"
 #include "format.h"
 #include "jsonw.h"
 #include "kstats.h"
 #include "log.h"
+#include "names.h"
 #include "proc_cache.h"
 #include "rules.h"
 #include "syscall_set.h"
@@ -46,6 +48,7 @@ struct agent {
 	struct ring_buffer *rb;
 	struct proc_cache *procs;
 	struct ctr_registry *ctrs;
+	struct cap_baselines *caps;	/* learned capability use per image */
 	struct fmt_ctx fmt;
 	struct jw jw;
 	FILE *file_out;
@@ -232,6 +235,47 @@ static void reload_rules(struct agent *a)
 	a->rules = rs;
 }
 
+/* What the runtime was asked for (container_start). */
+static void json_ctr_config(struct jw *w, const struct ctr_info *c)
+{
+	size_t i;
+
+	if (c->privileged == CTR_UNKNOWN)
+		return;	/* no OCI config found */
+	jw_obj_open(w, "config");
+	jw_bool(w, "privileged", c->privileged == CTR_YES);
+	jw_bool(w, "host_network", c->host_network == CTR_YES);
+	jw_bool(w, "host_pid", c->host_pid == CTR_YES);
+	jw_bool(w, "host_ipc", c->host_ipc == CTR_YES);
+	caps_json(w, "cap_bounding", c->cap_bounding);
+	jw_arr_open(w, "bind_mounts");
+	for (i = 0; i < c->n_mounts; i++) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "source", c->mounts[i].source);
+		jw_str(w, "dest", c->mounts[i].dest);
+		jw_bool(w, "rw", c->mounts[i].rw);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
+
+/* Capabilities the container's program was granted or refused (exit, summary). */
+static void caps_used_json(struct agent *a, const struct ctr_info *c)
+{
+	struct vigil_cap_use use;
+
+	if (!a->ld.capabilities)
+		return;
+	if (bpf_map_lookup_elem(bpf_map__fd(a->ld.skel->maps.ctr_caps), &c->cgroup_id, &use))
+		memset(&use, 0, sizeof(use));
+	jw_obj_open(&a->jw, "capabilities");
+	caps_json(&a->jw, "granted", use.granted);
+	caps_json(&a->jw, "denied", use.denied);
+	caps_json(&a->jw, "baseline", cap_baseline_of(a->caps, c));
+	jw_obj_close(&a->jw);
+}
+
 /* An agent-made event about a container (start, exit, summary). */
 static void container_event(struct agent *a, const char *type, const struct ctr_info *c,
 			    bool with_counts)
@@ -250,6 +294,10 @@ static void container_event(struct agent *a, const char *type, const struct ctr_
 	jw_str(&a->jw, "type", type);
 	jw_str(&a->jw, "host", a->host);
 	json_container(&a->jw, c);
+	if (!with_counts)
+		json_ctr_config(&a->jw, c);
+	else
+		caps_used_json(a, c);
 	if (with_counts &&
 	    !syscall_counts_read(bpf_map__fd(a->ld.skel->maps.syscall_counts), c->cgroup_id, counts, setup)) {
 		/* the program's syscalls; the runtime's set-up apart */
@@ -330,6 +378,7 @@ static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
 	if (e->kind == VIGIL_CGROUP_MKDIR) {
 		c = ctr_add(a->ctrs, e->id, p);
 		if (c) {
+			c->learn_from_ns = e->hdr.ts_ns;
 			attach_profile(a, c, false);
 			container_event(a, "container_start", c, false);
 		}
@@ -342,6 +391,7 @@ static void on_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
 	}
 	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &e->id);
 	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.ctr_profiles), &e->id);
+	bpf_map_delete_elem(bpf_map__fd(a->ld.skel->maps.ctr_caps), &e->id);
 }
 
 /* A container the kernel knows but the agent missed: ask /proc. */
@@ -404,6 +454,14 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (h->type == VIGIL_EV_EXEC)
 		arm_profile(a, (struct ctr_info *)ev.ctr, data);
+	if (h->type == VIGIL_EV_CAPABLE && ev.ctr) {
+		struct cap_judgement j = cap_baseline_judge(a->caps, (struct ctr_info *)ev.ctr,
+							    ((const struct vigil_capable_event *)data)->cap,
+							    h->ts_ns);
+
+		ev.cap_learning = j.learning;
+		ev.cap_in_baseline = j.in_baseline;
+	}
 	if (show) {
 		ev.proc = proc_cache_get(a->procs, h->proc.pid);
 		emit_event(a, &ev);
@@ -426,8 +484,14 @@ static int scan_cb(void *arg, uint64_t cgid, uint64_t top)
 	if (cgid != top || ncpu <= 0)
 		return 0;
 	/* already running: its program runs, so a profile applies at once */
-	if ((c = ctr_lookup(a->ctrs, top)))
+	if ((c = ctr_lookup(a->ctrs, top))) {
+		struct timespec now;
+
 		attach_profile(a, c, true);
+		/* learning starts now: its start was not seen */
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		c->learn_from_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	}
 	zero = calloc(ncpu, sizeof(*zero));
 	if (zero) {
 		bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.syscall_counts), &cgid, zero, BPF_NOEXIST);
@@ -527,8 +591,9 @@ int agent_run(const struct agent_opts *o)
 	a.fc.procs = NULL;
 	a.procs = proc_cache_new();
 	a.ctrs = ctr_registry_new(&rc);
+	a.caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL);
 	a.fc.procs = a.procs;
-	if (!a.procs || !a.ctrs) {
+	if (!a.procs || !a.ctrs || !a.caps) {
 		log_warn("start-up");
 		goto out;
 	}
@@ -594,6 +659,7 @@ out:
 	if (a.ld.skel)
 		loader_close(&a.ld);
 	ctr_registry_free(a.ctrs);
+	cap_baselines_free(a.caps);
 	proc_cache_free(a.procs);
 	ruleset_free(a.rules);
 	if (a.file_out)

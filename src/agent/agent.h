@@ -30,6 +30,7 @@ struct agent_opts {
 	unsigned int n_rules;
 	bool no_rules;			/* observe only: every event NORMAL */
 	bool alerts_only;		/* print only INSECURE events */
+	unsigned int learn_seconds;	/* capability learning window per container */
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */

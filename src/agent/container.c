@@ -58,8 +58,21 @@ struct ctr_registry *ctr_registry_new(const struct ctr_registry_config *cfg)
 	return r;
 }
 
+void ctr_info_init(struct ctr_info *c)
+{
+	c->privileged = c->host_network = c->host_ipc = c->host_pid = CTR_UNKNOWN;
+}
+
 void ctr_info_fini(struct ctr_info *c)
 {
+	size_t i;
+
+	for (i = 0; i < c->n_mounts; i++) {
+		free(c->mounts[i].source);
+		free(c->mounts[i].dest);
+		free(c->mounts[i].propagation);
+	}
+	free(c->mounts);
 	free(c->name);
 	free(c->image);
 	free(c->image_id);
@@ -225,6 +238,7 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
+	ctr_info_init(&e->info);
 	e->info.cgroup_id = cgid;
 	e->info.runtime = parsed.runtime;
 	memcpy(e->info.id, parsed.id, sizeof(e->info.id));

@@ -24,6 +24,17 @@ struct ctr_targets {
 	unsigned int next;
 };
 
+/* A bind mount from the OCI config: a host path seen inside the container. */
+struct ctr_mount {
+	char *source;			/* host path */
+	char *dest;			/* path in the container */
+	char *propagation;		/* "rprivate", ...; NULL when not set */
+	int rw;
+};
+
+/* Tristate: the OCI config was not found, or says yes/no. */
+enum ctr_flag { CTR_UNKNOWN = -1, CTR_NO = 0, CTR_YES = 1 };
+
 struct ctr_info {
 	uint64_t cgroup_id;		/* the container's top cgroup (v2 id) */
 	char id[CTR_ID_LEN + 1];
@@ -38,6 +49,15 @@ struct ctr_info {
 	char *profile_label;		/* label vigil.profile: a seccomp profile path */
 	char *profile;			/* profile its syscalls are checked against */
 	int profile_armed;		/* the agent knows the check is armed */
+	/* from the OCI runtime config (config.json), CTR_UNKNOWN without one */
+	int privileged;			/* all capabilities and no masked paths */
+	int host_network;		/* no network namespace of its own */
+	int host_ipc;
+	int host_pid;
+	uint64_t cap_bounding;		/* bounding set the runtime asked for */
+	struct ctr_mount *mounts;	/* bind mounts, config order */
+	size_t n_mounts;
+	uint64_t learn_from_ns;		/* capability learning starts (boot ns) */
 	struct ctr_targets targets;	/* recent connects (agent-maintained) */
 	int exited;			/* its cgroup was removed */
 };
@@ -86,12 +106,18 @@ void ctr_targets_add(struct ctr_targets *t, uint64_t key, uint64_t ts);
 /* Distinct destinations within CTR_RECENT_WINDOW_NS before now. */
 unsigned int ctr_targets_recent(const struct ctr_targets *t, uint64_t now);
 
+/* A new entry's configuration fields: unknown until a config is read. */
+void ctr_info_init(struct ctr_info *c);
 /* Frees the strings of c and clears it (for entries not in a registry). */
 void ctr_info_fini(struct ctr_info *c);
 
 /* Parses a Docker /containers/json answer into c (for tests). 0 or -errno. */
 int docker_list_parse(const char *json, struct ctr_info *c);
-/* Parses an OCI config.json's annotations into c, filling unknown fields. */
+/*
+ * Parses an OCI config.json into c: annotations (Kubernetes names) fill
+ * unknown fields; namespaces, capabilities and bind mounts set the
+ * configuration fields.
+ */
 int oci_config_parse(const char *json, struct ctr_info *c);
 
 #endif

@@ -14,6 +14,7 @@ size_t record_body_size(unsigned int type)
 	case VIGIL_EV_URING: return sizeof(struct vigil_uring_event);
 	case VIGIL_EV_CGROUP: return sizeof(struct vigil_cgroup_event);
 	case VIGIL_EV_PROFILE: return sizeof(struct vigil_profile_event);
+	case VIGIL_EV_CAPABLE: return sizeof(struct vigil_capable_event);
 	}
 	return 0;
 }

@@ -68,6 +68,7 @@ const char *event_type_name(const void *rec)
 		return ((const struct vigil_cgroup_event *)rec)->kind == VIGIL_CGROUP_MKDIR ?
 			"container_start" : "container_exit";
 	case VIGIL_EV_PROFILE: return "profile_violation";
+	case VIGIL_EV_CAPABLE: return "capability";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -500,6 +501,19 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_v
 		jw_str(w, "output", out);
 		break;
 	}
+	case VIGIL_EV_CAPABLE: {
+		const struct vigil_capable_event *e = ev->rec;
+
+		jw_obj_open(w, "capability");
+		jw_str(w, "name", cap_name(e->cap));
+		jw_bool(w, "granted", e->ret == 0);
+		if (e->syscall >= 0)
+			jw_str(w, "syscall", sys_name(e->syscall));
+		jw_bool(w, "learning", ev->cap_learning);
+		jw_bool(w, "in_baseline", ev->cap_in_baseline);
+		jw_obj_close(w);
+		break;
+	}
 	case VIGIL_EV_EXIT: {
 		const struct vigil_exit_event *e = ev->rec;
 
@@ -596,6 +610,11 @@ static void text_args(struct sb *s, const struct event_view *ev)
 			sb_printf(s, "path=");
 	} else if (h->type == VIGIL_EV_PROFILE) {
 		sb_printf(s, "profile=%s", ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?");
+	} else if (h->type == VIGIL_EV_CAPABLE) {
+		const struct vigil_capable_event *e = ev->rec;
+
+		sb_printf(s, "cap=%s%s", cap_name(e->cap),
+			  ev->cap_learning ? " learning" : ev->cap_in_baseline ? " in_baseline" : " new");
 	}
 	if (fl && (fl->flags & VIGIL_FILE_PRESENT)) {
 		struct sv p = rec_sv(ev->rec, fl->path);
@@ -656,6 +675,8 @@ size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct e
 		sb_printf(&s, ", syscall: execve");
 	else if (h->type == VIGIL_EV_PROFILE)
 		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
+	else if (h->type == VIGIL_EV_CAPABLE && ((const struct vigil_capable_event *)ev->rec)->syscall >= 0)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_capable_event *)ev->rec)->syscall));
 	sb_printf(&s, ", args: ");
 	text_args(&s, ev);
 	if (result_of(ev, &ret)) {

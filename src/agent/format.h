@@ -7,6 +7,7 @@
 #ifndef VIGIL_FORMAT_H
 #define VIGIL_FORMAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "container.h"
 #include "jsonw.h"
@@ -21,6 +22,9 @@ struct event_view {
 	const void *rec;		/* passed record_check() */
 	const struct proc_info *proc;	/* cached process, may be NULL */
 	const struct ctr_info *ctr;	/* NULL for a host process */
+	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
+	bool cap_learning;		/* the container is still being learned */
+	bool cap_in_baseline;		/* normal for the container's image */
 };
 
 /* The "type" of the event in the output, e.g. "exec", "open", "connect". */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -80,10 +82,11 @@ static bool lsm_usable(void)
 int loader_load(struct loader *l, const struct loader_opts *o)
 {
 	struct btf *vmlinux;
-	bool uring;
+	bool uring, capable;
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	l->pin_lock_fd = -1;
 	libbpf_set_print(libbpf_log);
 	if ((err = loader_mount_fs()))
 		return err;
@@ -98,6 +101,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	vmlinux = btf__load_vmlinux_btf();
 	uring = btf_has_type(vmlinux, "btf_trace_io_uring_submit_req") &&
 		btf_has_type(vmlinux, "io_open") && btf_has_type(vmlinux, "io_connect");
+	capable = btf_has_type(vmlinux, "btf_trace_cap_capable");	/* Linux 6.14+ */
 	btf__free(vmlinux);
 
 	l->skel = vigil_bpf__open();
@@ -115,6 +119,8 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_submit, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_complete, uring);
+	bpf_program__set_autoload(l->skel->progs.vigil_cap_capable, capable);
+	l->capabilities = capable;
 	/* attached per syscall by loader_attach() */
 	bpf_program__set_autoattach(l->skel->progs.vigil_sys_exit, false);
 
@@ -125,10 +131,11 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 		return err;
 	}
 	snprintf(l->hooks, sizeof(l->hooks),
-		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir%s%s, "
+		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir%s%s%s, "
 		 "lsm: %s",
 		 o->syscall_counts ? ", tp_btf sys_enter (syscall counts)" : "",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
+		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
 		 lsm_usable() ? "available (not needed)" : "unavailable, tracepoints used");
 	return 0;
 }
@@ -187,6 +194,16 @@ int loader_attach(struct loader *l)
 	snprintf(l->hooks + used, sizeof(l->hooks) - used,
 		 ", tracepoint syscalls:sys_exit_* x%d (%d not on this kernel)", l->n_sys_links, missing);
 
+	/* a second agent (a test, a dry run) must not take the first's pins */
+	l->pin_lock_fd = open(VIGIL_PIN_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (l->pin_lock_fd < 0 || flock(l->pin_lock_fd, LOCK_EX | LOCK_NB)) {
+		log_warnx("another vigil agent owns %s: `vigil stats` and `vigil profile` read that one",
+			  VIGIL_PIN_DIR);
+		if (l->pin_lock_fd >= 0)
+			close(l->pin_lock_fd);
+		l->pin_lock_fd = -1;
+		return 0;
+	}
 	if (mkdir(VIGIL_PIN_DIR, 0700) && errno != EEXIST) {
 		log_warn("mkdir %s", VIGIL_PIN_DIR);
 		return 0;	/* `vigil stats` will not work; the agent does */
@@ -218,6 +235,9 @@ void loader_close(struct loader *l)
 		bpf_map__unpin(l->skel->maps.stats, NULL);
 		rmdir(VIGIL_PIN_DIR);
 	}
+	/* only a loaded loader opened the lock (a zeroed one says fd 0) */
+	if (l->skel && l->pin_lock_fd >= 0)
+		close(l->pin_lock_fd);
 	loader_detach(l);
 	free(l->sys_links);
 	vigil_bpf__destroy(l->skel);

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 
 #define VIGIL_PIN_DIR "/sys/fs/bpf/vigil"
+/* Held (flock) by the agent whose maps are pinned: one owner at a time. */
+#define VIGIL_PIN_LOCK "/run/vigil.lock"
 
 struct loader_opts {
 	bool watch_host;	/* report host processes too */
@@ -23,6 +25,8 @@ struct loader {
 	struct bpf_link **sys_links;	/* one per syscalls:sys_exit_* */
 	int n_sys_links;
 	bool pinned;
+	int pin_lock_fd;	/* VIGIL_PIN_LOCK, -1 when not the owner */
+	bool capabilities;	/* capability use is reported (cap_capable) */
 	char hooks[768];	/* one line: which hooks are active */
 };
 

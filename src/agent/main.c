@@ -60,6 +60,9 @@ static void usage(FILE *f)
 "                           profile FILE (repeatable; a container label\n"
 "                           vigil.profile=FILE does the same): the first use of\n"
 "                           each syscall outside it is an INSECURE event\n"
+"      --learn-seconds S    capabilities a container's program is granted in its\n"
+"                           first S seconds (default 120) are its image's normal\n"
+"                           use; later grants outside it are anomalies\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
 "\n"
@@ -83,7 +86,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -100,6 +103,7 @@ static int cmd_run(int argc, char **argv)
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-rules", no_argument, NULL, O_NORULES },
 		{ "alerts-only", no_argument, NULL, O_ALERTS },
+		{ "learn-seconds", required_argument, NULL, O_LEARN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -108,6 +112,7 @@ static int cmd_run(int argc, char **argv)
 		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000 },
 		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
 		.summary_interval = 60,
+		.learn_seconds = 120,
 	};
 	int c;
 
@@ -142,6 +147,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case O_NORULES: o.no_rules = true; break;
 		case O_ALERTS: o.alerts_only = true; break;
+		case O_LEARN: o.learn_seconds = parse_uint("--learn-seconds", optarg, 30 * 86400); break;
 		case O_PROFILE: {
 			char *eq = strchr(optarg, '=');
 

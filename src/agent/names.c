@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/capability.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -105,6 +106,27 @@ static size_t cap_set_names(uint64_t caps, const char *names[64])
 		if (caps & (1ULL << i))
 			names[n++] = cap_names[i];
 	return n;
+}
+
+int cap_number(const char *name)
+{
+	unsigned int i;
+
+	if (!name)
+		return -1;
+	pthread_once(&cap_names_once, cap_names_build);
+	for (i = 0; i < 64; i++)
+		if (cap_names[i][0] != '?' && !strcasecmp(cap_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *cap_name(int cap)
+{
+	if (cap < 0 || cap > 63)
+		return "?";
+	pthread_once(&cap_names_once, cap_names_build);
+	return cap_names[cap];
 }
 
 void caps_json(struct jw *w, const char *key, uint64_t caps)

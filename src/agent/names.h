@@ -11,6 +11,10 @@ const char *errno_name(int err);
 void open_flags_json(struct jw *w, const char *key, uint64_t flags);
 /* The same names joined by sep ("O_WRONLY|O_TRUNC") into buf. */
 const char *open_flags_str(uint64_t flags, char sep, char *buf, size_t len);
+/* "CAP_SYS_ADMIN" (any case) -> 21; -1 when unknown or NULL. */
+int cap_number(const char *name);
+/* One capability's name, "CAP_CHOWN"; "?" when out of range. */
+const char *cap_name(int cap);
 /* Writes set capability bits as names ("CAP_CHOWN", ...). */
 void caps_json(struct jw *w, const char *key, uint64_t caps);
 /* The same names joined by sep into buf. */

@@ -1,5 +1,6 @@
 /* rules_fields.c - Falco's field names over Vigil's events (see rules_fields.h). */
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ enum {
 	F_FD_NAME, F_FD_NAMERAW, F_FD_DIRECTORY, F_FD_FILENAME, F_FD_TYPECHAR, F_FD_TYPE,
 	F_FD_NUM, F_FD_SIP, F_FD_SPORT, F_FD_CIP, F_FD_CPORT, F_FD_RIP, F_FD_RPORT, F_FD_LIP,
 	F_FD_LPORT, F_FD_L4PROTO, F_FD_SOCKFAMILY, F_FD_HOST_MOUNT, F_FD_CONNECTED, F_FD_MOUNT_ROOT, F_FD_REMOTE_PRIVATE,
+	F_CAP_IN_BASELINE, F_CTR_LEARNING, F_CTR_PRIVILEGED, F_CTR_HOST_NETWORK, F_CTR_HOST_IPC,
+	F_CTR_MOUNTS, F_CTR_MOUNT_DEST, F_CTR_MOUNT_SOURCE,
 	F_CTR_ID, F_CTR_IN_SETUP, F_CTR_RECENT_TARGETS, F_CTR_HOST_PIDNS, F_CTR_NAME, F_CTR_IMAGE, F_CTR_IMAGE_REPO, F_CTR_IMAGE_TAG,
 	F_K8S_NS, F_K8S_POD,
 };
@@ -85,6 +88,16 @@ static const struct field_def fields[] = {
 	{ "container.in_setup", FT_BOOL, F_CTR_IN_SETUP, false },
 	{ "container.recent_targets", FT_NUM, F_CTR_RECENT_TARGETS, false },
 	{ "container.host_pid_namespace", FT_BOOL, F_CTR_HOST_PIDNS, false },
+	{ "container.privileged", FT_BOOL, F_CTR_PRIVILEGED, false },
+	{ "container.mounts", FT_STR, F_CTR_MOUNTS, false },
+	/* [glob]: a bind mount's path inside, by host path; and the reverse */
+	{ "container.mount.dest", FT_STR, F_CTR_MOUNT_DEST, true },
+	{ "container.mount.source", FT_STR, F_CTR_MOUNT_SOURCE, true },
+	/* Vigil's own: configuration from the OCI config, learned capabilities */
+	{ "container.host_network", FT_BOOL, F_CTR_HOST_NETWORK, false },
+	{ "container.host_ipc", FT_BOOL, F_CTR_HOST_IPC, false },
+	{ "container.learning", FT_BOOL, F_CTR_LEARNING, false },
+	{ "cap.in_baseline", FT_BOOL, F_CAP_IN_BASELINE, false },
 	{ "container.name", FT_STR, F_CTR_NAME, false },
 	{ "container.image", FT_STR, F_CTR_IMAGE, false },
 	{ "container.image.repository", FT_STR, F_CTR_IMAGE_REPO, false },
@@ -136,6 +149,7 @@ const char *field_evt_type(const struct event_view *ev)
 	case VIGIL_EV_FORK: return "clone";
 	case VIGIL_EV_EXIT: return "procexit";
 	case VIGIL_EV_PROFILE: return "profile_violation";
+	case VIGIL_EV_CAPABLE: return "capability";
 	case VIGIL_EV_CGROUP: return "container";
 	}
 	return "unknown";
@@ -152,6 +166,8 @@ static int64_t result(const struct field_ctx *fc, bool *ok)
 		return ((const struct vigil_uring_event *)fc->ev->rec)->res;
 	if (h->type == VIGIL_EV_EXEC)
 		return 0;
+	if (h->type == VIGIL_EV_CAPABLE)
+		return ((const struct vigil_capable_event *)fc->ev->rec)->ret;
 	*ok = false;
 	return 0;
 }
@@ -320,6 +336,63 @@ static uint64_t open_flags(const struct field_ctx *fc, bool *is_open)
 	return 0;
 }
 
+/*
+ * container.mount.dest[GLOB] (a bind mount's path inside, by host path) and
+ * container.mount.source[GLOB] (by path inside); a number picks the nth.
+ */
+static bool ctr_mount_field(struct field_ctx *fc, const struct ctr_info *c, const char *arg,
+			    bool want_dest, struct fval *out)
+{
+	const struct ctr_mount *m;
+	char *end;
+	size_t i;
+	long idx;
+
+	if (!c || !arg)
+		return false;
+	idx = strtol(arg, &end, 10);
+	if (*arg && !*end) {
+		if (idx < 0 || (size_t)idx >= c->n_mounts)
+			return false;
+		m = &c->mounts[idx];
+		return str(out, want_dest ? m->dest : m->source);
+	}
+	for (i = 0; i < c->n_mounts; i++) {
+		m = &c->mounts[i];
+		if (!fnmatch(arg, want_dest ? m->source : m->dest, 0))
+			return str(out, want_dest ? m->dest : m->source);
+	}
+	(void)fc;
+	return false;
+}
+
+/* Falco's shape: "source:dest:mode:rw:propagation", space-separated. */
+static bool ctr_mounts_field(struct field_ctx *fc, const struct ctr_info *c, struct fval *out)
+{
+	size_t i, n = 0;
+	int w;
+
+	if (!c || c->privileged == CTR_UNKNOWN)
+		return false;	/* no config read: unknown, not "none" */
+	fc->scratch[0] = '\0';
+	for (i = 0; i < c->n_mounts && n < sizeof(fc->scratch); i++) {
+		const struct ctr_mount *m = &c->mounts[i];
+
+		w = snprintf(fc->scratch + n, sizeof(fc->scratch) - n, "%s%s:%s::%s:%s", n ? " " : "",
+			     m->source, m->dest, m->rw ? "true" : "false",
+			     m->propagation ? m->propagation : "");
+		if (w < 0)
+			break;
+		n += w;
+	}
+	return str(out, fc->scratch);
+}
+
+static bool tristate(struct fval *out, int v)
+{
+	return v != CTR_UNKNOWN && boolean(out, v == CTR_YES);
+}
+
 static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	const struct vigil_hdr *h = hdr(fc);
@@ -328,6 +401,15 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 
 	if (!arg)
 		return false;
+	if (h->type == VIGIL_EV_CAPABLE) {
+		const struct vigil_capable_event *e = fc->ev->rec;
+
+		if (!strcmp(arg, "cap"))
+			return str(out, cap_name(e->cap));
+		if (!strcmp(arg, "syscall"))
+			return e->syscall >= 0 && str(out, sys_name(e->syscall));
+		return false;
+	}
 	if (h->type == VIGIL_EV_EXEC && !strcmp(arg, "flags")) {
 		const struct vigil_exec_event *e = fc->ev->rec;
 		size_t n = 0;
@@ -709,6 +791,16 @@ bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
 	case F_CTR_HOST_PIDNS:
 		/* in the host's pid namespace a process's own pid is its host pid */
 		return c && boolean(out, p->vpid == p->pid);
+	case F_CTR_PRIVILEGED: return c && tristate(out, c->privileged);
+	case F_CTR_HOST_NETWORK: return c && tristate(out, c->host_network);
+	case F_CTR_HOST_IPC: return c && tristate(out, c->host_ipc);
+	case F_CTR_MOUNTS: return ctr_mounts_field(fc, c, out);
+	case F_CTR_MOUNT_DEST: return ctr_mount_field(fc, c, arg, true, out);
+	case F_CTR_MOUNT_SOURCE: return ctr_mount_field(fc, c, arg, false, out);
+	case F_CTR_LEARNING:
+		return c && hdr(fc)->type == VIGIL_EV_CAPABLE && boolean(out, fc->ev->cap_learning);
+	case F_CAP_IN_BASELINE:
+		return hdr(fc)->type == VIGIL_EV_CAPABLE && boolean(out, fc->ev->cap_in_baseline);
 	case F_CTR_NAME: return c ? str(out, c->name) : str(out, "host");
 	case F_CTR_IMAGE: return c && str(out, c->image);
 	case F_CTR_IMAGE_REPO:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "agent/cap_baseline.h"
 #include "agent/container.h"
 
 static void test_docker_list(void **state)
@@ -88,6 +89,110 @@ static void test_oci_annotations(void **state)
 	assert_int_equal(oci_config_parse("not json", &c), -EBADMSG);
 }
 
+/* The shape runc's config.json has, as Docker writes it. */
+static void test_oci_configuration(void **state)
+{
+	struct ctr_info c = { 0 };
+	const char *plain =
+		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\",\"CAP_NOT_A_CAP\",7]}},"
+		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		"{\"destination\":\"/hostetc\",\"type\":\"bind\",\"source\":\"/etc\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
+		"{\"destination\":\"/data\",\"source\":\"/srv/d\",\"options\":[\"bind\"]},"
+		"{\"destination\":\"\",\"type\":\"bind\",\"source\":\"/x\"},{\"type\":\"bind\"},3],"
+		"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
+		"{\"type\":\"network\",\"path\":\"/proc/999999999/ns/net\"},{\"type\":\"mount\"}],"
+		"\"maskedPaths\":[\"/proc/kcore\"]}}";
+	const char *privileged =
+		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_MODULE\",\"cap_net_admin\"]}},"
+		"\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}";
+	const char *host_net_by_path =	/* Docker's --network host */
+		"{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+		"{\"type\":\"ipc\",\"path\":\"/proc/self/ns/net\"},{\"type\":\"pid\"}]}}";
+	const char *cap_add_all =	/* --cap-add ALL keeps /proc masked */
+		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_MODULE\"]}},"
+		"\"linux\":{\"maskedPaths\":[\"/proc/kcore\"],\"namespaces\":[]}}";
+
+	ctr_info_init(&c);
+	assert_int_equal(c.privileged, CTR_UNKNOWN);
+	assert_int_equal(oci_config_parse(plain, &c), 0);
+	assert_int_equal(c.privileged, CTR_NO);
+	assert_int_equal(c.host_pid, CTR_NO);
+	assert_int_equal(c.host_ipc, CTR_NO);
+	/* joined by path: another container's, not the host's */
+	assert_int_equal(c.host_network, CTR_NO);
+	assert_true(c.cap_bounding == ((1ULL << 0) | (1ULL << 5)));
+	/* only bind mounts with a source and a destination */
+	assert_int_equal(c.n_mounts, 2);
+	assert_string_equal(c.mounts[0].source, "/etc");
+	assert_string_equal(c.mounts[0].dest, "/hostetc");
+	assert_int_equal(c.mounts[0].rw, 0);
+	assert_string_equal(c.mounts[0].propagation, "rprivate");
+	assert_string_equal(c.mounts[1].dest, "/data");
+	assert_int_equal(c.mounts[1].rw, 1);
+	assert_null(c.mounts[1].propagation);
+	ctr_info_fini(&c);
+
+	ctr_info_init(&c);
+	assert_int_equal(oci_config_parse(privileged, &c), 0);
+	assert_int_equal(c.privileged, CTR_YES);
+	assert_int_equal(c.host_network, CTR_YES);	/* no network namespace listed */
+	assert_int_equal(c.host_pid, CTR_YES);
+	ctr_info_fini(&c);
+
+	ctr_info_init(&c);
+	assert_int_equal(oci_config_parse(host_net_by_path, &c), 0);
+	assert_int_equal(c.host_network, CTR_YES);
+	assert_int_equal(c.host_ipc, CTR_NO);	/* a path, but not an ipc namespace of ours */
+	assert_int_equal(c.host_pid, CTR_NO);
+	ctr_info_fini(&c);
+
+	ctr_info_init(&c);
+	assert_int_equal(oci_config_parse(cap_add_all, &c), 0);
+	assert_int_equal(c.privileged, CTR_NO);
+	assert_int_equal(c.host_ipc, CTR_YES);
+	ctr_info_fini(&c);
+
+	/* odd shapes: ignored, never trusted */
+	ctr_info_init(&c);
+	assert_int_equal(oci_config_parse("{\"mounts\":{},\"linux\":[],\"process\":7}", &c), 0);
+	assert_int_equal(c.privileged, CTR_UNKNOWN);
+	assert_int_equal(c.host_network, CTR_UNKNOWN);
+	assert_int_equal(c.n_mounts, 0);
+	assert_int_equal(oci_config_parse("[1,2]", &c), -EBADMSG);
+	ctr_info_fini(&c);
+}
+
+static void test_cap_baseline(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+	struct cap_baselines *b = cap_baselines_new(10 * s);
+	struct ctr_info a = { .image = "app:1", .learn_from_ns = 5 * s };
+	struct ctr_info a2 = { .image = "app:1" };
+	struct ctr_info other = { .id = "abcd" };	/* no image: its own baseline */
+	struct cap_judgement j;
+
+	assert_non_null(b);
+	j = cap_baseline_judge(b, &a, 0, 6 * s);	/* CAP_CHOWN while learning */
+	assert_true(j.learning && j.in_baseline);
+	j = cap_baseline_judge(b, &a, 27, 16 * s);	/* CAP_MKNOD after the window */
+	assert_false(j.learning);
+	assert_false(j.in_baseline);
+	assert_true(cap_baseline_of(b, &a) == 1);
+	/* another container of the image: learned from the first, own window */
+	j = cap_baseline_judge(b, &a2, 0, 100 * s);
+	assert_true(j.learning && j.in_baseline);
+	assert_true(a2.learn_from_ns == 100 * s);
+	j = cap_baseline_judge(b, &a2, 0, 200 * s);
+	assert_false(j.learning);
+	assert_true(j.in_baseline);
+	j = cap_baseline_judge(b, &other, 0, 300 * s);
+	assert_true(j.learning);
+	assert_true(cap_baseline_of(b, &other) == 1);
+	j = cap_baseline_judge(b, &other, 64, 300 * s);	/* out of range */
+	assert_false(j.learning || j.in_baseline);
+	cap_baselines_free(b);
+}
+
 static void test_recent_targets(void **state)
 {
 	struct ctr_targets t = { 0 };
@@ -114,6 +219,8 @@ int main(void)
 		cmocka_unit_test(test_docker_hostile),
 		cmocka_unit_test(test_oci_annotations),
 		cmocka_unit_test(test_recent_targets),
+		cmocka_unit_test(test_oci_configuration),
+		cmocka_unit_test(test_cap_baseline),
 	};
 
 	return cmocka_run_group_tests_name("container_meta", tests, NULL, NULL);

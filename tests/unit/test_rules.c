@@ -102,7 +102,8 @@ static struct ruleset *load_text(const char *text, struct rules_diags *d)
 
 static struct rec_builder b;
 static struct ctr_info ctr = { .id = "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6",
-			       .name = "web1", .image = "registry.local:5000/team/app:1.2" };
+			       .name = "web1", .image = "registry.local:5000/team/app:1.2",
+			       .mounts = (struct ctr_mount[]){ { "/etc", "/hostetc", NULL, 0 } }, .n_mounts = 1 };
 static struct proc_info pinfo = { .pid = 4242, .ppid = 1, .comm = "cat", .exe = "/bin/busybox",
 				  .argv = "cat\0/etc/shadow\0", .argv_len = 16 };
 static struct event_view ev = { .rec = b.buf, .proc = &pinfo, .ctr = &ctr };
@@ -197,6 +198,12 @@ static void test_operators(void **state)
 		{ "proc.tty != 0", 1 },
 		{ "thread.cap_effective contains CAP_SYS_ADMIN", 1 },
 		{ "container.id = 7c963ca76858 and container.name = web1", 1 },
+		{ "container.privileged = false and container.host_network = false and container.host_ipc = false", 1 },
+		{ "container.mount.dest[/etc] = /hostetc and container.mount.source[/host*] = /etc", 1 },
+		{ "container.mount.dest[0] = /hostetc and container.mount.dest[1] exists", 0 },
+		{ "container.mount.dest[/proc*] exists", 0 },
+		{ "container.mounts = \"/etc:/hostetc::false:\"", 1 },
+		{ "container.learning = false or cap.in_baseline = false", 0 },	/* not a capability event */
 		{ "container.image.repository = registry.local:5000/team/app and container.image.tag = \"1.2\"", 1 },
 		{ "k8s.ns.name exists", 0 },
 		{ "evt.arg.flags contains O_RDONLY", 1 },

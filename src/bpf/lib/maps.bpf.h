@@ -58,6 +58,14 @@ struct {
 	__type(value, struct vigil_profile_bits);
 } ctr_profiles SEC(".maps") __weak;
 
+/* container top cgroup id -> capabilities its program used (capability.bpf.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct vigil_cap_use);
+} ctr_caps SEC(".maps") __weak;
+
 /* syscall number -> what to capture; filled by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
