@@ -219,6 +219,51 @@ static struct ruleset *load_rules(struct agent *a)
 	return rs;
 }
 
+struct interest {
+	const char *types[512];	/* evt.type names the rules test */
+	size_t n;
+	bool all;
+};
+
+static bool sys_wanted(const char *sys, void *arg)
+{
+	const struct interest *in = arg;
+	size_t i;
+
+	if (in->all)
+		return true;
+	for (i = 0; i < in->n; i++)
+		if (!strcmp(in->types[i], sys))
+			return true;
+	return false;
+}
+
+/*
+ * Which syscall events the kernel sends.  Every one when every event is
+ * printed; with --alerts-only only those of the types the rules test,
+ * derived from their evt.type conditions (a rule without one needs all).
+ */
+static int apply_interest(struct agent *a)
+{
+	struct interest in = { .all = true };
+	size_t i;
+	int err;
+
+	if (a->opts->alerts_only && a->rules) {
+		in.all = false;
+		in.n = ruleset_event_types(a->rules, in.types, sizeof(in.types) / sizeof(in.types[0]));
+		for (i = 0; i < in.n; i++)
+			if (!strcmp(in.types[i], "*"))
+				in.all = true;
+	}
+	err = loader_set_interest(&a->ld, sys_wanted, &in);
+	if (!err)
+		fprintf(stderr, "vigil: syscall events: %d syscalls (%s), %d not on this kernel\n",
+			a->ld.n_sys_links, in.all ? "all reported" : "those the rules test",
+			a->ld.n_sys_missing);
+	return err;
+}
+
 /* SIGHUP: a new set replaces the old only if it loads; events keep flowing. */
 static void reload_rules(struct agent *a)
 {
@@ -233,6 +278,8 @@ static void reload_rules(struct agent *a)
 	}
 	ruleset_free(a->rules);
 	a->rules = rs;
+	if (apply_interest(a))
+		log_warnx("syscall events for the new rules could not all be attached");
 }
 
 /* What the runtime was asked for (container_start). */
@@ -604,7 +651,7 @@ int agent_run(const struct agent_opts *o)
 		log_warn("ring buffer");
 		goto out;
 	}
-	if ((err = loader_attach(&a.ld)))
+	if ((err = loader_attach(&a.ld)) || (err = apply_interest(&a)))
 		goto out;
 	n = proc_cache_seed(a.procs, "/proc");
 	cgroot = cgroup2_root();

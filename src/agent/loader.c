@@ -149,13 +149,60 @@ static int pin(struct bpf_map *map, const char *name)
 	return bpf_map__pin(map, path);
 }
 
-int loader_attach(struct loader *l)
+/*
+ * Attaches the syscall event program to the sys_exit tracepoint of each
+ * syscall wanted() accepts and detaches it from the others.  A syscall
+ * tracepoint that is attached costs its syscall even when the program
+ * returns at once, so the interest is decided by attaching.
+ */
+int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *arg), void *arg)
 {
 	const struct sys_desc *d;
 	struct vigil_sys_spec spec;
 	char tp[96];
-	int err, nr, n = 0, missing = 0;
-	size_t used;
+	int i, nr, err, missing = 0;
+
+	l->n_sys_links = 0;
+	for (d = sys_descs, i = 0; d->name; d++, i++) {
+		nr = sys_nr(d->name);
+		snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
+		if (nr < 0 || nr >= VIGIL_NR_SYSCALLS || !tracepoint_exists("syscalls", tp)) {
+			log_debug("syscall %s: not on this kernel, skipped", d->name);
+			missing++;
+			continue;
+		}
+		if (!wanted(d->name, arg)) {
+			if (l->sys_links[i]) {
+				bpf_link__destroy(l->sys_links[i]);
+				l->sys_links[i] = NULL;
+			}
+			continue;
+		}
+		if (!l->sys_links[i]) {
+			spec = d->spec;
+			if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY)) {
+				err = -errno;
+				log_warn("sys_specs[%s]", d->name);
+				return err;
+			}
+			l->sys_links[i] = bpf_program__attach_tracepoint(l->skel->progs.vigil_sys_exit,
+									 "syscalls", tp);
+			if (!l->sys_links[i]) {
+				err = -errno;
+				log_warnx("attaching syscalls:%s: %s", tp, strerror(-err));
+				return err;
+			}
+		}
+		l->n_sys_links++;
+	}
+	l->n_sys_missing = missing;
+	return 0;
+}
+
+int loader_attach(struct loader *l)
+{
+	const struct sys_desc *d;
+	int err, n = 0;
 
 	err = vigil_bpf__attach(l->skel);
 	if (err) {
@@ -167,32 +214,7 @@ int loader_attach(struct loader *l)
 	l->sys_links = calloc(n, sizeof(*l->sys_links));
 	if (!l->sys_links)
 		return -ENOMEM;
-	for (d = sys_descs; d->name; d++) {
-		nr = sys_nr(d->name);
-		snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
-		if (nr < 0 || nr >= VIGIL_NR_SYSCALLS || !tracepoint_exists("syscalls", tp)) {
-			log_debug("syscall %s: not on this kernel, skipped", d->name);
-			missing++;
-			continue;
-		}
-		spec = d->spec;
-		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY);
-		if (err) {
-			log_warn("sys_specs[%s]", d->name);
-			return -errno;
-		}
-		l->sys_links[l->n_sys_links] =
-			bpf_program__attach_tracepoint(l->skel->progs.vigil_sys_exit, "syscalls", tp);
-		if (!l->sys_links[l->n_sys_links]) {
-			err = -errno;
-			log_warnx("attaching syscalls:%s: %s", tp, strerror(-err));
-			return err;
-		}
-		l->n_sys_links++;
-	}
-	used = strlen(l->hooks);
-	snprintf(l->hooks + used, sizeof(l->hooks) - used,
-		 ", tracepoint syscalls:sys_exit_* x%d (%d not on this kernel)", l->n_sys_links, missing);
+	l->n_sys_descs = n;
 
 	/* a second agent (a test, a dry run) must not take the first's pins */
 	l->pin_lock_fd = open(VIGIL_PIN_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -220,8 +242,10 @@ void loader_detach(struct loader *l)
 {
 	int i;
 
-	for (i = 0; i < l->n_sys_links; i++)
+	for (i = 0; i < l->n_sys_descs; i++) {
 		bpf_link__destroy(l->sys_links[i]);
+		l->sys_links[i] = NULL;
+	}
 	l->n_sys_links = 0;
 	if (l->skel)
 		vigil_bpf__detach(l->skel);

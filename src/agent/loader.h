@@ -22,8 +22,10 @@ struct loader_opts {
 
 struct loader {
 	struct vigil_bpf *skel;
-	struct bpf_link **sys_links;	/* one per syscalls:sys_exit_* */
-	int n_sys_links;
+	struct bpf_link **sys_links;	/* per sys_descs entry, NULL = not attached */
+	int n_sys_descs;
+	int n_sys_links;		/* attached */
+	int n_sys_missing;		/* not on this kernel */
 	bool pinned;
 	int pin_lock_fd;	/* VIGIL_PIN_LOCK, -1 when not the owner */
 	bool capabilities;	/* capability use is reported (cap_capable) */
@@ -32,8 +34,16 @@ struct loader {
 
 /* Probes, opens, configures and loads.  0 or -errno (reported). */
 int loader_load(struct loader *l, const struct loader_opts *o);
-/* Attaches every hook and pins the maps `vigil stats` reads. */
+/*
+ * Attaches every hook but the syscall events, and pins the maps `vigil
+ * stats` reads.
+ */
 int loader_attach(struct loader *l);
+/*
+ * Attaches the syscall event program to the syscalls wanted() accepts (by
+ * kernel name) and detaches it from the rest; again on every call.
+ */
+int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *arg), void *arg);
 /* Detaches every hook; maps stay readable until loader_close(). */
 void loader_detach(struct loader *l);
 void loader_close(struct loader *l);

@@ -436,21 +436,19 @@ t_rules_reload() {
 		>/dev/null 2>"$rerr" &
 	pid=$!
 	for _ in $(seq 100); do grep -q watching "$rerr" 2>/dev/null && break; sleep 0.1; done
-	mark() { # NAME: a container running a program named reloadmark
-		docker run --name "$1" --network none "$IMG" sh -c 'ln -s /bin/true /tmp/reloadmark && /tmp/reloadmark' \
-			>>"$WORK/containers.log" 2>&1
-	}
+	# listen(): a syscall no default rule tests, so not attached at first
+	mark() { run "$1" -- vigil-testbin accept 7777; }
 	mark "$TAG-rl-1"
 	cat >>"$r" <<'EOF2'
 
 - rule: Reload marker
   desc: added while the agent runs
-  condition: spawned_process and container and proc.name = reloadmark
+  condition: evt.type = listen and container
   output: marker ran (container=%container.name)
   priority: NOTICE
 EOF2
 	kill -HUP "$pid"
-	for _ in $(seq 50); do [ "$(grep -c 'rules: 32 loaded' "$rerr")" -ge 1 ] && break; sleep 0.1; done
+	for _ in $(seq 50); do [ "$(grep -c 'syscall events' "$rerr")" -ge 2 ] && break; sleep 0.1; done
 	mark "$TAG-rl-2"
 	printf '\n- rule: Broken\n  condition: evt.type = = x\n  output: x\n  priority: NOTICE\n' >>"$r"
 	kill -HUP "$pid"
@@ -464,6 +462,14 @@ EOF2
 		ok "SIGHUP: a new rule applies from the next event; a broken file keeps the rules in use"
 	else
 		fail "SIGHUP reload" "marker alerts: $(n "$TAG-rl-1") $(n "$TAG-rl-2") $(n "$TAG-rl-3") (want 0 1 1)" "$(grep rules "$rerr")"
+	fi
+	local first second
+	first=$(grep -m1 'syscall events' "$rerr" | sed 's/.*events: \([0-9]*\) syscalls (those the rules test).*/\1/')
+	second=$(grep 'syscall events' "$rerr" | sed -n 2p | sed 's/.*events: \([0-9]*\) syscalls (those the rules test).*/\1/')
+	if [ -n "$first" ] && [ "$second" = $((first + 1)) ] && [ "$first" -lt 45 ]; then
+		ok "--alerts-only: the kernel sends only the syscalls the rules test ($first), one more after the reload"
+	else
+		fail "syscall interest from the rules" "$(grep 'syscall events' "$rerr")"
 	fi
 	if grep -q "reload.yaml:[0-9]*:[0-9]*: " "$rerr" && grep -q "reload failed: keeping the rules in use" "$rerr"; then
 		ok "SIGHUP with a broken file: file:line:col error and the old rules kept"
