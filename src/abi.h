@@ -287,6 +287,8 @@ enum vigil_ctr_flags {
 	/* (top cgroup only) the container's own program has started: an exec
 	 * from its root filesystem; before that the runtime sets it up */
 	VIGIL_CTR_PROGRAM = 1 << 0,
+	/* a cgroup below the container's top one */
+	VIGIL_CTR_NESTED = 1 << 1,
 };
 
 struct vigil_ctr_cgroup {

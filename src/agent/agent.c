@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +391,7 @@ static void attach_profile(struct agent *a, struct ctr_info *c, bool armed)
 	}
 	c->profile = strdup(path);
 	c->profile_armed = armed;
+	a->ld.skel->bss->profiles_active = 1;	/* sys_enter checks profiles from now on */
 	log_info("container %s: checked against profile %s (%d syscalls)", c->name ? c->name : c->id,
 		 path, sset_count(&set));
 }
@@ -518,16 +520,23 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int scan_cb(void *arg, uint64_t cgid, uint64_t top)
+static int scan_cb(void *arg, const char *path, uint64_t cgid, uint64_t top)
 {
 	struct agent *a = arg;
 	/* already running: past the runtime's set-up */
-	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top, .flags = cgid == top ? VIGIL_CTR_PROGRAM : 0 };
+	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top,
+					.flags = cgid == top ? VIGIL_CTR_PROGRAM : VIGIL_CTR_NESTED };
 	struct vigil_syscall_counts *zero;
 	struct ctr_info *c;
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), dfd;
 
 	bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY);
+	/* the mark on the cgroup itself, keyed by an fd of its directory */
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || bpf_map_update_elem(bpf_map__fd(a->ld.skel->maps.ctr_marks), &dfd, &val, BPF_ANY))
+		log_warn("%s: cgroup mark (its syscalls are not counted)", path);
+	if (dfd >= 0)
+		close(dfd);
 	if (cgid != top || ncpu <= 0)
 		return 0;
 	/* already running: its program runs, so a profile applies at once */

@@ -336,7 +336,7 @@ static int scan_dir(struct ctr_registry *r, const char *root, const char *rel,
 		if (!this_top && ctr_add(r, st.st_ino, child))
 			this_top = st.st_ino;
 		if (this_top) {
-			cb(arg, st.st_ino, this_top);
+			cb(arg, path, st.st_ino, this_top);
 			n++;
 		}
 		n += scan_dir(r, root, child, this_top, depth + 1, cb, arg);

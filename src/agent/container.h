@@ -92,10 +92,11 @@ void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid);
 
 /*
  * Walks the cgroup v2 tree under root and calls cb for every cgroup of a
- * container (top and nested), with the container's top cgroup id; adds each
+ * container (top and nested), with its directory and the container's top
+ * cgroup id; adds each
  * container to r.  For containers started before the agent.
  */
-typedef int (*ctr_scan_cb)(void *arg, uint64_t cgid, uint64_t top_cgid);
+typedef int (*ctr_scan_cb)(void *arg, const char *path, uint64_t cgid, uint64_t top_cgid);
 int ctr_scan(struct ctr_registry *r, const char *root, ctr_scan_cb cb, void *arg);
 
 /* The mount point of the cgroup v2 hierarchy, or NULL. Static storage. */

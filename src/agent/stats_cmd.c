@@ -16,7 +16,7 @@
 #include "log.h"
 #include "syscall_table.h"
 
-static int scan_noop(void *arg, uint64_t cgid, uint64_t top)
+static int scan_noop(void *arg, const char *path, uint64_t cgid, uint64_t top)
 {
 	return 0;
 }

@@ -80,6 +80,7 @@ int BPF_PROG(vigil_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	parent_val = bpf_map_lookup_elem(&ctr_cgroups, &parent_id);
 	if (parent_val) {
 		val.ctr_cgroup_id = parent_val->ctr_cgroup_id;
+		val.flags = VIGIL_CTR_NESTED;
 	} else {
 		if (!(s = scratch_get()))
 			return 0;
@@ -100,6 +101,8 @@ int BPF_PROG(vigil_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 		stat_inc(VIGIL_STAT_CTR_MAP_FULL);
 		return 0;
 	}
+	if (!bpf_cgrp_storage_get(&ctr_marks, cgrp, &val, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		stat_inc(VIGIL_STAT_CTR_MAP_FULL);
 	cgroup_event(cgrp, path, VIGIL_CGROUP_MKDIR, val.ctr_cgroup_id);
 	return 0;
 }

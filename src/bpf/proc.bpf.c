@@ -30,6 +30,14 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 			prof->armed = 1;
 		if (top && !(top->flags & VIGIL_CTR_PROGRAM))
 			top->flags |= VIGIL_CTR_PROGRAM;	/* only ever set: a race is harmless */
+		if (cgid == ctr_id) {
+			struct task_struct *cur = bpf_get_current_task_btf();
+			struct vigil_ctr_cgroup *mark =
+				bpf_cgrp_storage_get(&ctr_marks, cur->cgroups->dfl_cgrp, 0, 0);
+
+			if (mark)
+				mark->flags |= VIGIL_CTR_PROGRAM;
+		}
 	}
 	rec_put(&b, &e->filename, BPF_CORE_READ(bprm, filename), VIGIL_PATH_MAX, SRC_KERNEL_STR);
 

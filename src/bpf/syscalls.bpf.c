@@ -33,14 +33,20 @@ static __always_inline void profile_check(__u64 ctr_id, __u64 cgid, long id)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 {
-	__u64 cgid = bpf_get_current_cgroup_id();
-	struct vigil_ctr_cgroup *c = bpf_map_lookup_elem(&ctr_cgroups, &cgid), *top;
+	struct task_struct *t = bpf_get_current_task_btf();
+	/* the cgroup's own mark: no hashing for the host's many syscalls */
+	struct vigil_ctr_cgroup *c = bpf_cgrp_storage_get(&ctr_marks, t->cgroups->dfl_cgrp, 0, 0), *top;
 	struct vigil_syscall_counts *counts;
+	__u32 flags;
 
 	if (!c)
 		return 0;
-	/* the program flag lives on the container's top cgroup */
-	top = c->ctr_cgroup_id == cgid ? c : bpf_map_lookup_elem(&ctr_cgroups, &c->ctr_cgroup_id);
+	flags = c->flags;
+	if (flags & VIGIL_CTR_NESTED) {
+		/* the program flag lives on the container's top cgroup */
+		top = bpf_map_lookup_elem(&ctr_cgroups, &c->ctr_cgroup_id);
+		flags = top ? top->flags : 0;
+	}
 	counts = bpf_map_lookup_elem(&syscall_counts, &c->ctr_cgroup_id);
 	if (!counts) {
 		stat_inc(VIGIL_STAT_COUNTS_MISS);
@@ -49,10 +55,11 @@ int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 	if (id < 0 || id >= VIGIL_NR_SYSCALLS)
 		return 0;
 	/* per-CPU value: no atomic needed */
-	if (top && (top->flags & VIGIL_CTR_PROGRAM))
+	if (flags & VIGIL_CTR_PROGRAM)
 		counts->program[id] += 1;
 	else
 		counts->setup[id] += 1;
-	profile_check(c->ctr_cgroup_id, cgid, id);
+	if (profiles_active)
+		profile_check(c->ctr_cgroup_id, bpf_get_current_cgroup_id(), id);
 	return 0;
 }

@@ -31,6 +31,21 @@ struct {
 } ctr_cgroups SEC(".maps") __weak;
 
 /*
+ * The same marks kept on the cgroups themselves, for the sys_enter hook
+ * every syscall pays for: a cgroup without storage answers in a few loads,
+ * where the hash costs a hash of the id and a bucket walk.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vigil_ctr_cgroup);
+} ctr_marks SEC(".maps") __weak;
+
+/* Set by the agent once any container has a profile (sys_enter checks then). */
+extern __u32 profiles_active;
+
+/*
  * container top cgroup id -> per-CPU count of every syscall number.  8 KiB
  * per CPU per container: allocated when a container appears, not up front.
  */
