@@ -60,15 +60,21 @@ static const char *join(const char *const *names, size_t n, char sep, char *buf,
 	return buf;
 }
 
-void open_flags_json(struct jw *w, const char *key, uint64_t flags)
+static void names_json(struct jw *w, const char *key, const char *const *names, size_t n)
 {
-	const char *names[32];
-	size_t i, n = open_flag_names(flags, names);
+	size_t i;
 
 	jw_arr_open(w, key);
 	for (i = 0; i < n; i++)
 		jw_str(w, NULL, names[i]);
 	jw_arr_close(w);
+}
+
+void open_flags_json(struct jw *w, const char *key, uint64_t flags)
+{
+	const char *names[32];
+
+	names_json(w, key, names, open_flag_names(flags, names));
 }
 
 const char *open_flags_str(uint64_t flags, char sep, char *buf, size_t len)
@@ -132,12 +138,8 @@ const char *cap_name(int cap)
 void caps_json(struct jw *w, const char *key, uint64_t caps)
 {
 	const char *names[64];
-	size_t i, n = cap_set_names(caps, names);
 
-	jw_arr_open(w, key);
-	for (i = 0; i < n; i++)
-		jw_str(w, NULL, names[i]);
-	jw_arr_close(w);
+	names_json(w, key, names, cap_set_names(caps, names));
 }
 
 const char *caps_str(uint64_t caps, char sep, char *buf, size_t len)

@@ -340,8 +340,8 @@ static uint64_t open_flags(const struct field_ctx *fc, bool *is_open)
  * container.mount.dest[GLOB] (a bind mount's path inside, by host path) and
  * container.mount.source[GLOB] (by path inside); a number picks the nth.
  */
-static bool ctr_mount_field(struct field_ctx *fc, const struct ctr_info *c, const char *arg,
-			    bool want_dest, struct fval *out)
+static bool ctr_mount_field(const struct ctr_info *c, const char *arg, bool want_dest,
+			    struct fval *out)
 {
 	const struct ctr_mount *m;
 	char *end;
@@ -362,7 +362,6 @@ static bool ctr_mount_field(struct field_ctx *fc, const struct ctr_info *c, cons
 		if (!fnmatch(arg, want_dest ? m->source : m->dest, 0))
 			return str(out, want_dest ? m->dest : m->source);
 	}
-	(void)fc;
 	return false;
 }
 
@@ -795,8 +794,8 @@ bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
 	case F_CTR_HOST_NETWORK: return c && tristate(out, c->host_network);
 	case F_CTR_HOST_IPC: return c && tristate(out, c->host_ipc);
 	case F_CTR_MOUNTS: return ctr_mounts_field(fc, c, out);
-	case F_CTR_MOUNT_DEST: return ctr_mount_field(fc, c, arg, true, out);
-	case F_CTR_MOUNT_SOURCE: return ctr_mount_field(fc, c, arg, false, out);
+	case F_CTR_MOUNT_DEST: return ctr_mount_field(c, arg, true, out);
+	case F_CTR_MOUNT_SOURCE: return ctr_mount_field(c, arg, false, out);
 	case F_CTR_LEARNING:
 		return c && hdr(fc)->type == VIGIL_EV_CAPABLE && boolean(out, fc->ev->cap_learning);
 	case F_CAP_IN_BASELINE:

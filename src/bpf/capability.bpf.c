@@ -15,19 +15,20 @@ SEC("tp_btf/cap_capable")
 int BPF_PROG(vigil_cap_capable, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	__u64 cgid = bpf_get_current_cgroup_id(), ctr_id, bit, old;
-	__s64 nr;
-	struct vigil_ctr_cgroup *c, *top;
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct vigil_cap_use *use, fresh = {};
 	struct vigil_capable_event *e;
-	struct task_struct *t;
+	struct vigil_ctr_cgroup *c;
 	struct vigil_scratch *s;
+	__u64 ctr_id, bit, old;
 	struct rec_buf b;
+	__u32 flags;
+	__s64 nr;
 
-	c = bpf_map_lookup_elem(&ctr_cgroups, &cgid);
+	/* as sys_enter: a host task's check costs a few loads, no hash */
+	c = task_ctr_mark(t, &flags);
 	if (!c || cap < 0 || cap > 63)
 		return 0;
-	t = bpf_get_current_task_btf();
 	/*
 	 * Only the task's own credentials: the kernel also checks on borrowed
 	 * ones (overlayfs copies up with its mounter's, access() with the
@@ -45,10 +46,9 @@ int BPF_PROG(vigil_cap_capable, const struct cred *cred, struct user_namespace *
 	 */
 	if (cap == 21 /* CAP_SYS_ADMIN */ && (nr == 12 || nr == 9 || nr == 25))
 		return 0;
-	ctr_id = c->ctr_cgroup_id;
-	top = ctr_id == cgid ? c : bpf_map_lookup_elem(&ctr_cgroups, &ctr_id);
-	if (!top || !(top->flags & VIGIL_CTR_PROGRAM))
+	if (!(flags & VIGIL_CTR_PROGRAM))
 		return 0;	/* the runtime's set-up needs what it needs */
+	ctr_id = c->ctr_cgroup_id;
 	use = bpf_map_lookup_elem(&ctr_caps, &ctr_id);
 	if (!use) {
 		bpf_map_update_elem(&ctr_caps, &ctr_id, &fresh, BPF_NOEXIST);
@@ -67,7 +67,7 @@ int BPF_PROG(vigil_cap_capable, const struct cred *cred, struct user_namespace *
 	old = __sync_fetch_and_or(&use->granted, bit);
 	if ((old & bit) || !(s = scratch_get()))
 		return 0;	/* another CPU reported it */
-	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_CAPABLE, t, cgid, ctr_id);
+	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_CAPABLE, t, bpf_get_current_cgroup_id(), ctr_id);
 	e->cap = cap;
 	e->ret = ret;
 	e->syscall = nr;

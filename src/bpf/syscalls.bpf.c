@@ -33,20 +33,13 @@ static __always_inline void profile_check(__u64 ctr_id, __u64 cgid, long id)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	/* the cgroup's own mark: no hashing for the host's many syscalls */
-	struct vigil_ctr_cgroup *c = bpf_cgrp_storage_get(&ctr_marks, t->cgroups->dfl_cgrp, 0, 0), *top;
 	struct vigil_syscall_counts *counts;
+	struct vigil_ctr_cgroup *c;
 	__u32 flags;
 
-	if (!c)
+	/* the cgroup's own mark: no hashing for the host's many syscalls */
+	if (!(c = task_ctr_mark(bpf_get_current_task_btf(), &flags)))
 		return 0;
-	flags = c->flags;
-	if (flags & VIGIL_CTR_NESTED) {
-		/* the program flag lives on the container's top cgroup */
-		top = bpf_map_lookup_elem(&ctr_cgroups, &c->ctr_cgroup_id);
-		flags = top ? top->flags : 0;
-	}
 	counts = bpf_map_lookup_elem(&syscall_counts, &c->ctr_cgroup_id);
 	if (!counts) {
 		stat_inc(VIGIL_STAT_COUNTS_MISS);

@@ -28,6 +28,27 @@ static __always_inline bool cgroup_watched(__u64 cgid, __u64 *ctr_id)
 	return (bpf_get_current_pid_tgid() >> 32) != cfg_agent_pid;
 }
 
+/*
+ * The container mark of t's cgroup, from the cgroup's own storage (a few
+ * loads, no hash: for hooks that fire on every syscall or capability
+ * check), or NULL for a host task.  t must be trusted (the current task in
+ * a tp_btf program).  *flags gets the container's flags; a nested cgroup's
+ * come from its container's top cgroup.
+ */
+static __always_inline struct vigil_ctr_cgroup *task_ctr_mark(struct task_struct *t, __u32 *flags)
+{
+	struct vigil_ctr_cgroup *c = bpf_cgrp_storage_get(&ctr_marks, t->cgroups->dfl_cgrp, 0, 0), *top;
+
+	if (!c)
+		return NULL;
+	*flags = c->flags;
+	if (c->flags & VIGIL_CTR_NESTED) {
+		top = bpf_map_lookup_elem(&ctr_cgroups, &c->ctr_cgroup_id);
+		*flags = top ? top->flags : 0;
+	}
+	return c;
+}
+
 static __always_inline __u32 task_vpid(struct task_struct *t)
 {
 	struct pid *pid = BPF_CORE_READ(t, group_leader, thread_pid);
