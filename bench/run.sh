@@ -8,11 +8,14 @@
 # gcc, make, fio) come from the host's /usr, bind-mounted read-only into a
 # minimal image, so nothing is downloaded.
 #
-# Three configurations per round: without Vigil, `vigil run` on its defaults,
-# and `vigil run --no-syscall-counts` (no hook on every syscall).  Then the
+# Configurations per round (CONFIGS): without Vigil, `vigil run` on its
+# defaults, and `vigil run --no-syscall-counts` (no hook on every syscall).
+# Then a pass with the kernel's bpf_stats for each program's cost, and the
 # agent's RSS with 50 containers.
 #
-# Environment: ROUNDS (default 3), QUICK=1 for shorter workloads.
+# Environment: ROUNDS (default 3), QUICK=1 for shorter workloads, ONLY=REGEX
+# for the workloads whose name matches, LOOP_REPS (default 3) runs of each
+# loop per measurement, CONFIGS (below).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,8 +100,10 @@ EOF
 	docker exec "$bctr" nginx -c /etc/nginx.conf || exit 1
 }
 
-start_vigil() { # extra vigil options
-	"$VIGIL" run --output json --output-file "$WORK/events.json" "$@" >/dev/null 2>"$WORK/vigil.err" &
+start_vigil() { # [@BINARY] extra vigil options
+	local bin=$VIGIL
+	case ${1:-} in @*) bin=${1#@}; shift ;; esac
+	"$bin" run --output json --output-file "$WORK/events.json" "$@" >/dev/null 2>"$WORK/vigil.err" &
 	vpid=$!
 	until grep -q watching "$WORK/vigil.err" 2>/dev/null; do
 		kill -0 "$vpid" 2>/dev/null || { cat "$WORK/vigil.err"; exit 1; }
@@ -124,12 +129,20 @@ N_FILE=${QUICK:+5000}; N_FILE=${N_FILE:-40000}
 N_MALLOC=${QUICK:+1000000}; N_MALLOC=${N_MALLOC:-10000000}
 DUR=${QUICK:+2}; DUR=${DUR:-5}
 
+# A loop's ns/op: the fastest of LOOP_REPS runs.  Interference (another
+# tenant of the host, a kernel thread) only ever slows a run down, so the
+# minimum is the loop's own cost; a median of single runs varied by tens of
+# percent here.
+LOOP_REPS=${LOOP_REPS:-3}
 loop_ns() { # where kind count
-	if [ "$1" = ctr ]; then
-		docker exec "$bctr" vigil-testbin loop "$2" "$3"
-	else
-		"$HELPER" loop "$2" "$3"
-	fi | awk '{print $(NF-1)}'
+	local i
+	for i in $(seq 1 "$LOOP_REPS"); do
+		if [ "$1" = ctr ]; then
+			docker exec "$bctr" vigil-testbin loop "$2" "$3"
+		else
+			"$HELPER" loop "$2" "$3"
+		fi
+	done | awk '{v = $(NF-1)} NR == 1 || v < m {m = v} END {print m}'
 }
 
 w_null_syscall() { loop_ns "$1" syscall "$N_SYSCALL"; }
@@ -175,8 +188,23 @@ WORKLOADS=(
 	"file create (host)|w_file_create host|ns/op|0|-"
 )
 
+# ONLY=REGEX keeps the workloads whose name matches (e.g. ONLY='web|null')
+if [ -n "${ONLY:-}" ]; then
+	kept=()
+	for w in "${WORKLOADS[@]}"; do [[ "${w%%|*}" =~ $ONLY ]] && kept+=("$w"); done
+	WORKLOADS=("${kept[@]}")
+fi
+
+# The configurations compared, "name|vigil run options"; "off" runs no agent
+# and is what the others are measured against.  CONFIGS replaces the list,
+# e.g. CONFIGS='off|;vigil|;alerts|--alerts-only'.  Options starting with
+# @PATH run that vigil binary instead (to compare two builds in one run).
+CONFIGS=${CONFIGS:-"off|;vigil|;no-counts|--no-syscall-counts"}
+IFS=';' read -r -a CFG <<<"$CONFIGS"
+[ "${CFG[0]%%|*}" = off ] || { echo "bench: CONFIGS must start with 'off|'"; exit 1; }
+
 declare -A RES
-measure_all() { # mode
+measure_all() { # config index
 	local i name fn
 	for i in "${!WORKLOADS[@]}"; do
 		IFS='|' read -r name fn _ _ _ <<<"${WORKLOADS[$i]}"
@@ -185,6 +213,21 @@ measure_all() { # mode
 	done
 }
 
+run_config() { # config index
+	local opts=${CFG[$1]#*|}
+	if [ "$1" = 0 ]; then
+		measure_all 0
+		return
+	fi
+	# shellcheck disable=SC2086
+	start_vigil $opts
+	measure_all "$1"
+	stop_vigil
+	STATS[$1]=$(grep "vigil: stats:" "$WORK/vigil.err")
+}
+
+# Per round, the overhead of config c against "off" measured in that round;
+# the table shows the median and the range over the rounds.
 overhead() { # without with higher-is-better
 	if [ "$3" = 1 ]; then
 		echo "($1 / $2 - 1) * 100" | bc -l	# throughput lost
@@ -194,6 +237,17 @@ overhead() { # without with higher-is-better
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%+.1f..%+.1f", lo, hi}'; }
+
+paired_overheads() { # config index, workload index, higher
+	local -a off on
+	local r
+	read -r -a off <<<"${RES[0,$2]}"
+	read -r -a on <<<"${RES[$1,$2]}"
+	for r in "${!off[@]}"; do
+		[ -n "${on[$r]:-}" ] && [ -n "${off[$r]}" ] && overhead "${off[$r]}" "${on[$r]}" "$3"
+	done | tr '\n' ' '
+}
 
 bpf_cost() {
 	bpftool prog show -j 2>/dev/null | jq -r '.[] | select(.name | startswith("vigil_")) |
@@ -211,69 +265,78 @@ echo "vigil overhead benchmark: $(nproc) cores, $(free -g | awk '/Mem:/ {print $
 echo "warming up..."
 measure_all warmup >/dev/null
 
+declare -A STATS
 for r in $(seq 1 "$ROUNDS"); do
 	# rotate the order so drift does not favour one configuration
-	case $((r % 3)) in
-	1) order="off on lean" ;;
-	2) order="on lean off" ;;
-	0) order="lean off on" ;;
-	esac
-	for mode in $order; do
-		echo "round $r/$ROUNDS: $mode"
-		case $mode in
-		off)
-			measure_all off
-			;;
-		on)
-			start_vigil
-			[ "$r" = 1 ] && sysctl -qw kernel.bpf_stats_enabled=1
-			measure_all on
-			if [ "$r" = 1 ]; then BPF_COST=$(bpf_cost); sysctl -qw kernel.bpf_stats_enabled=0; fi
-			stop_vigil
-			STATS=$(grep "vigil: stats:" "$WORK/vigil.err")
-			;;
-		lean)
-			start_vigil --no-syscall-counts
-			measure_all lean
-			stop_vigil
-			;;
-		esac
+	order=()
+	for k in "${!CFG[@]}"; do order+=($(((k + r - 1) % ${#CFG[@]}))); done
+	for c in "${order[@]}"; do
+		echo "round $r/$ROUNDS: ${CFG[$c]%%|*}"
+		run_config "$c"
 	done
 done
 
-# Agent memory with 50 containers, each doing a little.
-echo "RSS with 50 containers..."
-for i in $(seq 1 50); do
-	docker run -d --name "vigil-bench-rss-$$-$i" --network none "$IMG" sleep 100000 >/dev/null
-done
-start_vigil
-for i in $(seq 1 50); do
-	docker exec "vigil-bench-rss-$$-$i" sh -c 'cat /etc/passwd >/dev/null; ls / >/dev/null'
-done
-sleep 1
-RSS50="$(awk '/VmRSS|VmHWM|RssAnon|RssFile/ {printf "%s %s kB  ", $1, $2}' "/proc/$vpid/status")"
+# Kernel cost per program, in a pass of its own: bpf_stats times every run,
+# which would slow the measured rounds.
+echo "BPF program cost (bpf_stats, unmeasured pass)..."
+start_vigil ${CFG[1]#*|}
+sysctl -qw kernel.bpf_stats_enabled=1
+measure_all stats >/dev/null
+BPF_COST=$(bpf_cost)
+sysctl -qw kernel.bpf_stats_enabled=0
 stop_vigil
-docker ps -aq --filter "name=vigil-bench-rss-$$" | xargs -r docker rm -f >/dev/null
+
+# Agent memory with 50 containers, each doing a little (not with ONLY).
+rss_with_50_containers() {
+	local i
+	for i in $(seq 1 50); do
+		docker run -d --name "vigil-bench-rss-$$-$i" --network none "$IMG" sleep 100000 >/dev/null
+	done
+	start_vigil
+	for i in $(seq 1 50); do
+		docker exec "vigil-bench-rss-$$-$i" sh -c 'cat /etc/passwd >/dev/null; ls / >/dev/null'
+	done
+	sleep 1
+	RSS50="$(awk '/VmRSS|VmHWM|RssAnon|RssFile/ {printf "%s %s kB  ", $1, $2}' "/proc/$vpid/status")"
+	stop_vigil
+	docker ps -aq --filter "name=vigil-bench-rss-$$" | xargs -r docker rm -f >/dev/null
+}
+RSS50="(not measured with ONLY)"
+if [ -z "${ONLY:-}" ]; then
+	echo "RSS with 50 containers..."
+	rss_with_50_containers
+fi
 
 mkdir -p "$RESULTS"
 out=$RESULTS/overhead-$(date +%Y%m%d-%H%M%S).txt
 {
-	printf '\n%-30s %-6s %11s %11s %9s %11s %9s %8s\n' "workload" "unit" "without" "vigil" "overhead" \
-		"no-counts" "overhead" "paper"
+	printf '\n%-30s %-6s %10s' "workload" "unit" "off"
+	for c in "${!CFG[@]}"; do
+		[ "$c" = 0 ] || printf ' %10s %8s %-13s' "${CFG[$c]%%|*}" "overhead" "(range)"
+	done
+	printf ' %8s\n' "paper"
 	for i in "${!WORKLOADS[@]}"; do
 		IFS='|' read -r name fn unit higher paper <<<"${WORKLOADS[$i]}"
-		off=$(echo "${RES[off,$i]}" | median)
-		on=$(echo "${RES[on,$i]}" | median)
-		lean=$(echo "${RES[lean,$i]}" | median)
-		printf '%-30s %-6s %11.1f %11.1f %+8.2f%% %11.1f %+8.2f%% %8s\n' "$name" "$unit" "$off" \
-			"$on" "$(overhead "$off" "$on" "$higher")" "$lean" "$(overhead "$off" "$lean" "$higher")" "$paper"
+		printf '%-30s %-6s %10.1f' "$name" "$unit" "$(echo "${RES[0,$i]}" | median)"
+		for c in "${!CFG[@]}"; do
+			[ "$c" = 0 ] && continue
+			ov=$(paired_overheads "$c" "$i" "$higher")
+			printf ' %10.1f %+7.2f%% %-13s' "$(echo "${RES[$c,$i]}" | median)" \
+				"$(echo "$ov" | median)" "($(echo "$ov" | range))"
+		done
+		printf ' %8s\n' "$paper"
 	done
 	echo
-	echo "overhead: time added, or throughput lost (median of $ROUNDS rounds, configurations interleaved)"
-	echo "vigil = defaults, every monitor on, events to a file; no-counts = vigil run --no-syscall-counts"
-	echo "BPF programs, kernel bpf_stats during round 1 (run time / run count):"
+	echo "overhead: time added, or throughput lost; median over $ROUNDS rounds of the ratio to 'off'"
+	echo "measured in the same round (range: lowest..highest round), configurations interleaved"
+	for c in "${!CFG[@]}"; do
+		[ "$c" = 0 ] || echo "  ${CFG[$c]%%|*} = vigil run ${CFG[$c]#*|} (events to a file)"
+	done
+	echo "BPF programs, kernel bpf_stats in an unmeasured pass of '${CFG[1]%%|*}' (run time / run count):"
 	echo "${BPF_COST:-  (unavailable)}"
-	echo "agent, last round: ${STATS:-}"
+	for c in "${!CFG[@]}"; do
+		[ -n "${STATS[$c]:-}" ] && echo "agent (${CFG[$c]%%|*}, last round): ${STATS[$c]}"
+	done
 	echo "agent with 50 containers: $RSS50 (RssFile is the ring buffer, mapped twice)"
 } | tee "$out"
 if [ -x "$ROOT/build/rules_bench" ] && [ -s "$WORK/events.json" ]; then
