@@ -788,8 +788,17 @@ bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
 	case F_CTR_RECENT_TARGETS:
 		return c && num(out, ctr_targets_recent(&c->targets, hdr(fc)->ts_ns));
 	case F_CTR_HOST_PIDNS:
-		/* in the host's pid namespace a process's own pid is its host pid */
-		return c && boolean(out, p->vpid == p->pid);
+		if (!c)
+			return false;
+		if (c->host_pid != CTR_UNKNOWN)	/* the runtime's configuration says */
+			return tristate(out, c->host_pid);
+		/*
+		 * Else the process's own pids: in the host's pid namespace its
+		 * pid is its host pid.  Only for a program of the container's
+		 * root filesystem: runc's init runs in the host's namespace
+		 * until its child enters the container's.
+		 */
+		return pi && (pi->exe_flags & VIGIL_FILE_ROOT_MNT) && boolean(out, p->vpid == p->pid);
 	case F_CTR_PRIVILEGED: return c && tristate(out, c->privileged);
 	case F_CTR_HOST_NETWORK: return c && tristate(out, c->host_network);
 	case F_CTR_HOST_IPC: return c && tristate(out, c->host_ipc);

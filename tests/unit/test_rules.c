@@ -228,6 +228,36 @@ static void test_failed_open_fields(void **state)
 	assert_int_equal(cond_matches("evt.is_open_write = true and evt.arg.flags contains O_TRUNC"), 1);
 }
 
+/*
+ * container.host_pid_namespace: the runtime's configuration when known;
+ * else the pids of a program from the container's root filesystem, never
+ * of runc's init (host namespace until its child enters the container's).
+ */
+static void test_host_pidns_field(void **state)
+{
+	struct vigil_syscall_event *e = (struct vigil_syscall_event *)b.buf;
+	const char *yes = "container.host_pid_namespace = true";
+	const char *no = "container.host_pid_namespace = false";
+
+	make_open(3, O_RDONLY);
+	e->hdr.proc.pid = 500;
+	e->hdr.proc.vpid = 500;
+	ctr.host_pid = CTR_UNKNOWN;
+	pinfo.exe_flags = 0;			/* runc init, from the host */
+	assert_int_equal(cond_matches(yes), 0);
+	assert_int_equal(cond_matches(no), 0);
+	pinfo.exe_flags = VIGIL_FILE_ROOT_MNT;	/* the container's own program */
+	assert_int_equal(cond_matches(yes), 1);
+	e->hdr.proc.vpid = 1;
+	assert_int_equal(cond_matches(no), 1);
+	ctr.host_pid = CTR_YES;			/* configuration wins */
+	assert_int_equal(cond_matches(yes), 1);
+	ctr.host_pid = CTR_NO;
+	e->hdr.proc.vpid = 500;
+	assert_int_equal(cond_matches(no), 1);
+	pinfo.exe_flags = 0;
+}
+
 static void expect_diag(const char *text, const char *want)
 {
 	struct rules_diags d = { 0 };
@@ -405,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors_have_positions),
 		cmocka_unit_test(test_operators),
 		cmocka_unit_test(test_failed_open_fields),
+		cmocka_unit_test(test_host_pidns_field),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_error_position),
 		cmocka_unit_test(test_append_override_exceptions),
