@@ -5,7 +5,7 @@
 #                   (make run ARGS='--output text --host' passes options)
 #   make test       install dependencies, build, run unit + e2e tests
 #   make unit       unit tests only (no root, no BPF)
-#   make bench      overhead benchmark (root, Docker)
+#   make bench      overhead, then event-throughput benchmark (root, Docker)
 #   make fuzz       libFuzzer on the parsers (FUZZ_SECONDS=60 each)
 #   make V=1        show commands
 #   make SANITIZE=1 build with ASan/UBSan (the unit tests always are)
@@ -158,6 +158,7 @@ test: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all helpers $(OUT)/rules_bench
 	$(Q)bench/run.sh
+	$(Q)bench/throughput.sh
 
 clean:
 	rm -rf $(OUT)

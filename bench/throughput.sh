@@ -1,6 +1,7 @@
 #!/bin/bash
-# Event throughput: a container generates opens (then execs) as fast as it
-# can while `vigil run` writes every event to a file.  Reports events/s
+# Event throughput: a container generates opens (then execs, then two
+# containers opens) as fast as they can while `vigil run` writes every event
+# to a file.  Reports events/s
 # produced by the kernel side, events/s written by the agent, drops, and the
 # agent's CPU and peak RSS.  Root; uses the e2e test image.
 set -u
@@ -31,8 +32,15 @@ phase() {
 	sleep 1
 	e0=$(kstat events); d0=$(kstat ringbuf_full); c0=$(cpu_ticks); l0=$(wc -l <"$WORK/events.json")
 	t0=$(date +%s.%N)
-	docker run --rm --network none "$IMG" "$@" >"$WORK/$name.out"
+	# PAR containers at once: more events/s than one generator makes
+	local i gens=()
+	for i in $(seq 1 "${PAR:-1}"); do
+		docker run --rm --network none "$IMG" "$@" >"$WORK/$name.$i.out" &
+		gens+=($!)
+	done
+	wait "${gens[@]}"
 	t1=$(date +%s.%N)
+	cat "$WORK/$name".*.out | tr '\n' ' ' >"$WORK/$name.out"
 	sleep 2	# let the agent drain
 	e1=$(kstat events); d1=$(kstat ringbuf_full); c1=$(cpu_ticks); l1=$(wc -l <"$WORK/events.json")
 	secs=$(echo "$t1 - $t0" | bc -l)
@@ -44,8 +52,35 @@ phase() {
 echo "vigil throughput benchmark ($(nproc) cores, $(uname -r))"
 phase opens vigil-testbin loop openclose "$OPENS"
 phase execs vigil-testbin loop exec "$EXECS"
+# two generators on this 2-core machine: past what the agent drains, drops
+# must show up in the count, never vanish
+PAR=2 phase opens2 vigil-testbin loop openclose "$OPENS"
 kill -TERM "$vpid"
 wait "$vpid"
 vpid=
 grep "vigil: stats:" "$WORK/err"
 echo "agent peak RSS: $(grep -o 'max_rss_kb=[0-9]*' "$WORK/err" | cut -d= -f2) kB"
+
+# The agent's own rate, without a generator competing for the CPUs: with the
+# agent stopped, a container fills a 256 MiB ring buffer (DRAIN events),
+# then the agent is let go and timed until it has written them all.
+DRAIN=${DRAIN:-500000}
+"$VIGIL" run --output json --output-file "$WORK/drain.json" --summary-interval 0 --dedup-window 0 \
+	--ringbuf-mb 256 >/dev/null 2>"$WORK/drain.err" &
+vpid=$!
+until grep -q watching "$WORK/drain.err" 2>/dev/null; do sleep 0.1; done
+kill -STOP "$vpid"
+docker run --rm --network none "$IMG" vigil-testbin loop openclose "$DRAIN" >/dev/null
+c0=$(cpu_ticks)
+t0=$(date +%s.%N)
+kill -CONT "$vpid"
+until [ "$(wc -l <"$WORK/drain.json")" -ge "$DRAIN" ]; do sleep 0.02; done
+t1=$(date +%s.%N)
+c1=$(cpu_ticks)
+kill -TERM "$vpid"
+wait "$vpid"
+vpid=
+secs=$(echo "$t1 - $t0" | bc -l)
+printf 'drain  %d queued events written in %.2f s: %.0f events/s, agent CPU %.0f%% of one core; %s\n' \
+	"$DRAIN" "$secs" "$(echo "$DRAIN / $secs" | bc -l)" "$(echo "100 * ($c1 - $c0) / $hz / $secs" | bc -l)" \
+	"$(grep -o 'ringbuf_full=[0-9]*' "$WORK/drain.err")"
