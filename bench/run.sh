@@ -236,8 +236,9 @@ overhead() { # without with higher-is-better
 	fi
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%+.1f..%+.1f", lo, hi}'; }
+sorted() { tr ' ' '\n' | grep -v '^$' | sort -g; }	# a space-separated list, one per line
+median() { sorted | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+range() { sorted | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%+.1f..%+.1f", lo, hi}'; }
 
 paired_overheads() { # config index, workload index, higher
 	local -a off on
