@@ -1,14 +1,20 @@
 # Vigil - eBPF runtime security for Linux containers.
 #
 #   make            build build/vigil (BPF objects linked and embedded)
-#   make run        install dependencies, build, start dockerd if needed, run
-#                   (make run ARGS='--output text --host' passes options)
-#   make test       install dependencies, build, run unit + e2e tests
-#   make unit       unit tests only (no root, no BPF)
+#   make run        build, start dockerd if needed, run (make run ARGS='--output text')
+#   make test       build, lint, unit + fuzz + fresh-machine + e2e tests
+#   make unit       unit tests only (no root, no BPF toolchain needed)
+#   make e2e        end-to-end tests (root, Docker); ONLY=net runs one family
+#   make lint       shellcheck and cppcheck; a finding fails
+#   make fresh      build and unit-test inside a pristine Debian 12 chroot
 #   make bench      overhead, then event-throughput benchmark (root, Docker)
 #   make fuzz       libFuzzer on the parsers (FUZZ_SECONDS=60 each)
-#   make V=1        show commands
+#   make format     clang-format the C sources in place
+#   make V=1        show commands;  WERROR=1 warnings are errors (CI)
 #   make SANITIZE=1 build with ASan/UBSan (the unit tests always are)
+#
+# On a machine without make or the libraries, ./bootstrap installs them
+# first (./bootstrap run, ./bootstrap test).
 
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -27,29 +33,42 @@ endif
 PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone yaml-0.1
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
-	  -Isrc -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp -lcap -larchive -lcapstone) -lpthread
+	  -Isrc -Isrc/agent -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp -lcap -larchive -lcapstone -lyaml) -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
-	      -I$(OUT) -Isrc -I/usr/include/$(shell uname -m)-linux-gnu
+	      -I$(OUT) -Isrc -Isrc/bpf -I/usr/include/$(shell uname -m)-linux-gnu
+ifeq ($(WERROR),1)
+BPF_CFLAGS += -Werror
+endif
 
-BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+# Kernel side: one hook family per file, in folders by role.
+BPF_SRCS := $(wildcard src/bpf/*/*.bpf.c)
 BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
-BPF_HDRS := $(wildcard src/bpf/lib/*.h) src/abi.h
+BPF_HDRS := $(wildcard src/bpf/lib/*.h src/abi/*.h)
 
-# Agent modules; main.c is left out of the unit-test link.
-AGENT_SRCS := $(wildcard src/agent/*.c)
+# Agent modules, one folder each.  Only the files that include the skeleton
+# need the BPF toolchain; the rest (and so the unit tests) build with cc.
+AGENT_SRCS := $(wildcard src/agent/*.c src/agent/*/*.c)
+AGENT_HDRS := $(wildcard src/agent/*/*.h src/abi/*.h)
 AGENT_OBJS := $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(AGENT_SRCS))
-LIB_OBJS := $(filter-out $(OUT)/agent/main.o,$(AGENT_OBJS))
+SKEL_USERS := $(shell grep -l 'vigil.skel.h' $(AGENT_SRCS))
+SKEL_OBJS := $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(SKEL_USERS))
+# what the unit tests link: no main, no skeleton users
+LIB_SRCS := $(filter-out src/agent/main.c $(SKEL_USERS),$(AGENT_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit e2e bench clean helpers fuzz
+.SECONDARY:
+.PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format
 all: $(OUT)/vigil
 
 $(OUT)/vmlinux.h:
@@ -59,7 +78,7 @@ $(OUT)/vmlinux.h:
 
 $(OUT)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(OUT)/bpf
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # All hook families linked into one object, one skeleton.
@@ -71,9 +90,11 @@ $(OUT)/vigil.skel.h: $(OUT)/vigil.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vigil_bpf > $@
 
-$(OUT)/agent/%.o: src/agent/%.c $(wildcard src/agent/*.h) src/abi.h $(OUT)/vigil.skel.h
+$(SKEL_OBJS): $(OUT)/vigil.skel.h
+
+$(OUT)/agent/%.o: src/agent/%.c $(AGENT_HDRS)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(OUT)/agent
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/vigil: $(AGENT_OBJS)
@@ -82,11 +103,11 @@ $(OUT)/vigil: $(AGENT_OBJS)
 
 # Unit tests: cmocka, the agent's modules rebuilt with ASan/UBSan, no root.
 UNIT_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
-ASAN_OBJS := $(patsubst $(OUT)/agent/%.o,$(OUT)/asan/%.o,$(LIB_OBJS))
+ASAN_OBJS := $(patsubst src/agent/%.c,$(OUT)/asan/%.o,$(LIB_SRCS))
 
-$(OUT)/asan/%.o: src/agent/%.c $(wildcard src/agent/*.h) src/abi.h $(OUT)/vigil.skel.h
+$(OUT)/asan/%.o: src/agent/%.c $(AGENT_HDRS)
 	$(call msg,CC-ASAN,$@)
-	$(Q)mkdir -p $(OUT)/asan
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
 # Small ELF files with known syscall sites, for test_elf_scan.
@@ -94,8 +115,8 @@ TEST_ELFS := $(OUT)/tests/elf/sites_static $(OUT)/tests/elf/sites_dynamic
 $(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS) $(TEST_ELFS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(OUT)/tests
-	$(Q)$(CC) $(UNIT_CFLAGS) -DTEST_ELF_DIR='"$(OUT)/tests/elf"' $< $(ASAN_OBJS) \
-		-fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(UNIT_CFLAGS) -DTEST_ELF_DIR='"$(OUT)/tests/elf"' -DTEST_DATA_DIR='"tests/unit/data"' \
+		$< $(ASAN_OBJS) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
 
 # (sites_static: no libc, so every syscall instruction is one we wrote)
 $(OUT)/tests/elf/sites_static: tests/unit/elf/sites_static.S
@@ -105,20 +126,18 @@ $(OUT)/tests/elf/sites_dynamic: tests/unit/elf/sites_dynamic.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -o $@ $<
 
-# libFuzzer targets: the parsers of record, cgroup path and metadata.
+# libFuzzer targets over the parsers; linked with every module that needs no skeleton.
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I$(OUT) -D_GNU_SOURCE \
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Isrc/agent -I$(OUT) -D_GNU_SOURCE \
 	       $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_SRCS := $(addprefix src/agent/,decode.c format.c jsonw.c names.c pathutil.c syscall_table.c \
-			cgroup_path.c container.c container_meta.c log.c proc_cache.c rules_cond.c \
-			rules_load.c rules_compile.c rules_fields.c)
 
-$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/agent/*.h)
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(AGENT_HDRS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(LDLIBS) -o $@
 
 FUZZ_SECONDS ?= 60
+fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(OUT)/fuzz $(FUZZ_SECONDS)
 
@@ -131,9 +150,9 @@ $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 helpers: $(OUT)/helpers/vigil-testbin
 
 # ns/event of the rules over a recorded event mix (bench/run.sh records one)
-$(OUT)/rules_bench: bench/rules_bench.c $(LIB_OBJS)
+$(OUT)/rules_bench: bench/rules_bench.c $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS))
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 deps:
 	$(Q)scripts/deps.sh
@@ -149,10 +168,19 @@ unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 e2e: all helpers
-	$(Q)tests/e2e/run.sh
+	$(Q)tests/e2e/run.sh $(ONLY)
+
+lint:
+	$(Q)tests/lint.sh
+
+fresh:
+	$(Q)tests/fresh/run.sh
+
+format:
+	$(Q)clang-format -i $(AGENT_SRCS) $(AGENT_HDRS) $(BPF_SRCS) $(wildcard src/bpf/lib/*.h)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all helpers $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all helpers $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)tests/run-all.sh
 
 bench: deps

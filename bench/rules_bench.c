@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/decode.h"
-#include "agent/rules.h"
-#include "agent/syscall_table.h"
+#include "bpf/decode.h"
+#include "rules/rules.h"
+#include "bpf/syscalls.h"
 
 #define MAX_EVENTS 20000
 #define REC_MAX (VIGIL_DATA_MAX + VIGIL_DATA_HALF)

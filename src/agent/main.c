@@ -5,13 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "abi.h"
-#include "agent.h"
-#include "log.h"
-#include "analyze_cmd.h"
-#include "profile_cmd.h"
-#include "rules_cmd.h"
-#include "stats_cmd.h"
+#include "abi/abi.h"
+#include "core/agent.h"
+#include "util/log.h"
+#include "cmd/analyze.h"
+#include "cmd/profile.h"
+#include "cmd/rules.h"
+#include "cmd/stats.h"
 
 #define VIGIL_VERSION "0.1.0"
 

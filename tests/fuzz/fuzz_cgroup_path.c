@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/cgroup_path.h"
+#include "container/cgroup_path.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

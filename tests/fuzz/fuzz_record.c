@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/decode.h"
-#include "agent/format.h"
+#include "bpf/decode.h"
+#include "output/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/rules.h"
-#include "agent/rules_cond.h"
+#include "rules/rules.h"
+#include "rules/cond.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 #define VIGIL_TEST_RECORDS_H
 
 #include <string.h>
-#include "abi.h"
+#include "abi/abi.h"
 
 struct rec_builder {
 	unsigned char buf[VIGIL_DATA_MAX + VIGIL_DATA_HALF];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent/cgroup_path.h"
+#include "container/cgroup_path.h"
 
 #define ID "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6"
 #define ID2 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent/cap_baseline.h"
-#include "agent/container.h"
+#include "learn/cap_baseline.h"
+#include "container/container.h"
 
 static void test_docker_list(void **state)
 {

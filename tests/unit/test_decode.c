@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "agent/decode.h"
+#include "bpf/decode.h"
 #include "records.h"
 
 static struct rec_builder b;

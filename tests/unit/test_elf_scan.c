@@ -11,9 +11,9 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
-#include "agent/docker_filter.h"
-#include "agent/elf_scan.h"
-#include "agent/syscall_table.h"
+#include "seccomp/docker_filter.h"
+#include "seccomp/elf_scan.h"
+#include "bpf/syscalls.h"
 
 #ifndef TEST_ELF_DIR
 #define TEST_ELF_DIR "build/tests/elf"

@@ -8,9 +8,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "agent/decode.h"
-#include "agent/format.h"
-#include "agent/syscall_table.h"
+#include "bpf/decode.h"
+#include "output/format.h"
+#include "bpf/syscalls.h"
 #include "records.h"
 
 static struct rec_builder b;

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "agent/jsonw.h"
+#include "output/jsonw.h"
 
 static const char *escaped(struct jw *w, const char *s, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent/pathutil.h"
+#include "util/pathutil.h"
 
 static void test_join_table(void **state)
 {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/proc_cache.h"
+#include "proc/proc_cache.h"
 
 static void write_file(const char *path, const char *data, size_t n)
 {

@@ -10,10 +10,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/decode.h"
-#include "agent/rules.h"
-#include "agent/rules_cond.h"
-#include "agent/syscall_table.h"
+#include "bpf/decode.h"
+#include "rules/rules.h"
+#include "rules/cond.h"
+#include "bpf/syscalls.h"
 #include "records.h"
 
 #ifndef FALCO_RULES

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "agent/syscall_set.h"
-#include "agent/syscall_table.h"
+#include "seccomp/syscall_set.h"
+#include "bpf/syscalls.h"
 
 static void test_round_trip(void **state)
 {

@@ -9,7 +9,7 @@
 #ifndef VIGIL_MAPS_BPF_H
 #define VIGIL_MAPS_BPF_H
 
-#include "../../abi.h"
+#include "abi/abi.h"
 
 /* Settings written by the agent before load (see src/agent/loader.c). */
 extern const volatile __u32 cfg_watch_host;	/* report host processes */

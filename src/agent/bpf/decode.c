@@ -1,0 +1,84 @@
+/* decode.c - validation of ring-buffer records (see decode.h). */
+#include <errno.h>
+#include <stdint.h>
+
+#include "bpf/decode.h"
+
+size_t record_body_size(unsigned int type)
+{
+	switch (type) {
+	case VIGIL_EV_EXEC: return sizeof(struct vigil_exec_event);
+	case VIGIL_EV_FORK: return sizeof(struct vigil_fork_event);
+	case VIGIL_EV_EXIT: return sizeof(struct vigil_exit_event);
+	case VIGIL_EV_SYSCALL: return sizeof(struct vigil_syscall_event);
+	case VIGIL_EV_URING: return sizeof(struct vigil_uring_event);
+	case VIGIL_EV_CGROUP: return sizeof(struct vigil_cgroup_event);
+	case VIGIL_EV_PROFILE: return sizeof(struct vigil_profile_event);
+	case VIGIL_EV_CAPABLE: return sizeof(struct vigil_capable_event);
+	}
+	return 0;
+}
+
+/* A string must lie in the data area, after the body, inside the record. */
+static int str_ok(struct vigil_str s, size_t body, size_t size)
+{
+	if (!s.off)
+		return s.len == 0;
+	return s.off >= body && (size_t)s.off + s.len <= size;
+}
+
+static int file_ok(const struct vigil_file *f, size_t body, size_t size)
+{
+	return str_ok(f->path, body, size) && str_ok(f->mnt_source, body, size) &&
+	       str_ok(f->mnt_root, body, size);
+}
+
+int record_check(const void *data, size_t size)
+{
+	const struct vigil_hdr *h = data;
+	size_t body;
+	int ok;
+
+	if (!data || size < sizeof(*h))
+		return -EBADMSG;
+	if (h->version != VIGIL_ABI_VERSION)
+		return -EPROTO;
+	body = record_body_size(h->type);
+	if (!body || h->size != size || size < body)
+		return -EBADMSG;
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC: {
+		const struct vigil_exec_event *e = data;
+
+		ok = file_ok(&e->exe, body, size) && str_ok(e->filename, body, size) &&
+		     str_ok(e->argv, body, size) && str_ok(e->cwd, body, size);
+		break;
+	}
+	case VIGIL_EV_SYSCALL: {
+		const struct vigil_syscall_event *e = data;
+
+		ok = str_ok(e->path, body, size) && str_ok(e->dir, body, size) &&
+		     str_ok(e->path2, body, size) && str_ok(e->dir2, body, size) &&
+		     file_ok(&e->file, body, size) &&
+		     str_ok(e->sock.unix_path, body, size);
+		break;
+	}
+	case VIGIL_EV_URING: {
+		const struct vigil_uring_event *e = data;
+
+		ok = str_ok(e->path, body, size) && file_ok(&e->file, body, size) &&
+		     str_ok(e->sock.unix_path, body, size);
+		break;
+	}
+	case VIGIL_EV_CGROUP: {
+		const struct vigil_cgroup_event *e = data;
+
+		ok = str_ok(e->path, body, size);
+		break;
+	}
+	default:
+		ok = 1;
+	}
+	return ok ? 0 : -EBADMSG;
+}

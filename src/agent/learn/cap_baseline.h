@@ -1,0 +1,40 @@
+/*
+ * cap_baseline.h - which capabilities a container normally uses, learned.
+ *
+ * The kernel reports the first grant of each capability to a container's
+ * program.  For a while after the agent first sees a container (its
+ * learning window), those grants are taken as normal and added to the
+ * baseline of its image; later, a grant outside the image's baseline is
+ * an anomaly.  Containers of one image share what was learned, so a
+ * replaced container does not start from nothing.  Kept in memory for the
+ * agent's life.
+ */
+#ifndef VIGIL_CAP_BASELINE_H
+#define VIGIL_CAP_BASELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "container/container.h"
+
+struct cap_baselines;
+
+/* learn_ns: the learning window.  NULL with errno set. */
+struct cap_baselines *cap_baselines_new(uint64_t learn_ns);
+void cap_baselines_free(struct cap_baselines *b);
+
+struct cap_judgement {
+	bool learning;		/* inside the container's learning window */
+	bool in_baseline;	/* the image's baseline had it (or learning) */
+};
+
+/*
+ * A first grant of capability cap (0..63) to container c at boot-time ts.
+ * c->learn_from_ns starts its window (set here to ts when still 0).
+ */
+struct cap_judgement cap_baseline_judge(struct cap_baselines *b, struct ctr_info *c, int cap,
+					uint64_t ts);
+
+/* The learned baseline of c's image (0 when nothing was learned). */
+uint64_t cap_baseline_of(const struct cap_baselines *b, const struct ctr_info *c);
+
+#endif

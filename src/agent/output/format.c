@@ -1,0 +1,698 @@
+/* format.c - events as JSON objects or text lines (see format.h). */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "bpf/decode.h"
+#include "output/format.h"
+#include "util/names.h"
+#include "util/pathutil.h"
+#include "bpf/syscalls.h"
+
+#define AT_FDCWD_VAL -100
+
+/*
+ * Called twice per event (event and process start): the date part is cached
+ * per second in two slots, the nanoseconds written by hand.
+ */
+void time_rfc3339(int64_t real_ns, char *buf, size_t len)
+{
+	static __thread struct { time_t sec; char text[24]; size_t n; } slot[2];
+	static __thread unsigned int next;
+	time_t sec = real_ns / 1000000000LL;
+	long ns = real_ns % 1000000000LL;
+	unsigned int i;
+	struct tm tm;
+	char *p;
+
+	if (len < 32) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 2 && slot[i].sec != sec; i++)
+		;
+	if (i == 2 || !slot[i].n) {
+		i = next++ & 1;
+		gmtime_r(&sec, &tm);
+		slot[i].n = strftime(slot[i].text, sizeof(slot[i].text), "%Y-%m-%dT%H:%M:%S", &tm);
+		slot[i].sec = sec;
+	}
+	memcpy(buf, slot[i].text, slot[i].n);
+	p = buf + slot[i].n;
+	*p++ = '.';
+	for (i = 9; i-- > 0; ns /= 10)
+		p[i] = '0' + ns % 10;
+	p[9] = 'Z';
+	p[10] = '\0';
+}
+
+static const struct vigil_hdr *hdr_of(const void *rec)
+{
+	return rec;
+}
+
+const char *event_type_name(const void *rec)
+{
+	const struct vigil_hdr *h = hdr_of(rec);
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC: return "exec";
+	case VIGIL_EV_FORK: return "fork";
+	case VIGIL_EV_EXIT: return "exit";
+	case VIGIL_EV_URING: return "io_uring";
+	case VIGIL_EV_CGROUP:
+		return ((const struct vigil_cgroup_event *)rec)->kind == VIGIL_CGROUP_MKDIR ?
+			"container_start" : "container_exit";
+	case VIGIL_EV_PROFILE: return "profile_violation";
+	case VIGIL_EV_CAPABLE: return "capability";
+	case VIGIL_EV_SYSCALL: {
+		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
+
+		return d ? d->type : "syscall";
+	}
+	}
+	return "unknown";
+}
+
+static void json_sv(struct jw *w, const char *key, struct sv v)
+{
+	if (v.p)
+		jw_strn(w, key, v.p, v.len);
+}
+
+/* argv is NUL-separated; the kernel's copy ends in a NUL we do not show. */
+static size_t argv_trim(const char *argv, size_t len)
+{
+	return len > 0 && argv[len - 1] == '\0' ? len - 1 : len;
+}
+
+static void json_argv(struct jw *w, const char *argv, size_t len)
+{
+	size_t i = 0, start;
+
+	jw_arr_open(w, "args");
+	while (argv && i < len) {
+		start = i;
+		while (i < len && argv[i])
+			i++;
+		jw_strn(w, NULL, argv + start, i - start);
+		i++;
+	}
+	jw_arr_close(w);
+}
+
+/* "cmdline": argv joined by spaces, as Falco's proc.cmdline */
+static void json_cmdline(struct jw *w, const char *argv, size_t len)
+{
+	char buf[VIGIL_ARGV_MAX + 1];
+	size_t i, n = len < VIGIL_ARGV_MAX ? len : VIGIL_ARGV_MAX;
+
+	for (i = 0; i < n; i++)
+		buf[i] = argv[i] ? argv[i] : ' ';
+	jw_strn(w, "cmdline", buf, n);
+}
+
+static void json_process(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+{
+	const struct vigil_proc *p = &hdr_of(ev->rec)->proc;
+	const struct proc_info *pi = ev->proc;
+	char ts[48];
+
+	jw_obj_open(w, "process");
+	jw_uint(w, "pid", p->pid);
+	jw_uint(w, "tid", p->tid);
+	jw_uint(w, "vpid", p->vpid);
+	jw_uint(w, "ppid", p->ppid);
+	jw_strn(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
+	jw_strn(w, "pname", p->pcomm, strnlen(p->pcomm, sizeof(p->pcomm)));
+	if (pi && pi->exe)
+		jw_str(w, "exe", pi->exe);
+	if (pi && pi->argv) {
+		size_t n = argv_trim(pi->argv, pi->argv_len);
+
+		json_argv(w, pi->argv, n);
+		json_cmdline(w, pi->argv, n);
+		jw_bool(w, "args_truncated", pi->argv_truncated);
+	}
+	if (pi && pi->cwd)
+		jw_str(w, "cwd", pi->cwd);
+	jw_uint(w, "uid", p->uid);
+	jw_uint(w, "gid", p->gid);
+	jw_uint(w, "euid", p->euid);
+	caps_json(w, "caps", p->cap_effective);
+	jw_uint(w, "tty", p->tty);
+	if (p->ctr_cgroup_id)
+		jw_bool(w, "runtime_setup", p->flags & VIGIL_PROC_CTR_SETUP);
+	time_rfc3339(p->start_ns + f->boot_to_real_ns, ts, sizeof(ts));
+	jw_str(w, "start_time", ts);
+	jw_obj_close(w);
+}
+
+void json_container(struct jw *w, const struct ctr_info *c)
+{
+	jw_obj_open(w, "container");
+	if (!c) {
+		jw_str(w, "id", "host");
+		jw_str(w, "name", "host");
+		jw_null(w, "image");
+		jw_obj_close(w);
+		return;
+	}
+	jw_strn(w, "id", c->id, 12);
+	jw_str(w, "full_id", c->id);
+	jw_str(w, "name", c->name);
+	jw_str(w, "image", c->image);
+	if (c->image_id)
+		jw_str(w, "image_id", c->image_id);
+	jw_str(w, "runtime", ctr_runtime_name(c->runtime));
+	if (c->pod || c->k8s_ns) {
+		jw_obj_open(w, "k8s");
+		jw_str(w, "pod", c->pod);
+		jw_str(w, "namespace", c->k8s_ns);
+		jw_str(w, "container", c->k8s_container);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
+/*
+ * Is the file on a filesystem of the host rather than the container's own?
+ * Kernel-virtual filesystems are not; a tmpfs is only when bind-mounted in
+ * (a fresh tmpfs is the container's); anything else is when it is a bind
+ * mount or sits on a block device (volumes, -v binds, /etc/hosts).
+ */
+static bool is_host_mount(const struct vigil_file *fl)
+{
+	static const char *const virt[] = { "proc", "sysfs", "cgroup", "cgroup2", "devpts",
+					    "mqueue", "devtmpfs", "nsfs", "pipefs", "sockfs",
+					    "anon_inodefs", NULL };
+	int i;
+
+	if (!(fl->flags & VIGIL_FILE_PRESENT) || (fl->flags & VIGIL_FILE_ROOT_MNT))
+		return false;
+	for (i = 0; virt[i]; i++)
+		if (!strncmp(fl->fstype, virt[i], sizeof(fl->fstype)))
+			return false;
+	if (!strncmp(fl->fstype, "tmpfs", sizeof(fl->fstype)))
+		return fl->flags & VIGIL_FILE_BIND;
+	return fl->flags & (VIGIL_FILE_BIND | VIGIL_FILE_BLOCKDEV_FS);
+}
+
+/* The fields of a struct vigil_file, inside the currently open object. */
+static void json_file_fields(struct jw *w, const void *rec, const struct vigil_file *fl)
+{
+	jw_uint(w, "ino", fl->ino);
+	jw_uint(w, "dev", fl->dev);
+	jw_uint(w, "mode", fl->mode);
+	jw_strn(w, "fstype", fl->fstype, strnlen(fl->fstype, sizeof(fl->fstype)));
+	jw_bool(w, "path_truncated", fl->flags & VIGIL_FILE_PATH_TRUNC);
+	jw_obj_open(w, "mount");
+	jw_bool(w, "container_root", fl->flags & VIGIL_FILE_ROOT_MNT);
+	jw_bool(w, "bind", fl->flags & VIGIL_FILE_BIND);
+	jw_bool(w, "host", is_host_mount(fl));
+	json_sv(w, "source", rec_sv(rec, fl->mnt_source));
+	json_sv(w, "root", rec_sv(rec, fl->mnt_root));
+	jw_obj_close(w);
+	if (!strncmp(fl->fstype, "overlay", sizeof(fl->fstype))) {
+		jw_bool(w, "upper_layer", fl->flags & VIGIL_FILE_OVL_UPPER);
+		jw_bool(w, "lower_layer", fl->flags & VIGIL_FILE_OVL_LOWER);
+	}
+}
+
+/* A user path joined to its kernel-resolved directory, into buf. */
+static struct sv joined_path(const void *rec, struct vigil_str path, struct vigil_str dir,
+			     char *buf, size_t len)
+{
+	struct sv p = rec_sv(rec, path), d = rec_sv(rec, dir), out = { NULL, 0 };
+	int n;
+
+	if (!p.p)
+		return out;
+	n = path_join(d.p, d.len, p.p, p.len, buf, len);
+	out.p = buf;
+	out.len = n < 0 ? strlen(buf) : (size_t)n;
+	return out;
+}
+
+static void json_sock(struct jw *w, const void *rec, const struct vigil_sock *s)
+{
+	char a[64];
+
+	if (!s->family)
+		return;
+	jw_obj_open(w, "net");
+	jw_str(w, "family", family_name(s->family));
+	if (s->family == AF_UNIX) {
+		struct sv u = rec_sv(rec, s->unix_path);
+		char path[128];
+
+		if (u.p)
+			jw_str(w, "unix_path", unix_path_str(u.p, u.len, path, sizeof(path)));
+	} else {
+		jw_str(w, "proto", l4proto_name(s->type, s->protocol));
+		jw_obj_open(w, "local");
+		jw_str(w, "ip", addr_str(s->family, s->laddr, a, sizeof(a)));
+		jw_uint(w, "port", s->lport);
+		jw_obj_close(w);
+		jw_obj_open(w, "remote");
+		jw_str(w, "ip", addr_str(s->family, s->raddr, a, sizeof(a)));
+		jw_uint(w, "port", s->rport);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
+static void json_result(struct jw *w, int64_t ret)
+{
+	jw_int(w, "result", ret);
+	if (ret < 0 && ret > -4096)
+		jw_str(w, "errno", errno_name(-ret));
+}
+
+static void json_exec(struct jw *w, const struct vigil_exec_event *e)
+{
+	struct sv exe = rec_sv(e, e->exe.path);
+	bool tmp = exe.p && ((exe.len > 5 && !memcmp(exe.p, "/tmp/", 5)) ||
+			     (exe.len > 9 && !memcmp(exe.p, "/dev/shm/", 9)));
+
+	jw_str(w, "syscall", "execve");
+	json_result(w, 0);
+	jw_obj_open(w, "exec");
+	json_sv(w, "filename", rec_sv(e, e->filename));
+	json_sv(w, "exe", exe);
+	jw_bool(w, "upper_layer", e->exe.flags & VIGIL_FILE_OVL_UPPER);
+	jw_bool(w, "from_memfd", e->exe.flags & VIGIL_FILE_MEMFD);
+	jw_bool(w, "from_tmp", tmp);
+	jw_bool(w, "args_truncated", e->flags & VIGIL_EXEC_ARGV_TRUNC);
+	jw_obj_open(w, "file");
+	json_file_fields(w, e, &e->exe);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+static void json_raw_args(struct jw *w, const struct sys_desc *d, const __u64 *args)
+{
+	int i;
+
+	jw_obj_open(w, "args");
+	for (i = 0; i < 6; i++) {
+		if (!d->argnames[i])
+			continue;
+		/* fds and pids are C ints: AT_FDCWD is -100, not 4294967196 */
+		if (strstr(d->argnames[i], "fd") || !strcmp(d->argnames[i], "pid"))
+			jw_int(w, d->argnames[i], (int32_t)args[i]);
+		else
+			jw_int(w, d->argnames[i], (int64_t)args[i]);
+	}
+	jw_obj_close(w);
+}
+
+static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
+{
+	const struct sys_desc *d = sys_desc_by_nr(e->nr);
+	char p1[VIGIL_PATH_MAX * 2], p2[VIGIL_PATH_MAX * 2], buf[256];
+	struct sv path = joined_path(e, e->path, e->dir, p1, sizeof(p1));
+	struct sv path2 = joined_path(e, e->path2, e->dir2, p2, sizeof(p2));
+	bool have_file = e->file.flags & VIGIL_FILE_PRESENT;
+	const char *name;
+
+	jw_str(w, "syscall", sys_name(e->nr));
+	json_result(w, e->ret);
+	if (!d)
+		return;
+	json_raw_args(w, d, e->args);
+
+	switch (d->cls) {
+	case SC_OPEN:
+	case SC_EXEC:
+		jw_obj_open(w, "file");
+		/* the kernel's path of the opened file when there is one */
+		if (have_file)
+			json_sv(w, "path", rec_sv(e, e->file.path));
+		else
+			json_sv(w, "path", path);
+		jw_bool(w, "resolved", have_file);
+		json_sv(w, "nameraw", rec_sv(e, e->path));
+		if (d->cls == SC_OPEN) {
+			uint64_t flags = sys_open_flags(d, e);
+
+			open_flags_json(w, "flags", flags);
+			jw_uint(w, "flags_raw", flags);
+			jw_uint(w, "repeats", e->repeats);
+			if (flags & O_CREAT)
+				jw_uint(w, "create_mode", !strcmp(d->name, "open") ? e->args[2] :
+					!strcmp(d->name, "creat") ? e->args[1] : e->args[3]);
+		}
+		if (have_file)
+			json_file_fields(w, e, &e->file);
+		jw_obj_close(w);
+		break;
+	case SC_FILE:
+		jw_obj_open(w, "file");
+		if (!strcmp(d->type, "symlink")) {
+			/* the target text is stored as given; the link is path2 */
+			json_sv(w, "path", path2);
+			json_sv(w, "target", rec_sv(e, e->path));
+		} else if (!strcmp(d->type, "link")) {
+			json_sv(w, "path", path2);
+			json_sv(w, "target", path);
+		} else if (!strcmp(d->type, "rename")) {
+			json_sv(w, "path", path);
+			json_sv(w, "new_path", path2);
+		} else if (have_file) {
+			json_sv(w, "path", rec_sv(e, e->file.path));
+		} else {
+			json_sv(w, "path", path);
+		}
+		if (!strcmp(d->type, "chmod")) {
+			uint64_t mode = !strcmp(d->name, "chmod") || !strcmp(d->name, "fchmod") ?
+					e->args[1] : e->args[2];
+
+			jw_uint(w, "mode", mode & 07777);
+			jw_bool(w, "setuid", mode & 04000);
+			jw_bool(w, "setgid", mode & 02000);
+		}
+		if (have_file)
+			json_file_fields(w, e, &e->file);
+		jw_obj_close(w);
+		break;
+	case SC_NET:
+		json_sock(w, e, &e->sock);
+		break;
+	case SC_DUP:
+		jw_uint(w, "newfd", e->args[1]);
+		json_sock(w, e, &e->sock);
+		break;
+	case SC_PRIV:
+		jw_obj_open(w, "detail");
+		if (!strcmp(d->type, "ptrace")) {
+			name = ptrace_request_name(e->args[0]);
+			if (name)
+				jw_str(w, "request", name);
+			jw_int(w, "target_pid", (int64_t)e->args[1]);
+		} else if (!strcmp(d->type, "unshare")) {
+			jw_str(w, "namespaces", ns_flags_str(e->args[0], buf, sizeof(buf)));
+		} else if (!strcmp(d->type, "setns")) {
+			jw_str(w, "namespaces", ns_flags_str(e->args[1], buf, sizeof(buf)));
+			if (have_file)
+				json_sv(w, "ns_file", rec_sv(e, e->file.path));
+		} else if (!strcmp(d->type, "mount")) {
+			json_sv(w, "source", rec_sv(e, e->path));
+			json_sv(w, "target", path2);
+		} else if (!strcmp(d->type, "umount") || !strcmp(d->name, "delete_module")) {
+			json_sv(w, "target", path);
+		} else if (!strcmp(d->name, "finit_module") && have_file) {
+			json_sv(w, "file", rec_sv(e, e->file.path));
+		}
+		jw_obj_close(w);
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *uring_op_name(unsigned int op)
+{
+	switch (op) {
+	case 16: return "connect";	/* IORING_OP_CONNECT */
+	case 18: return "openat";	/* IORING_OP_OPENAT */
+	case 28: return "openat2";	/* IORING_OP_OPENAT2 */
+	}
+	return "other";
+}
+
+static void json_uring(struct jw *w, const struct vigil_uring_event *e)
+{
+	jw_obj_open(w, "io_uring");
+	if (e->kind == VIGIL_URING_SETUP) {
+		jw_str(w, "op", "setup");
+		jw_uint(w, "sq_entries", e->sq_entries);
+		jw_uint(w, "cq_entries", e->cq_entries);
+		jw_uint(w, "flags", e->setup_flags);
+	} else {
+		jw_str(w, "op", uring_op_name(e->opcode));
+	}
+	jw_obj_close(w);
+	json_result(w, e->res);
+	if (e->kind != VIGIL_URING_OP)
+		return;
+	if (e->opcode == 16) {
+		json_sock(w, e, &e->sock);
+		return;
+	}
+	jw_obj_open(w, "file");
+	if (e->file.flags & VIGIL_FILE_PRESENT) {
+		json_sv(w, "path", rec_sv(e, e->file.path));
+		jw_bool(w, "resolved", true);
+	} else {
+		json_sv(w, "path", rec_sv(e, e->path));
+		jw_bool(w, "resolved", false);
+	}
+	json_sv(w, "nameraw", rec_sv(e, e->path));
+	if (e->file.flags & VIGIL_FILE_PRESENT)
+		json_file_fields(w, e, &e->file);
+	jw_obj_close(w);
+}
+
+void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+{
+	event_json_open(w, f, ev);
+	jw_obj_close(w);
+}
+
+void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+	char ts[48];
+
+	jw_reset(w);
+	jw_obj_open(w, NULL);
+	time_rfc3339(h->ts_ns + f->boot_to_real_ns, ts, sizeof(ts));
+	jw_str(w, "time", ts);
+	jw_str(w, "type", event_type_name(ev->rec));
+	jw_str(w, "host", f->host);
+	switch (h->type) {
+	case VIGIL_EV_EXEC:
+		json_exec(w, ev->rec);
+		break;
+	case VIGIL_EV_SYSCALL:
+		json_syscall(w, ev->rec);
+		break;
+	case VIGIL_EV_URING:
+		json_uring(w, ev->rec);
+		break;
+	case VIGIL_EV_PROFILE: {
+		/* decided in the kernel: this is a verdict, not only an event */
+		const struct vigil_profile_event *e = ev->rec;
+		const char *prof = ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?";
+		char out[512];
+
+		jw_str(w, "syscall", sys_name(e->nr));
+		jw_str(w, "verdict", "INSECURE");
+		jw_str(w, "rule", "syscall outside profile");
+		jw_str(w, "priority", "WARNING");
+		jw_str(w, "profile", prof);
+		snprintf(out, sizeof(out), "Unsafe:[syscall outside profile: %s] syscall=%s", prof,
+			 sys_name(e->nr));
+		jw_str(w, "output", out);
+		break;
+	}
+	case VIGIL_EV_CAPABLE: {
+		const struct vigil_capable_event *e = ev->rec;
+
+		jw_obj_open(w, "capability");
+		jw_str(w, "name", cap_name(e->cap));
+		jw_bool(w, "granted", e->ret == 0);
+		if (e->syscall >= 0)
+			jw_str(w, "syscall", sys_name(e->syscall));
+		jw_bool(w, "learning", ev->cap_learning);
+		jw_bool(w, "in_baseline", ev->cap_in_baseline);
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_EXIT: {
+		const struct vigil_exit_event *e = ev->rec;
+
+		jw_int(w, "exit_code", (e->exit_code >> 8) & 0xff);
+		jw_int(w, "signal", e->exit_code & 0x7f);
+		break;
+	}
+	default:
+		break;
+	}
+	json_process(w, f, ev);
+	json_container(w, ev->ctr);
+}
+
+/* ---- text ---- */
+
+struct sb {
+	char *buf;
+	size_t len, cap;
+};
+
+static void sb_printf(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sb *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->len >= s->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len = s->len + n < s->cap ? s->len + n : s->cap - 1;
+}
+
+/* Printable bytes as they are, the others as \xNN. */
+static void sb_quoted(struct sb *s, const char *p, size_t n, char nul_as)
+{
+	size_t i;
+
+	for (i = 0; i < n && s->len + 5 < s->cap; i++) {
+		unsigned char c = p[i];
+
+		if (!c && nul_as)
+			s->buf[s->len++] = nul_as;
+		else if (c >= 0x20 && c < 0x7f && c != '\\')
+			s->buf[s->len++] = c;
+		else
+			s->len += snprintf(s->buf + s->len, s->cap - s->len, "\\x%02x", c);
+	}
+	s->buf[s->len] = '\0';
+}
+
+/* Event:{...} args: the detail of the event's own kind */
+static void text_args(struct sb *s, const struct event_view *ev)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+	const struct vigil_file *fl = NULL;
+	const struct vigil_sock *sk = NULL;
+	char a[64], flags[512];
+
+	if (h->type == VIGIL_EV_EXEC) {
+		const struct vigil_exec_event *e = ev->rec;
+		struct sv fn = rec_sv(e, e->filename);
+
+		sb_printf(s, "filename=");
+		sb_quoted(s, fn.p, fn.len, 0);
+		fl = &e->exe;
+		sb_printf(s, " exe=");
+	} else if (h->type == VIGIL_EV_SYSCALL) {
+		const struct vigil_syscall_event *e = ev->rec;
+		const struct sys_desc *d = sys_desc_by_nr(e->nr);
+		char p1[VIGIL_PATH_MAX * 2];
+		struct sv p = joined_path(e, e->path, e->dir, p1, sizeof(p1));
+
+		fl = &e->file;
+		sk = &e->sock;
+		if (d && d->cls == SC_OPEN)
+			sb_printf(s, "flags=%s ", open_flags_str(sys_open_flags(d, e), '|', flags, sizeof(flags)));
+		if (!(fl->flags & VIGIL_FILE_PRESENT) && p.p) {
+			sb_printf(s, "path=");
+			sb_quoted(s, p.p, p.len, 0);
+		}
+		if (fl->flags & VIGIL_FILE_PRESENT)
+			sb_printf(s, "path=");
+	} else if (h->type == VIGIL_EV_URING) {
+		const struct vigil_uring_event *e = ev->rec;
+
+		sb_printf(s, "op=%s ", e->kind == VIGIL_URING_SETUP ? "setup" : uring_op_name(e->opcode));
+		fl = &e->file;
+		sk = &e->sock;
+		if (fl->flags & VIGIL_FILE_PRESENT)
+			sb_printf(s, "path=");
+	} else if (h->type == VIGIL_EV_PROFILE) {
+		sb_printf(s, "profile=%s", ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?");
+	} else if (h->type == VIGIL_EV_CAPABLE) {
+		const struct vigil_capable_event *e = ev->rec;
+
+		sb_printf(s, "cap=%s%s", cap_name(e->cap),
+			  ev->cap_learning ? " learning" : ev->cap_in_baseline ? " in_baseline" : " new");
+	}
+	if (fl && (fl->flags & VIGIL_FILE_PRESENT)) {
+		struct sv p = rec_sv(ev->rec, fl->path);
+
+		sb_quoted(s, p.p, p.len, 0);
+		if (is_host_mount(fl))
+			sb_printf(s, " host_mount=yes");
+	}
+	if (sk && sk->family == AF_UNIX) {
+		struct sv u = rec_sv(ev->rec, sk->unix_path);
+		char path[128];
+
+		if (u.p)
+			sb_printf(s, "unix=%s", unix_path_str(u.p, u.len, path, sizeof(path)));
+	} else if (sk && sk->family) {
+		sb_printf(s, "remote=%s:%u", addr_str(sk->family, sk->raddr, a, sizeof(a)), sk->rport);
+		sb_printf(s, " local=%s:%u", addr_str(sk->family, sk->laddr, a, sizeof(a)), sk->lport);
+	}
+}
+
+static bool result_of(const struct event_view *ev, int64_t *ret)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+
+	if (h->type == VIGIL_EV_SYSCALL)
+		*ret = ((const struct vigil_syscall_event *)ev->rec)->ret;
+	else if (h->type == VIGIL_EV_URING)
+		*ret = ((const struct vigil_uring_event *)ev->rec)->res;
+	else if (h->type == VIGIL_EV_EXEC)
+		*ret = 0;
+	else
+		return false;
+	return true;
+}
+
+size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev,
+		  const char *verdict)
+{
+	const struct vigil_hdr *h = hdr_of(ev->rec);
+	struct sb s = { buf, 0, len };
+	int64_t real = h->ts_ns + f->boot_to_real_ns, ret;
+	time_t sec = real / 1000000000LL;
+	char ts[32], caps[1024];
+	struct tm tm;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	gmtime_r(&sec, &tm);
+	strftime(ts, sizeof(ts), "%Y/%m/%d %H:%M:%S", &tm);
+	sb_printf(&s, "%s ", ts);
+	if (verdict)
+		sb_printf(&s, "%s, ", verdict);
+	sb_printf(&s, "Event:{host:%s, type: %s", f->host, event_type_name(ev->rec));
+	if (h->type == VIGIL_EV_SYSCALL)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_syscall_event *)ev->rec)->nr));
+	else if (h->type == VIGIL_EV_EXEC)
+		sb_printf(&s, ", syscall: execve");
+	else if (h->type == VIGIL_EV_PROFILE)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
+	else if (h->type == VIGIL_EV_CAPABLE && ((const struct vigil_capable_event *)ev->rec)->syscall >= 0)
+		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_capable_event *)ev->rec)->syscall));
+	sb_printf(&s, ", args: ");
+	text_args(&s, ev);
+	if (result_of(ev, &ret)) {
+		sb_printf(&s, ", result: %lld", (long long)ret);
+		if (ret < 0 && ret > -4096)
+			sb_printf(&s, " (%s)", errno_name(-ret));
+	}
+	if (ev->ctr)
+		sb_printf(&s, "}, Container:{image: %s, id: %.12s, name: %s}", ev->ctr->image ? ev->ctr->image : "?",
+			  ev->ctr->id, ev->ctr->name ? ev->ctr->name : "?");
+	else
+		sb_printf(&s, "}, Container:{id: host}");
+	sb_printf(&s, ", Process:{proc: %.16s, pid: %u, vpid: %u, parent: %.16s, args: ", h->proc.comm,
+		  h->proc.pid, h->proc.vpid, h->proc.pcomm);
+	if (ev->proc && ev->proc->argv)
+		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
+	sb_printf(&s, ", uid: %u, caps: %s}", h->proc.uid, caps_str(h->proc.cap_effective, ' ', caps, sizeof(caps)));
+	return s.len;
+}

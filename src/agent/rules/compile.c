@@ -1,0 +1,946 @@
+/*
+ * rules_compile.c - rule sets: compilation of loaded elements into
+ * immutable expression trees, evaluation against events, outputs.
+ *
+ * Macros are compiled once and shared by the rules that use them; list
+ * names inside value lists expand recursively; values are type-checked
+ * against their field; `in` values become a sorted set.  Each rule's
+ * possible evt.type values are inferred, so an event meets only the rules
+ * that can match its type.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uthash.h>
+
+#include "rules/rules.h"
+#include "rules/src.h"
+
+enum expr_kind { X_AND, X_OR, X_NOT, X_CMP, X_TRUE };
+
+struct expr {
+	enum expr_kind kind;
+	struct expr *l, *r;
+	const struct field_def *f;
+	char *arg;
+	enum cond_op op;
+	char **vals;		/* sorted when op is in/intersects on strings */
+	size_t n_vals;
+	int64_t *nums;
+	int any_ancestor;	/* proc.aname/proc.apid without [N]: any of them */
+	struct expr *arena_next;
+};
+
+struct rule {
+	char *name, *reason, *output;
+	enum rule_priority priority;
+	char **tags;
+	size_t n_tags;
+	struct expr *e;
+	char **types;		/* evt.type values it can match; NULL with any_type */
+	size_t n_types;
+	int any_type;
+};
+
+struct type_index {
+	char *type;
+	size_t *rules;
+	size_t n, cap;
+	UT_hash_handle hh;
+};
+
+struct ruleset {
+	struct rule *rules;
+	size_t n;
+	size_t skipped;
+	struct expr *arena;
+	struct type_index *by_type;
+	size_t *any_rules;
+	size_t n_any;
+};
+
+struct cctx {
+	struct rules_src *src;
+	struct rules_diags *d;
+	struct ruleset *rs;
+	const char *file;
+	char missing_field[128];	/* set when a field Vigil lacks was used */
+	int failed;			/* an error was reported */
+};
+
+static struct expr *expr_new(struct cctx *cx, enum expr_kind kind)
+{
+	struct expr *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->kind = kind;
+	e->arena_next = cx->rs->arena;
+	cx->rs->arena = e;
+	return e;
+}
+
+static const struct list_src *list_find(const struct rules_src *src, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < src->n_lists; i++)
+		if (!strcmp(src->lists[i].name, name))
+			return &src->lists[i];
+	return NULL;
+}
+
+static struct macro_src *macro_find(struct rules_src *src, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < src->n_macros; i++)
+		if (!strcmp(src->macros[i].name, name))
+			return &src->macros[i];
+	return NULL;
+}
+
+/* Appends value v, or the items of the list named v (recursively). */
+static int add_expanded(struct cctx *cx, struct expr *e, const char *v, int depth)
+{
+	const struct list_src *l = list_find(cx->src, v);
+	char **vals;
+	size_t i;
+
+	if (l && depth < 16) {
+		for (i = 0; i < l->n; i++)
+			if (l->items[i] && add_expanded(cx, e, l->items[i], depth + 1))
+				return -ENOMEM;
+		return 0;
+	}
+	vals = realloc(e->vals, (e->n_vals + 1) * sizeof(char *));
+	if (!vals)
+		return -ENOMEM;
+	e->vals = vals;
+	e->vals[e->n_vals++] = strdup(v);
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct expr *compile(struct cctx *cx, struct cond *c);
+
+static struct expr *compile_macro(struct cctx *cx, struct macro_src *m, struct cond_pos at)
+{
+	char err[512];
+	struct cond *ast;
+	struct expr *e;
+
+	if (m->state == 2)
+		return m->expr;
+	if (m->state == 3) {
+		/* failed before: for a missing field, say it again for this rule */
+		if (m->expr)
+			snprintf(cx->missing_field, sizeof(cx->missing_field), "%s", (const char *)m->expr);
+		return NULL;
+	}
+	if (m->state == 1) {
+		diag_add(cx->d, DIAG_ERROR, m->pos.file, at.line, at.col, "macro '%s' refers to itself (cycle)", m->name);
+		cx->failed = 1;
+		return NULL;
+	}
+	m->state = 1;
+	ast = cond_parse(m->cond, m->cpos, err, sizeof(err));
+	if (!ast) {
+		diag_add(cx->d, DIAG_ERROR, m->pos.file, 0, 0, "macro '%s': %s", m->name, err);
+		/* parse errors carry their own line:col; re-split for the file form */
+		{
+			struct rules_diag *last = &cx->d->items[cx->d->n - 1];
+			int line, col;
+
+			if (sscanf(err, "%d:%d:", &line, &col) == 2) {
+				last->line = line;
+				last->col = col;
+			}
+		}
+		cx->failed = 1;
+		m->state = 3;
+		return NULL;
+	}
+	e = compile(cx, ast);
+	cond_free(ast);
+	if (!e) {
+		m->state = 3;
+		m->expr = cx->missing_field[0] ? strdup(cx->missing_field) : NULL;
+		return NULL;
+	}
+	m->state = 2;
+	m->expr = e;
+	return e;
+}
+
+static int type_check(struct cctx *cx, struct cond *c, struct expr *e)
+{
+	size_t i;
+
+	if (e->op == OP_EXISTS)
+		return 0;
+	if (!e->n_vals && e->op != OP_IN && e->op != OP_INTERSECTS && e->op != OP_PMATCH) {
+		diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col, "'%s %s' needs a value",
+			 c->field, cond_op_name(e->op));
+		return -1;
+	}
+	if (e->f->type == FT_NUM) {
+		if (e->op != OP_EQ && e->op != OP_NE && e->op != OP_LT && e->op != OP_LE &&
+		    e->op != OP_GT && e->op != OP_GE && e->op != OP_IN) {
+			diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+				 "type mismatch: %s is a number, '%s' compares strings", c->field, cond_op_name(e->op));
+			return -1;
+		}
+		e->nums = calloc(e->n_vals + 1, sizeof(int64_t));
+		for (i = 0; e->nums && i < e->n_vals; i++) {
+			char *end;
+
+			e->nums[i] = strtoll(e->vals[i], &end, 0);
+			if (!*e->vals[i] || *end) {
+				diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+					 "type mismatch: %s is a number, '%s' is not", c->field, e->vals[i]);
+				return -1;
+			}
+		}
+	} else if (e->f->type == FT_BOOL) {
+		if ((e->op != OP_EQ && e->op != OP_NE) || e->n_vals != 1 ||
+		    (strcmp(e->vals[0], "true") && strcmp(e->vals[0], "false"))) {
+			diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+				 "type mismatch: %s is true or false", c->field);
+			return -1;
+		}
+	} else if (e->op == OP_LT || e->op == OP_LE || e->op == OP_GT || e->op == OP_GE) {
+		diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+			 "type mismatch: %s is a string, '%s' compares numbers", c->field, cond_op_name(e->op));
+		return -1;
+	}
+	if (e->f->type == FT_STR && (e->op == OP_IN || e->op == OP_INTERSECTS) && e->n_vals)
+		qsort(e->vals, e->n_vals, sizeof(char *), str_cmp);
+	return 0;
+}
+
+static struct expr *compile(struct cctx *cx, struct cond *c)
+{
+	struct expr *e;
+	const char *arg;
+	int i;
+
+	switch (c->kind) {
+	case COND_AND:
+	case COND_OR:
+		e = expr_new(cx, c->kind == COND_AND ? X_AND : X_OR);
+		if (!e || !(e->l = compile(cx, c->left)) || !(e->r = compile(cx, c->right)))
+			return NULL;
+		return e;
+	case COND_NOT:
+		e = expr_new(cx, X_NOT);
+		if (!e || !(e->l = compile(cx, c->left)))
+			return NULL;
+		return e;
+	case COND_TRUE:
+		return expr_new(cx, X_TRUE);
+	case COND_NAME: {
+		struct macro_src *m = macro_find(cx->src, c->name);
+
+		if (!m) {
+			diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col, "undefined macro '%s'", c->name);
+			cx->failed = 1;
+			return NULL;
+		}
+		return compile_macro(cx, m, c->pos);
+	}
+	case COND_CMP:
+		break;
+	default:
+		return NULL;
+	}
+	e = expr_new(cx, X_CMP);
+	if (!e)
+		return NULL;
+	e->f = field_lookup(c->field, &arg);
+	if (!e->f) {
+		/* Falco has it, Vigil does not: the rule is skipped, not an error */
+		snprintf(cx->missing_field, sizeof(cx->missing_field), "%s", c->field);
+		return NULL;
+	}
+	e->op = c->op;
+	/*
+	 * A Vigil event is one whole syscall, arguments and result: it is
+	 * both Falco's enter (>) and exit (<) event, so evt.dir = > and
+	 * evt.dir = < both hold.
+	 */
+	if (!strcmp(e->f->name, "evt.dir") && e->op == OP_EQ && c->n_values == 1 &&
+	    (!strcmp(c->values[0], ">") || !strcmp(c->values[0], "<"))) {
+		e->kind = X_TRUE;
+		return e;
+	}
+	if (c->field_arg)
+		e->arg = strdup(c->field_arg);
+	else if (arg)
+		e->arg = strdup(arg);
+	if (e->f->takes_arg && !e->arg && !strcmp(e->f->name, "evt.arg")) {
+		diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col, "evt.arg needs a name: evt.arg.NAME");
+		cx->failed = 1;
+		return NULL;
+	}
+	e->any_ancestor = e->f->takes_arg && !e->arg && strcmp(e->f->name, "evt.arg");
+	for (i = 0; i < c->n_values; i++)
+		if ((c->values_are_list ? add_expanded(cx, e, c->values[i], 0) : add_expanded(cx, e, c->values[i], 16)))
+			return NULL;
+	if (type_check(cx, c, e)) {
+		cx->failed = 1;
+		return NULL;
+	}
+	return e;
+}
+
+/* ---- evt.type inference ---- */
+
+struct typeset {
+	int any;
+	char **v;
+	size_t n;
+};
+
+static void ts_free(struct typeset *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static int ts_has(const struct typeset *t, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void ts_add(struct typeset *t, char *s)
+{
+	char **v;
+
+	if (ts_has(t, s) || !(v = realloc(t->v, (t->n + 1) * sizeof(char *))))
+		return;
+	t->v = v;
+	t->v[t->n++] = s;
+}
+
+static struct typeset types_of(const struct expr *e)
+{
+	struct typeset a = { 0 }, b = { 0 }, out = { 0 };
+	size_t i;
+
+	switch (e->kind) {
+	case X_CMP:
+		if (!strcmp(e->f->name, "evt.type") && (e->op == OP_EQ || e->op == OP_IN)) {
+			for (i = 0; i < e->n_vals; i++)
+				ts_add(&out, e->vals[i]);
+			return out;
+		}
+		out.any = 1;
+		return out;
+	case X_AND:
+		a = types_of(e->l);
+		b = types_of(e->r);
+		if (a.any) {
+			ts_free(&a);
+			return b;
+		}
+		if (b.any) {
+			ts_free(&b);
+			return a;
+		}
+		for (i = 0; i < a.n; i++)
+			if (ts_has(&b, a.v[i]))
+				ts_add(&out, a.v[i]);
+		ts_free(&a);
+		ts_free(&b);
+		return out;
+	case X_OR:
+		a = types_of(e->l);
+		b = types_of(e->r);
+		if (a.any || b.any) {
+			ts_free(&a);
+			ts_free(&b);
+			out.any = 1;
+			return out;
+		}
+		for (i = 0; i < b.n; i++)
+			ts_add(&a, b.v[i]);
+		ts_free(&b);
+		return a;
+	default:
+		out.any = 1;	/* not (...) and constants: any type */
+		return out;
+	}
+}
+
+/* ---- exceptions: compiled from text, as `and not (...)` ---- */
+
+static void append_quoted(char *buf, size_t len, size_t *n, const char *v)
+{
+	*n += snprintf(buf + *n, *n < len ? len - *n : 0, "\"");
+	for (; *v && *n + 3 < len; v++) {
+		if (*v == '"' || *v == '\\')
+			buf[(*n)++] = '\\';
+		buf[(*n)++] = *v;
+	}
+	*n += snprintf(buf + *n, *n < len ? len - *n : 0, "\"");
+}
+
+/* The text of "(row1) or (row2) ..." for one exception, or NULL if it has no values. */
+static char *exception_text(const struct exception_src *x)
+{
+	size_t len = 65536, n = 0, r, f;
+	char *buf = malloc(len);
+
+	if (!buf || !x->n_fields || !x->n_rows)
+		goto empty;
+	buf[0] = '\0';
+	if (!x->fields_is_list) {
+		/* fields: proc.name, comps: in, values: [a, b] */
+		const char *comp = x->n_comps ? x->comps[0] : "in";
+
+		if (!x->row_len[0])
+			goto empty;
+		n += snprintf(buf + n, len - n, "%s %s (", x->fields[0], comp);
+		for (f = 0; f < x->row_len[0]; f++) {
+			if (f)
+				n += snprintf(buf + n, n < len ? len - n : 0, ", ");
+			append_quoted(buf, len, &n, x->rows[0][f]);
+		}
+		n += snprintf(buf + n, n < len ? len - n : 0, ")");
+		return buf;
+	}
+	for (r = 0; r < x->n_rows; r++) {
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s(", r ? " or " : "");
+		for (f = 0; f < x->n_fields && f < x->row_len[r]; f++) {
+			const char *comp = f < x->n_comps ? x->comps[f] : "=";
+
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s %s ", f ? " and " : "", x->fields[f], comp);
+			if (!strcmp(comp, "in") || !strcmp(comp, "pmatch") || !strcmp(comp, "intersects")) {
+				n += snprintf(buf + n, n < len ? len - n : 0, "(");
+				append_quoted(buf, len, &n, x->rows[r][f]);
+				n += snprintf(buf + n, n < len ? len - n : 0, ")");
+			} else {
+				append_quoted(buf, len, &n, x->rows[r][f]);
+			}
+		}
+		n += snprintf(buf + n, n < len ? len - n : 0, ")");
+	}
+	if (n >= len)
+		goto empty;
+	return buf;
+empty:
+	free(buf);
+	return NULL;
+}
+
+static struct expr *with_exceptions(struct cctx *cx, const struct rule_src *r, struct expr *e)
+{
+	char err[512];
+	size_t i;
+
+	for (i = 0; e && i < r->n_exc; i++) {
+		char *text = exception_text(&r->exc[i]);
+		struct cond_pos at = { r->exc[i].pos.line, r->exc[i].pos.col };
+		struct cond *ast;
+		struct expr *x, *not_, *and_;
+
+		if (!text)
+			continue;	/* an exception with no values excludes nothing */
+		ast = cond_parse(text, at, err, sizeof(err));
+		free(text);
+		if (!ast) {
+			diag_add(cx->d, DIAG_ERROR, r->pos.file, at.line, at.col, "rule '%s': exception '%s': %s",
+				 r->name, r->exc[i].name, err);
+			cx->failed = 1;
+			return NULL;
+		}
+		x = compile(cx, ast);
+		cond_free(ast);
+		if (!x)
+			return NULL;
+		not_ = expr_new(cx, X_NOT);
+		and_ = expr_new(cx, X_AND);
+		if (!not_ || !and_)
+			return NULL;
+		not_->l = x;
+		and_->l = e;
+		and_->r = not_;
+		e = and_;
+	}
+	return e;
+}
+
+static void index_add(struct ruleset *rs, const char *type, size_t rule)
+{
+	struct type_index *t;
+
+	HASH_FIND_STR(rs->by_type, type, t);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return;
+		t->type = strdup(type);
+		HASH_ADD_KEYPTR(hh, rs->by_type, t->type, strlen(t->type), t);
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8, *v = realloc(t->rules, cap * sizeof(size_t));
+
+		if (!v)
+			return;
+		t->rules = v;
+		t->cap = cap;
+	}
+	t->rules[t->n++] = rule;
+}
+
+static int compile_rule(struct cctx *cx, const struct rule_src *r)
+{
+	struct rule *out = &cx->rs->rules[cx->rs->n];
+	struct typeset ts;
+	char err[512];
+	struct cond *ast;
+	struct expr *e;
+	size_t i;
+
+	cx->file = r->pos.file;
+	cx->missing_field[0] = '\0';
+	ast = cond_parse(r->cond, r->cpos, err, sizeof(err));
+	if (!ast) {
+		int line = r->cpos.line, col = r->cpos.col;
+
+		sscanf(err, "%d:%d:", &line, &col);
+		diag_add(cx->d, DIAG_ERROR, r->pos.file, line, col, "rule '%s': %s", r->name,
+			 strchr(err, ' ') ? strchr(err, ' ') + 1 : err);
+		cx->failed = 1;
+		return -1;
+	}
+	e = compile(cx, ast);
+	cond_free(ast);
+	e = with_exceptions(cx, r, e);
+	if (!e) {
+		if (cx->missing_field[0]) {
+			diag_add(cx->d, DIAG_WARNING, r->pos.file, r->pos.line, r->pos.col,
+				 "rule '%s' skipped: field '%s' is not supported by Vigil", r->name, cx->missing_field);
+			cx->rs->skipped++;
+		}
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	out->name = strdup(r->name);
+	out->reason = strdup(r->reason ? r->reason : r->name);
+	out->output = strdup(r->output ? r->output : r->name);
+	out->priority = r->priority;
+	out->e = e;
+	out->tags = calloc(r->n_tags + 1, sizeof(char *));
+	for (i = 0; out->tags && i < r->n_tags; i++)
+		out->tags[out->n_tags++] = strdup(r->tags[i]);
+	ts = types_of(e);
+	out->any_type = ts.any;
+	out->n_types = ts.n;
+	out->types = calloc(ts.n + 1, sizeof(char *));
+	for (i = 0; out->types && i < ts.n; i++)
+		out->types[i] = strdup(ts.v[i]);
+	ts_free(&ts);
+	if (out->any_type) {
+		cx->rs->any_rules[cx->rs->n_any++] = cx->rs->n;
+	} else {
+		for (i = 0; i < out->n_types; i++)
+			index_add(cx->rs, out->types[i], cx->rs->n);
+	}
+	cx->rs->n++;
+	return 0;
+}
+
+struct ruleset *rules_load(const char *const *paths, size_t n, struct rules_diags *diags)
+{
+	struct rules_src src = { 0 };
+	struct ruleset *rs = calloc(1, sizeof(*rs));
+	struct cctx cx = { .src = &src, .d = diags, .rs = rs };
+	size_t i;
+
+	if (!rs)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (rules_src_load_file(&src, paths[i], diags) == -ENOMEM)
+			break;
+	rs->rules = calloc(src.n_rules + 1, sizeof(*rs->rules));
+	rs->any_rules = calloc(src.n_rules + 1, sizeof(size_t));
+	for (i = 0; rs->rules && rs->any_rules && i < src.n_rules; i++) {
+		if (!src.rules[i].enabled || !src.rules[i].cond)
+			continue;
+		compile_rule(&cx, &src.rules[i]);
+	}
+	/* macros no rule used are still checked, so `rules check` sees their errors */
+	for (i = 0; i < src.n_macros; i++)
+		if (!src.macros[i].state) {
+			struct cond_pos at = { src.macros[i].pos.line, src.macros[i].pos.col };
+
+			cx.file = src.macros[i].pos.file;
+			cx.missing_field[0] = '\0';
+			compile_macro(&cx, &src.macros[i], at);
+		}
+	for (i = 0; i < src.n_macros; i++)
+		if (src.macros[i].state == 3)
+			free(src.macros[i].expr);	/* the missing-field name */
+	rules_src_free(&src);
+	if (diags->errors) {
+		ruleset_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	struct type_index *t, *tmp;
+	struct expr *e, *next;
+	size_t i, k;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		struct rule *r = &rs->rules[i];
+
+		free(r->name);
+		free(r->reason);
+		free(r->output);
+		for (k = 0; k < r->n_tags; k++)
+			free(r->tags[k]);
+		free(r->tags);
+		for (k = 0; k < r->n_types; k++)
+			free(r->types[k]);
+		free(r->types);
+	}
+	for (e = rs->arena; e; e = next) {
+		next = e->arena_next;
+		for (k = 0; k < e->n_vals; k++)
+			free(e->vals[k]);
+		free(e->vals);
+		free(e->nums);
+		free(e->arg);
+		free(e);
+	}
+	HASH_ITER(hh, rs->by_type, t, tmp) {
+		HASH_DEL(rs->by_type, t);
+		free(t->type);
+		free(t->rules);
+		free(t);
+	}
+	free(rs->any_rules);
+	free(rs->rules);
+	free(rs);
+}
+
+size_t ruleset_rule_count(const struct ruleset *rs)
+{
+	return rs->n;
+}
+
+size_t ruleset_skipped_count(const struct ruleset *rs)
+{
+	return rs->skipped;
+}
+
+size_t ruleset_event_types(const struct ruleset *rs, const char **names, size_t max)
+{
+	struct type_index *t, *tmp;
+	size_t n = 0;
+
+	if (rs->n_any && n < max)
+		names[n++] = "*";
+	HASH_ITER(hh, rs->by_type, t, tmp)
+		if (n < max)
+			names[n++] = t->type;
+	return n;
+}
+
+/* ---- evaluation ---- */
+
+static bool pmatch(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n))
+		return false;
+	return !s[n] || s[n] == '/' || (n && prefix[n - 1] == '/');
+}
+
+static bool cmp_str(const struct expr *e, const char *s)
+{
+	size_t i, n = strlen(s);
+
+	switch (e->op) {
+	case OP_EQ: return !strcmp(s, e->vals[0]);
+	case OP_NE: return strcmp(s, e->vals[0]) != 0;
+	case OP_CONTAINS:
+	case OP_BCONTAINS: return strstr(s, e->vals[0]) != NULL;
+	case OP_ICONTAINS: return strcasestr(s, e->vals[0]) != NULL;
+	case OP_STARTSWITH: return !strncmp(s, e->vals[0], strlen(e->vals[0]));
+	case OP_ENDSWITH: {
+		size_t k = strlen(e->vals[0]);
+
+		return n >= k && !strcmp(s + n - k, e->vals[0]);
+	}
+	case OP_GLOB: return fnmatch(e->vals[0], s, 0) == 0;
+	case OP_IN:
+	case OP_INTERSECTS:
+		return e->n_vals && bsearch(&s, e->vals, e->n_vals, sizeof(char *), str_cmp) != NULL;
+	case OP_PMATCH:
+		for (i = 0; i < e->n_vals; i++)
+			if (pmatch(s, e->vals[i]))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+static bool cmp_num(const struct expr *e, int64_t v)
+{
+	size_t i;
+
+	switch (e->op) {
+	case OP_EQ: return v == e->nums[0];
+	case OP_NE: return v != e->nums[0];
+	case OP_LT: return v < e->nums[0];
+	case OP_LE: return v <= e->nums[0];
+	case OP_GT: return v > e->nums[0];
+	case OP_GE: return v >= e->nums[0];
+	case OP_IN:
+		for (i = 0; i < e->n_vals; i++)
+			if (v == e->nums[i])
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+static bool cmp_one(const struct expr *e, struct field_ctx *fc, const char *arg)
+{
+	struct fval v;
+	char tmp[8192];
+
+	if (!field_get(e->f, arg, fc, &v))
+		return false;	/* missing: no match */
+	if (e->op == OP_EXISTS)
+		return true;
+	switch (v.type) {
+	case FT_NUM:
+		return cmp_num(e, v.n);
+	case FT_BOOL:
+		return (e->op == OP_EQ) == ((v.n != 0) == !strcmp(e->vals[0], "true"));
+	default:
+		/* values are C strings in practice; copy when not terminated */
+		if (v.s[v.len] != '\0') {
+			size_t k = v.len < sizeof(tmp) - 1 ? v.len : sizeof(tmp) - 1;
+
+			memcpy(tmp, v.s, k);
+			tmp[k] = '\0';
+			return cmp_str(e, tmp);
+		}
+		return cmp_str(e, v.s);
+	}
+}
+
+static bool eval(const struct expr *e, struct field_ctx *fc)
+{
+	char level[16];
+	int i;
+
+	switch (e->kind) {
+	case X_AND: return eval(e->l, fc) && eval(e->r, fc);
+	case X_OR: return eval(e->l, fc) || eval(e->r, fc);
+	case X_NOT: return !eval(e->l, fc);
+	case X_TRUE: return true;
+	case X_CMP:
+		if (!e->any_ancestor)
+			return cmp_one(e, fc, e->arg);
+		/* proc.aname = x: some ancestor is x */
+		for (i = 1; i <= 16; i++) {
+			snprintf(level, sizeof(level), "%d", i);
+			if (cmp_one(e, fc, level))
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+size_t ruleset_eval(const struct ruleset *rs, struct field_ctx *fc, const struct rule **out, size_t max)
+{
+	const char *type = field_evt_type(fc->ev);
+	struct type_index *t;
+	size_t i = 0, j = 0, n = 0;
+
+	HASH_FIND_STR(rs->by_type, type, t);
+	/* merge the type's rules and the any-type rules, keeping file order */
+	while (n < max && ((t && i < t->n) || j < rs->n_any)) {
+		size_t r;
+
+		if (t && i < t->n && (j >= rs->n_any || t->rules[i] < rs->any_rules[j]))
+			r = t->rules[i++];
+		else
+			r = rs->any_rules[j++];
+		if (eval(rs->rules[r].e, fc))
+			out[n++] = &rs->rules[r];
+	}
+	return n;
+}
+
+const char *rule_name(const struct rule *r) { return r->name; }
+const char *rule_reason(const struct rule *r) { return r->reason; }
+enum rule_priority rule_priority(const struct rule *r) { return r->priority; }
+
+const char *priority_name(enum rule_priority p)
+{
+	static const char *const names[] = { "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING",
+					     "NOTICE", "INFORMATIONAL", "DEBUG" };
+
+	return p <= PRI_DEBUG ? names[p] : "UNKNOWN";
+}
+
+/* ---- outputs ---- */
+
+static size_t field_token(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '.' || p[n] == '[' || p[n] == ']'))
+		n++;
+	while (n && (p[n - 1] == '.'))
+		n--;	/* "%proc.name." ends a sentence */
+	return n;
+}
+
+/* The value of a %field in text; "<NA>" when missing or unknown. */
+static const char *token_value(const char *tok, struct field_ctx *fc, char *buf, size_t len, struct fval *v, bool *have)
+{
+	const struct field_def *f;
+	const char *arg = NULL;
+	char name[128], *br, *idx = NULL;
+
+	*have = false;
+	snprintf(name, sizeof(name), "%s", tok);
+	br = strchr(name, '[');
+	if (br) {
+		*br = '\0';
+		idx = br + 1;
+		idx[strcspn(idx, "]")] = '\0';
+	}
+	f = field_lookup(name, &arg);
+	if (!f || !field_get(f, idx ? idx : arg, fc, v))
+		return "<NA>";
+	*have = true;
+	if (v->type == FT_NUM) {
+		snprintf(buf, len, "%lld", (long long)v->n);
+		return buf;
+	}
+	if (v->type == FT_BOOL)
+		return v->n ? "true" : "false";
+	snprintf(buf, len, "%.*s", (int)v->len, v->s);
+	return buf;
+}
+
+void rule_output(const struct rule *r, struct field_ctx *fc, char *buf, size_t len)
+{
+	const char *p = r->output;
+	size_t n = 0;
+
+	if (!len)
+		return;
+	while (*p && n + 1 < len) {
+		if (*p == '%' && field_token(p + 1)) {
+			size_t k = field_token(p + 1);
+			char tok[128], val[1024];
+			struct fval v;
+			bool have;
+			const char *s;
+
+			snprintf(tok, sizeof(tok), "%.*s", (int)k, p + 1);
+			s = token_value(tok, fc, val, sizeof(val), &v, &have);
+			n += snprintf(buf + n, len - n, "%s", s);
+			if (n >= len)
+				n = len - 1;
+			p += k + 1;
+			continue;
+		}
+		buf[n++] = *p++;
+	}
+	buf[n] = '\0';
+}
+
+static void output_fields_json(struct jw *w, const struct rule *r, struct field_ctx *fc)
+{
+	const char *p = r->output;
+
+	jw_obj_open(w, "output_fields");
+	for (; (p = strchr(p, '%')); p++) {
+		size_t k = field_token(p + 1);
+		char tok[128], val[1024];
+		struct fval v;
+		bool have;
+		const char *s;
+
+		if (!k)
+			continue;
+		snprintf(tok, sizeof(tok), "%.*s", (int)k, p + 1);
+		s = token_value(tok, fc, val, sizeof(val), &v, &have);
+		if (!have)
+			jw_null(w, tok);
+		else if (v.type == FT_NUM)
+			jw_int(w, tok, v.n);
+		else if (v.type == FT_BOOL)
+			jw_bool(w, tok, v.n);
+		else
+			jw_str(w, tok, s);
+	}
+	jw_obj_close(w);
+}
+
+void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, struct field_ctx *fc)
+{
+	enum rule_priority top = PRI_DEBUG;
+	char out[4096], unsafe[1024];
+	size_t i, k, used = 0;
+
+	jw_str(w, "verdict", n ? "INSECURE" : "NORMAL");
+	if (!n)
+		return;
+	jw_str(w, "rule", m[0]->name);
+	jw_arr_open(w, "rules");
+	for (i = 0; i < n; i++) {
+		jw_str(w, NULL, m[i]->name);
+		if (m[i]->priority < top)
+			top = m[i]->priority;
+	}
+	jw_arr_close(w);
+	/* Unsafe:[execve shell], [opening passwd] */
+	used = snprintf(unsafe, sizeof(unsafe), "Unsafe:");
+	for (i = 0; i < n && used < sizeof(unsafe); i++)
+		used += snprintf(unsafe + used, sizeof(unsafe) - used, "%s[%s]", i ? ", " : "", m[i]->reason);
+	jw_str(w, "reasons", unsafe);
+	jw_str(w, "priority", priority_name(top));
+	jw_arr_open(w, "tags");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < m[i]->n_tags; k++)
+			jw_str(w, NULL, m[i]->tags[k]);
+	jw_arr_close(w);
+	rule_output(m[0], fc, out, sizeof(out));
+	jw_str(w, "output", out);
+	output_fields_json(w, m[0], fc);
+}

@@ -1,0 +1,78 @@
+/*
+ * rules.h - rule sets: Falco-syntax YAML files of rules, macros and lists,
+ * compiled once into an immutable set that judges events.
+ *
+ * A set is built by rules_load() and never changed; a reload builds a new
+ * one and the caller swaps it in.  Diagnostics carry file:line:col.
+ */
+#ifndef VIGIL_RULES_H
+#define VIGIL_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "output/jsonw.h"
+#include "rules/fields.h"
+
+enum rule_priority {
+	PRI_EMERGENCY, PRI_ALERT, PRI_CRITICAL, PRI_ERROR, PRI_WARNING, PRI_NOTICE,
+	PRI_INFORMATIONAL, PRI_DEBUG,
+};
+
+enum diag_severity { DIAG_ERROR, DIAG_WARNING };
+
+struct rules_diag {
+	enum diag_severity severity;
+	char *file;
+	int line, col;
+	char *msg;
+};
+
+struct rules_diags {
+	struct rules_diag *items;
+	size_t n, cap;
+	size_t errors, warnings;
+};
+
+void rules_diags_free(struct rules_diags *d);
+/* Prints "file:line:col: error: msg" lines. */
+void rules_diags_print(const struct rules_diags *d, FILE *f);
+
+struct rule;
+struct ruleset;
+
+/*
+ * Loads files in order (later files may append to / override earlier
+ * elements).  Rules that use a field Vigil lacks are skipped with a
+ * warning naming the rule and the field.  Returns the set, or NULL when
+ * there were errors (all in diags).
+ */
+struct ruleset *rules_load(const char *const *paths, size_t n, struct rules_diags *diags);
+void ruleset_free(struct ruleset *rs);
+
+size_t ruleset_rule_count(const struct ruleset *rs);	/* enabled, compiled */
+size_t ruleset_skipped_count(const struct ruleset *rs);
+
+/*
+ * The event types (evt.type values) some enabled rule can match; "*" when
+ * a rule matches any type.  Returns the count; names point into rs.
+ */
+size_t ruleset_event_types(const struct ruleset *rs, const char **names, size_t max);
+
+/* Judges one event: matching enabled rules, in file order, up to max. */
+size_t ruleset_eval(const struct ruleset *rs, struct field_ctx *fc, const struct rule **out, size_t max);
+
+const char *rule_name(const struct rule *r);
+const char *rule_reason(const struct rule *r);	/* short label: `reason:`, else the name */
+enum rule_priority rule_priority(const struct rule *r);
+const char *priority_name(enum rule_priority p);
+
+/*
+ * Writes the verdict keys of an event into the open JSON object: verdict,
+ * rule, rules, priority, tags, output, output_fields.
+ */
+void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, struct field_ctx *fc);
+
+/* Renders r's output template into buf. */
+void rule_output(const struct rule *r, struct field_ctx *fc, char *buf, size_t len);
+
+#endif
