@@ -102,8 +102,13 @@ $(OUT)/vigil: $(AGENT_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Unit tests: cmocka, the agent's modules rebuilt with ASan/UBSan, no root.
+# They link from an archive, so a test pulls in only the modules it uses.
 UNIT_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
 ASAN_OBJS := $(patsubst src/agent/%.c,$(OUT)/asan/%.o,$(LIB_SRCS))
+ASAN_LIB := $(OUT)/asan/libvigil.a
+
+$(ASAN_LIB): $(ASAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/asan/%.o: src/agent/%.c $(AGENT_HDRS)
 	$(call msg,CC-ASAN,$@)
@@ -112,11 +117,11 @@ $(OUT)/asan/%.o: src/agent/%.c $(AGENT_HDRS)
 
 # Small ELF files with known syscall sites, for test_elf_scan.
 TEST_ELFS := $(OUT)/tests/elf/sites_static $(OUT)/tests/elf/sites_dynamic
-$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_OBJS) $(TEST_ELFS)
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/records.h $(ASAN_LIB) $(TEST_ELFS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(OUT)/tests
 	$(Q)$(CC) $(UNIT_CFLAGS) -DTEST_ELF_DIR='"$(OUT)/tests/elf"' -DTEST_DATA_DIR='"tests/unit/data"' \
-		$< $(ASAN_OBJS) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
+		$< $(ASAN_LIB) -fsanitize=address,undefined $(LDLIBS) -lcmocka -o $@
 
 # (sites_static: no libc, so every syscall instruction is one we wrote)
 $(OUT)/tests/elf/sites_static: tests/unit/elf/sites_static.S
@@ -126,15 +131,25 @@ $(OUT)/tests/elf/sites_dynamic: tests/unit/elf/sites_dynamic.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -o $@ $<
 
-# libFuzzer targets over the parsers; linked with every module that needs no skeleton.
+# libFuzzer targets over the parsers, linked from an archive of the modules.
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Isrc/agent -I$(OUT) -D_GNU_SOURCE \
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc -Isrc/agent -I$(OUT) -D_GNU_SOURCE \
 	       $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJS := $(patsubst src/agent/%.c,$(OUT)/fuzzobj/%.o,$(LIB_SRCS))
+FUZZ_LIB := $(OUT)/fuzzobj/libvigil.a
 
-$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(AGENT_HDRS)
+$(OUT)/fuzzobj/%.o: src/agent/%.c $(AGENT_HDRS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
 
 FUZZ_SECONDS ?= 60
 fuzz-build: $(FUZZ_BINS)

@@ -32,6 +32,21 @@
 #define VIGIL_ARGV_MAX 4096
 #define VIGIL_PATH_DEPTH 48
 
+/*
+ * Numbers that cross the boundary.  They are Linux UAPI values (the BPF
+ * side cannot include the UAPI headers next to vmlinux.h, the agent checks
+ * them against those headers in src/agent/bpf/decode.c).
+ */
+#define VIGIL_AF_UNIX 1
+#define VIGIL_AF_INET 2
+#define VIGIL_AF_INET6 10
+#define VIGIL_IORING_OP_CONNECT 16
+#define VIGIL_IORING_OP_OPENAT 18
+#define VIGIL_IORING_OP_OPENAT2 28
+#define VIGIL_CAP_SYS_MODULE 16
+#define VIGIL_CAP_SYS_ADMIN 21
+#define VIGIL_CAP_LAST 63	/* capabilities fit a __u64 bitmap */
+
 enum vigil_event_type {
 	VIGIL_EV_EXEC = 1,	/* successful exec (sched_process_exec) */
 	VIGIL_EV_FORK = 2,	/* new process in a watched cgroup */
@@ -106,6 +121,8 @@ enum vigil_file_flags {
 	VIGIL_FILE_MEMFD = 1 << 5,	/* memfd_create() file */
 	VIGIL_FILE_PATH_TRUNC = 1 << 6,
 	VIGIL_FILE_BLOCKDEV_FS = 1 << 7,/* fs backed by a block device */
+	/* a procfs of another pid namespace than the task's: the host's /proc bound in */
+	VIGIL_FILE_FOREIGN_NS = 1 << 8,
 };
 
 struct vigil_file {
@@ -118,6 +135,7 @@ struct vigil_file {
 	struct vigil_str path;		/* absolute, as the process sees it */
 	struct vigil_str mnt_source;	/* mount device name */
 	struct vigil_str mnt_root;	/* bind-mount source inside its fs */
+	__u32 pad;
 };
 
 /* Socket endpoints, network byte order for addresses, host for ports. */
@@ -181,6 +199,7 @@ struct vigil_exec_event {
 	struct vigil_str filename;	/* as passed to execve */
 	struct vigil_str argv;		/* NUL-separated */
 	struct vigil_str cwd;
+	__u32 pad;
 };
 
 struct vigil_fork_event {
@@ -208,6 +227,7 @@ struct vigil_uring_event {
 	__u32 setup_flags;
 	__s32 dfd;
 	struct vigil_str path;	/* openat path as the kernel copied it */
+	__u32 pad;
 	struct vigil_file file;	/* the opened file, on success */
 	struct vigil_sock sock;	/* connect destination */
 };
@@ -224,6 +244,7 @@ struct vigil_cgroup_event {
 	__u64 id;		/* the cgroup's id */
 	__u64 ctr_id;		/* container top cgroup it belongs to */
 	struct vigil_str path;	/* path inside the cgroup v2 hierarchy */
+	__u32 pad;
 };
 
 /*
@@ -302,5 +323,47 @@ struct vigil_syscall_counts {
 	__u64 setup[VIGIL_NR_SYSCALLS];
 	__u64 program[VIGIL_NR_SYSCALLS];
 };
+
+/*
+ * The layout both sides compile against.  A change here that moves a byte
+ * fails the build on both sides until VIGIL_ABI_VERSION and these numbers
+ * are updated together.
+ */
+#define VIGIL_LAYOUT(t, size) \
+	_Static_assert(sizeof(struct t) == (size), "struct " #t ": layout changed, bump VIGIL_ABI_VERSION")
+#define VIGIL_OFFSET(t, f, off) \
+	_Static_assert(__builtin_offsetof(struct t, f) == (off), "struct " #t "." #f ": layout changed")
+
+VIGIL_LAYOUT(vigil_str, 4);
+VIGIL_LAYOUT(vigil_proc, 104);
+VIGIL_LAYOUT(vigil_hdr, 120);
+VIGIL_OFFSET(vigil_hdr, proc, 16);
+VIGIL_LAYOUT(vigil_file, 56);
+VIGIL_LAYOUT(vigil_sock, 48);
+VIGIL_LAYOUT(vigil_sys_spec, 8);
+VIGIL_LAYOUT(vigil_syscall_event, 304);
+VIGIL_OFFSET(vigil_syscall_event, path, 184);
+VIGIL_OFFSET(vigil_syscall_event, file, 200);
+VIGIL_OFFSET(vigil_syscall_event, sock, 256);
+VIGIL_LAYOUT(vigil_exec_event, 200);
+VIGIL_OFFSET(vigil_exec_event, exe, 128);
+VIGIL_OFFSET(vigil_exec_event, filename, 184);
+VIGIL_LAYOUT(vigil_fork_event, 120);
+VIGIL_LAYOUT(vigil_exit_event, 128);
+VIGIL_LAYOUT(vigil_uring_event, 264);
+VIGIL_OFFSET(vigil_uring_event, path, 152);
+VIGIL_OFFSET(vigil_uring_event, file, 160);
+VIGIL_OFFSET(vigil_uring_event, sock, 216);
+VIGIL_LAYOUT(vigil_cgroup_event, 152);
+VIGIL_OFFSET(vigil_cgroup_event, path, 144);
+VIGIL_LAYOUT(vigil_open_key, 40);
+VIGIL_LAYOUT(vigil_open_seen, 16);
+VIGIL_LAYOUT(vigil_profile_bits, 136);
+VIGIL_LAYOUT(vigil_profile_event, 128);
+VIGIL_LAYOUT(vigil_cap_use, 16);
+VIGIL_LAYOUT(vigil_capable_event, 136);
+VIGIL_OFFSET(vigil_capable_event, syscall, 128);
+VIGIL_LAYOUT(vigil_ctr_cgroup, 16);
+VIGIL_LAYOUT(vigil_syscall_counts, 2 * 8 * VIGIL_NR_SYSCALLS);
 
 #endif /* VIGIL_ABI_H */

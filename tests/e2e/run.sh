@@ -72,7 +72,7 @@ setup() {
 	echo "host secret" >"$WORK/hostdir/secret"
 	# a container that exists before the agent starts
 	docker run -d --name "$TAG-early" --network none "$IMG" sleep 600 >/dev/null || exit 1
-	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --learn-seconds 3 \
+	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --learn-seconds 3 --profile-dir "$WORK" \
 		>/dev/null 2>"$ERR" &
 	vigil_pid=$!
 	for _ in $(seq 100); do
@@ -304,7 +304,7 @@ t_seccomp_profiles() {
 		fail "profile: a syscall outside it gets EPERM" "$out_app"
 	fi
 	# detection without enforcement: the label attaches the profile
-	run "$det" --label vigil.profile="$WORK/prof.json" -- vigil-testbin priv
+	run "$det" --label vigil.profile=prof.json -- vigil-testbin priv
 	expect "profile: a syscall outside it is an INSECURE event, decided in the kernel" "$det" \
 		'.type == "profile_violation" and .syscall == "ptrace" and .verdict == "INSECURE"
 		 and (.output | startswith("Unsafe:[syscall outside profile: ")) and .process.name == "vigil-testbin"'

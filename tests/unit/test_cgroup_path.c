@@ -85,11 +85,45 @@ static void test_not_nul_terminated(void **state)
 	assert_int_equal(cgroup_path_parse(NULL, 0, &c), 0);
 }
 
+/*
+ * The corpus shared with the kernel-side test: every name is judged by the
+ * same decision the BPF program makes at cgroup_mkdir.
+ */
+static void test_leaf_corpus(void **state)
+{
+	FILE *f = fopen(TEST_DATA_DIR "/cgroup_leaves.txt", "r");
+	char line[512], path[600], *name;
+	int n = 0, want, got, plain;
+	struct cgroup_ctr c;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		assert_true(line[1] == '\t');
+		want = line[0] == '1';
+		name = line + 2;
+		got = cgroup_leaf_is_container(name, strlen(name));
+		if (got != want)
+			fail_msg("%s: agent says %d, corpus says %d", name, got, want);
+		/* as the last component of a path, the full parser agrees */
+		snprintf(path, sizeof(path), "/parent/%s", name);
+		plain = cgroup_path_parse(path, strlen(path), &c);
+		if (plain != want)
+			fail_msg("%s: path parser says %d, corpus says %d", name, plain, want);
+		n++;
+	}
+	fclose(f);
+	assert_true(n >= 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_not_nul_terminated),
+		cmocka_unit_test(test_leaf_corpus),
 	};
 
 	return cmocka_run_group_tests_name("cgroup_path", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 
 #include "learn/cap_baseline.h"
 #include "container/container.h"
+#include "core/activity.h"
 
 static void test_docker_list(void **state)
 {
@@ -66,27 +67,27 @@ static void test_oci_annotations(void **state)
 		"\"io.kubernetes.pod.name\":\"db-0\",\"io.kubernetes.pod.namespace\":\"data\","
 		"\"io.kubernetes.cri-o.ImageName\":\"postgres:16\"}}";
 
-	assert_int_equal(oci_config_parse(containerd, &c), 0);
+	assert_int_equal(oci_config_parse(containerd, NULL, &c), 0);
 	assert_string_equal(c.k8s_container, "app");
 	assert_string_equal(c.pod, "app-5f9");
 	assert_string_equal(c.k8s_ns, "default");
 	assert_string_equal(c.image, "registry/app:2");
 	ctr_info_fini(&c);
 
-	assert_int_equal(oci_config_parse(crio, &c), 0);
+	assert_int_equal(oci_config_parse(crio, NULL, &c), 0);
 	assert_string_equal(c.pod, "db-0");
 	assert_string_equal(c.image, "postgres:16");
 	ctr_info_fini(&c);
 
 	/* what Docker already said wins over annotations */
 	c.image = strdup("from-docker");
-	assert_int_equal(oci_config_parse(crio, &c), 0);
+	assert_int_equal(oci_config_parse(crio, NULL, &c), 0);
 	assert_string_equal(c.image, "from-docker");
 	ctr_info_fini(&c);
 
-	assert_int_equal(oci_config_parse("{\"annotations\":7}", &c), 0);
+	assert_int_equal(oci_config_parse("{\"annotations\":7}", NULL, &c), 0);
 	assert_null(c.pod);
-	assert_int_equal(oci_config_parse("not json", &c), -EBADMSG);
+	assert_int_equal(oci_config_parse("not json", NULL, &c), -EBADMSG);
 }
 
 /* The shape runc's config.json has, as Docker writes it. */
@@ -114,7 +115,7 @@ static void test_oci_configuration(void **state)
 
 	ctr_info_init(&c);
 	assert_int_equal(c.privileged, CTR_UNKNOWN);
-	assert_int_equal(oci_config_parse(plain, &c), 0);
+	assert_int_equal(oci_config_parse(plain, NULL, &c), 0);
 	assert_int_equal(c.privileged, CTR_NO);
 	assert_int_equal(c.host_pid, CTR_NO);
 	assert_int_equal(c.host_ipc, CTR_NO);
@@ -133,32 +134,32 @@ static void test_oci_configuration(void **state)
 	ctr_info_fini(&c);
 
 	ctr_info_init(&c);
-	assert_int_equal(oci_config_parse(privileged, &c), 0);
+	assert_int_equal(oci_config_parse(privileged, NULL, &c), 0);
 	assert_int_equal(c.privileged, CTR_YES);
 	assert_int_equal(c.host_network, CTR_YES);	/* no network namespace listed */
 	assert_int_equal(c.host_pid, CTR_YES);
 	ctr_info_fini(&c);
 
 	ctr_info_init(&c);
-	assert_int_equal(oci_config_parse(host_net_by_path, &c), 0);
+	assert_int_equal(oci_config_parse(host_net_by_path, NULL, &c), 0);
 	assert_int_equal(c.host_network, CTR_YES);
 	assert_int_equal(c.host_ipc, CTR_NO);	/* a path, but not an ipc namespace of ours */
 	assert_int_equal(c.host_pid, CTR_NO);
 	ctr_info_fini(&c);
 
 	ctr_info_init(&c);
-	assert_int_equal(oci_config_parse(cap_add_all, &c), 0);
+	assert_int_equal(oci_config_parse(cap_add_all, NULL, &c), 0);
 	assert_int_equal(c.privileged, CTR_NO);
 	assert_int_equal(c.host_ipc, CTR_YES);
 	ctr_info_fini(&c);
 
 	/* odd shapes: ignored, never trusted */
 	ctr_info_init(&c);
-	assert_int_equal(oci_config_parse("{\"mounts\":{},\"linux\":[],\"process\":7}", &c), 0);
+	assert_int_equal(oci_config_parse("{\"mounts\":{},\"linux\":[],\"process\":7}", NULL, &c), 0);
 	assert_int_equal(c.privileged, CTR_UNKNOWN);
 	assert_int_equal(c.host_network, CTR_UNKNOWN);
 	assert_int_equal(c.n_mounts, 0);
-	assert_int_equal(oci_config_parse("[1,2]", &c), -EBADMSG);
+	assert_int_equal(oci_config_parse("[1,2]", NULL, &c), -EBADMSG);
 	ctr_info_fini(&c);
 }
 
@@ -166,12 +167,13 @@ static void test_cap_baseline(void **state)
 {
 	const uint64_t s = 1000000000ULL;
 	struct cap_baselines *b = cap_baselines_new(10 * s);
-	struct ctr_info a = { .image = "app:1", .learn_from_ns = 5 * s };
-	struct ctr_info a2 = { .image = "app:1" };
-	struct ctr_info other = { .id = "abcd" };	/* no image: its own baseline */
+	struct ctr_info a = { .cgroup_id = 1, .image = "app:1" };
+	struct ctr_info a2 = { .cgroup_id = 2, .image = "app:1" };
+	struct ctr_info other = { .cgroup_id = 3, .id = "abcd" };	/* no image: its own baseline */
 	struct cap_judgement j;
 
 	assert_non_null(b);
+	cap_baseline_start(b, &a, 5 * s);
 	j = cap_baseline_judge(b, &a, 0, 6 * s);	/* CAP_CHOWN while learning */
 	assert_true(j.learning && j.in_baseline);
 	j = cap_baseline_judge(b, &a, 27, 16 * s);	/* CAP_MKNOD after the window */
@@ -181,7 +183,9 @@ static void test_cap_baseline(void **state)
 	/* another container of the image: learned from the first, own window */
 	j = cap_baseline_judge(b, &a2, 0, 100 * s);
 	assert_true(j.learning && j.in_baseline);
-	assert_true(a2.learn_from_ns == 100 * s);
+	/* its window started at that first grant: still learning 9 s later */
+	j = cap_baseline_judge(b, &a2, 0, 109 * s);
+	assert_true(j.learning);
 	j = cap_baseline_judge(b, &a2, 0, 200 * s);
 	assert_false(j.learning);
 	assert_true(j.in_baseline);
@@ -190,26 +194,42 @@ static void test_cap_baseline(void **state)
 	assert_true(cap_baseline_of(b, &other) == 1);
 	j = cap_baseline_judge(b, &other, 64, 300 * s);	/* out of range */
 	assert_false(j.learning || j.in_baseline);
+	/* a container that is gone forgets its window; a new one with its id starts afresh */
+	cap_baseline_forget(b, a2.cgroup_id);
+	j = cap_baseline_judge(b, &a2, 0, 500 * s);
+	assert_true(j.learning);
 	cap_baselines_free(b);
+}
+
+static void target(struct ctr_activity *c, uint16_t port, uint64_t ts)
+{
+	static const uint8_t addr[16] = { 192, 0, 2, 1 };
+
+	activity_connect(c, addr, port, ts);
 }
 
 static void test_recent_targets(void **state)
 {
-	struct ctr_targets t = { 0 };
+	struct activity *act = activity_new();
+	struct ctr_activity *t = activity_of(act, 42);
 	uint64_t s = 1000000000ULL, i;
 
+	assert_non_null(t);
+	assert_ptr_equal(activity_of(act, 42), t);
 	for (i = 0; i < 30; i++)
-		ctr_targets_add(&t, 100 + i, s + i * 1000);	/* 30 ports in 30 us */
-	ctr_targets_add(&t, 100, s + 40000);			/* a repeat */
-	assert_int_equal(ctr_targets_recent(&t, s + 50000), 30);
+		target(t, 100 + i, s + i * 1000);	/* 30 ports in 30 us */
+	target(t, 100, s + 40000);			/* a repeat */
+	assert_int_equal(activity_recent_targets(t, s + 50000), 30);
 	/* 10 s later only what is newer than the window counts */
-	ctr_targets_add(&t, 999, s + CTR_RECENT_WINDOW_NS + 20000);
-	assert_int_equal(ctr_targets_recent(&t, s + CTR_RECENT_WINDOW_NS + 20000), 12);
-	assert_int_equal(ctr_targets_recent(&t, s + 5 * CTR_RECENT_WINDOW_NS), 0);
+	target(t, 999, s + CTR_RECENT_WINDOW_NS + 20000);
+	assert_int_equal(activity_recent_targets(t, s + CTR_RECENT_WINDOW_NS + 20000), 12);
+	assert_int_equal(activity_recent_targets(t, s + 5 * CTR_RECENT_WINDOW_NS), 0);
 	/* more than the ring holds: the oldest are forgotten, no overflow */
 	for (i = 0; i < 200; i++)
-		ctr_targets_add(&t, i, s + 100 * CTR_RECENT_WINDOW_NS + i);
-	assert_int_equal(ctr_targets_recent(&t, s + 100 * CTR_RECENT_WINDOW_NS + 200), CTR_RECENT_TARGETS);
+		target(t, i, s + 100 * CTR_RECENT_WINDOW_NS + i);
+	assert_int_equal(activity_recent_targets(t, s + 100 * CTR_RECENT_WINDOW_NS + 200), CTR_RECENT_TARGETS);
+	activity_forget(act, 42);
+	activity_free(act);
 }
 
 int main(void)

@@ -1,8 +1,19 @@
 /* decode.c - validation of ring-buffer records (see decode.h). */
 #include <errno.h>
+#include <linux/capability.h>
+#include <linux/io_uring.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "bpf/decode.h"
+
+/* The ABI's copies of UAPI numbers (abi.h) are the kernel's own. */
+_Static_assert(VIGIL_AF_UNIX == AF_UNIX && VIGIL_AF_INET == AF_INET && VIGIL_AF_INET6 == AF_INET6,
+	       "address families");
+_Static_assert(VIGIL_IORING_OP_CONNECT == IORING_OP_CONNECT && VIGIL_IORING_OP_OPENAT == IORING_OP_OPENAT &&
+	       VIGIL_IORING_OP_OPENAT2 == IORING_OP_OPENAT2, "io_uring opcodes");
+_Static_assert(VIGIL_CAP_SYS_ADMIN == CAP_SYS_ADMIN && VIGIL_CAP_SYS_MODULE == CAP_SYS_MODULE &&
+	       CAP_LAST_CAP <= VIGIL_CAP_LAST, "capability numbers");
 
 size_t record_body_size(unsigned int type)
 {

@@ -74,19 +74,3 @@ int syscall_counts_read(int fd, uint64_t cgid, uint64_t program[VIGIL_NR_SYSCALL
 	free(vals);
 	return err;
 }
-
-uint64_t syscall_counts_json(struct jw *w, const char *key, const uint64_t n[VIGIL_NR_SYSCALLS])
-{
-	uint64_t total = 0;
-	int i;
-
-	jw_obj_open(w, key);
-	for (i = 0; i < VIGIL_NR_SYSCALLS; i++) {
-		if (!n[i])
-			continue;
-		jw_uint(w, sys_name(i), n[i]);
-		total += n[i];
-	}
-	jw_obj_close(w);
-	return total;
-}

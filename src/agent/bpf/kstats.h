@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 #include "abi/abi.h"
-#include "output/jsonw.h"
 
 /* Name of a counter ("ringbuf_full", ...). */
 const char *kstat_name(unsigned int i);
@@ -19,8 +18,5 @@ int kstats_read(int stats_fd, uint64_t out[VIGIL_STAT_MAX]);
  */
 int syscall_counts_read(int counts_fd, uint64_t cgid, uint64_t program[VIGIL_NR_SYSCALLS],
 			uint64_t setup[VIGIL_NR_SYSCALLS]);
-
-/* Writes {"read": 12, ...} for the non-zero counts; returns their total. */
-uint64_t syscall_counts_json(struct jw *w, const char *key, const uint64_t n[VIGIL_NR_SYSCALLS]);
 
 #endif

@@ -11,10 +11,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
 #include "bpf/loader.h"
+#include "bpf/probe.h"
 #include "bpf/syscalls.h"
 #include "vigil.skel.h"
 
@@ -66,21 +68,9 @@ static bool btf_has_type(struct btf *btf, const char *name)
 	return btf && btf__find_by_name(btf, name) >= 0;
 }
 
-static bool lsm_usable(void)
-{
-	char buf[512] = "";
-	FILE *f = fopen("/sys/kernel/security/lsm", "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	return strstr(buf, "bpf") && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_LSM, NULL) == 1;
-}
-
 int loader_load(struct loader *l, const struct loader_opts *o)
 {
+	struct probe_result pr;
 	struct btf *vmlinux;
 	bool uring, capable;
 	int err;
@@ -90,19 +80,18 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	libbpf_set_print(libbpf_log);
 	if ((err = loader_mount_fs()))
 		return err;
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		log_warnx("this kernel has no BTF (/sys/kernel/btf/vmlinux): Vigil needs CONFIG_DEBUG_INFO_BTF");
-		return -ENOTSUP;
-	}
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
-		log_warnx("BPF ring buffers are not supported by this kernel (5.8+ needed)");
+	probe_kernel(&pr);
+	if (!probe_required_ok(&pr)) {
+		log_warnx("this kernel (%s) lacks what Vigil needs:", pr.release);
+		probe_print(&pr, stderr, true);
 		return -ENOTSUP;
 	}
 	vmlinux = btf__load_vmlinux_btf();
-	uring = btf_has_type(vmlinux, "btf_trace_io_uring_submit_req") &&
-		btf_has_type(vmlinux, "io_open") && btf_has_type(vmlinux, "io_connect");
-	capable = btf_has_type(vmlinux, "btf_trace_cap_capable");	/* Linux 6.14+ */
+	/* the io_uring hooks read the ops' own structs too */
+	uring = pr.have[PROBE_IO_URING] && btf_has_type(vmlinux, "io_open") && btf_has_type(vmlinux, "io_connect");
+	capable = pr.have[PROBE_CAP_CAPABLE];
 	btf__free(vmlinux);
+	l->lsm = pr.have[PROBE_LSM];
 
 	l->skel = vigil_bpf__open();
 	if (!l->skel) {
@@ -114,6 +103,9 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->skel->rodata->cfg_agent_pid = o->agent_pid;
 	l->skel->rodata->cfg_argv_max = o->argv_max;
 	l->skel->rodata->cfg_dedup_ns = (__u64)o->dedup_ms * 1000000;
+	l->skel->rodata->cfg_nr_brk = sys_nr("brk");
+	l->skel->rodata->cfg_nr_mmap = sys_nr("mmap");
+	l->skel->rodata->cfg_nr_mremap = sys_nr("mremap");
 	bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_mb << 20);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
@@ -136,7 +128,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 		 o->syscall_counts ? ", tp_btf sys_enter (syscall counts)" : "",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
 		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
-		 lsm_usable() ? "available (not needed)" : "unavailable, tracepoints used");
+		 l->lsm ? "available (not needed)" : "unavailable, tracepoints used");
 	return 0;
 }
 
@@ -201,8 +193,11 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 
 int loader_attach(struct loader *l)
 {
+	struct vigil_pin_info info = { 0 };
 	const struct sys_desc *d;
+	struct timespec now;
 	int err, n = 0;
+	__u32 zero = 0;
 
 	err = vigil_bpf__attach(l->skel);
 	if (err) {
@@ -230,8 +225,13 @@ int loader_attach(struct loader *l)
 		log_warn("mkdir %s", VIGIL_PIN_DIR);
 		return 0;	/* `vigil stats` will not work; the agent does */
 	}
-	if (pin(l->skel->maps.syscall_counts, "syscall_counts") ||
-	    pin(l->skel->maps.ctr_cgroups, "ctr_cgroups") || pin(l->skel->maps.stats, "stats"))
+	info.abi_version = VIGIL_ABI_VERSION;
+	info.agent_pid = getpid();
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	info.started_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.pin_info), &zero, &info, BPF_ANY) ||
+	    pin(l->skel->maps.pin_info, VIGIL_PIN_INFO) || pin(l->skel->maps.syscall_counts, VIGIL_PIN_COUNTS) ||
+	    pin(l->skel->maps.ctr_cgroups, VIGIL_PIN_CGROUPS) || pin(l->skel->maps.stats, VIGIL_PIN_STATS))
 		log_warn("pinning maps under %s (vigil stats unavailable)", VIGIL_PIN_DIR);
 	else
 		l->pinned = true;
@@ -254,6 +254,7 @@ void loader_detach(struct loader *l)
 void loader_close(struct loader *l)
 {
 	if (l->pinned) {
+		bpf_map__unpin(l->skel->maps.pin_info, NULL);
 		bpf_map__unpin(l->skel->maps.syscall_counts, NULL);
 		bpf_map__unpin(l->skel->maps.ctr_cgroups, NULL);
 		bpf_map__unpin(l->skel->maps.stats, NULL);

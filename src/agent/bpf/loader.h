@@ -6,8 +6,8 @@
 #define VIGIL_LOADER_H
 
 #include <stdbool.h>
+#include "abi/pins.h"
 
-#define VIGIL_PIN_DIR "/sys/fs/bpf/vigil"
 /* Held (flock) by the agent whose maps are pinned: one owner at a time. */
 #define VIGIL_PIN_LOCK "/run/vigil.lock"
 
@@ -29,6 +29,7 @@ struct loader {
 	bool pinned;
 	int pin_lock_fd;	/* VIGIL_PIN_LOCK, -1 when not the owner */
 	bool capabilities;	/* capability use is reported (cap_capable) */
+	bool lsm;		/* BPF LSM programs would load here */
 	char hooks[768];	/* one line: which hooks are active */
 };
 

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd/analyze.h"
+#include "cmd/cmd.h"
 #include "seccomp/docker_filter.h"
 #include "seccomp/elf_scan.h"
 #include "util/log.h"

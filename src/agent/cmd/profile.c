@@ -15,34 +15,29 @@
 
 #include "container/container.h"
 #include "bpf/kstats.h"
-#include "bpf/loader.h"
+#include "bpf/pinned.h"
 #include "util/log.h"
-#include "cmd/profile.h"
+#include "cmd/cmd.h"
 #include "seccomp/syscall_set.h"
 #include "bpf/syscalls.h"
-
-static int scan_noop(void *arg, const char *path, uint64_t cgid, uint64_t top)
-{
-	return 0;
-}
 
 /* From the running agent's map.  Returns the number of syscalls, or -errno. */
 static int from_agent(const char *ctr_name, struct syscall_set *set)
 {
 	uint64_t counts[VIGIL_NR_SYSCALLS];
-	struct ctr_registry *reg = ctr_registry_new(NULL);
+	struct ctr_registry *reg = ctr_registry_new();
 	const char *root = cgroup2_root();
 	struct ctr_info *c;
 	int fd, i, n = 0, err;
 
-	fd = bpf_obj_get(VIGIL_PIN_DIR "/syscall_counts");
+	fd = pinned_open(VIGIL_PIN_COUNTS);
 	if (fd < 0 || !reg || !root) {
-		err = fd < 0 ? -ENOENT : -ENOMEM;
-		log_warnx("profile: no running agent (%s); use --from-events FILE", VIGIL_PIN_DIR);
+		err = fd < 0 ? fd : -ENOMEM;
+		log_warnx("profile: the running agent's counts are not readable; use --from-events FILE");
 		ctr_registry_free(reg);
 		return err;
 	}
-	ctr_scan(reg, root, scan_noop, NULL);
+	ctr_scan_named(reg, NULL);
 	c = ctr_find(reg, ctr_name);
 	if (!c) {
 		log_warnx("profile: no running container named '%s'", ctr_name);

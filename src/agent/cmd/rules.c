@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
-#include "cmd/rules.h"
+#include "cmd/cmd.h"
 
 int rules_cmd(int argc, char **argv)
 {

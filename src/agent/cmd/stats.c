@@ -12,14 +12,9 @@
 #include "output/format.h"
 #include "output/jsonw.h"
 #include "bpf/kstats.h"
-#include "bpf/loader.h"
+#include "bpf/pinned.h"
 #include "util/log.h"
 #include "bpf/syscalls.h"
-
-static int scan_noop(void *arg, const char *path, uint64_t cgid, uint64_t top)
-{
-	return 0;
-}
 
 int stats_cmd(int argc, char **argv)
 {
@@ -32,16 +27,12 @@ int stats_cmd(int argc, char **argv)
 	struct jw w;
 
 	jw_init(&w);
-	counts_fd = bpf_obj_get(VIGIL_PIN_DIR "/syscall_counts");
-	stats_fd = bpf_obj_get(VIGIL_PIN_DIR "/stats");
-	if (counts_fd < 0 || stats_fd < 0) {
-		log_warn("no running agent (maps under %s)", VIGIL_PIN_DIR);
+	if ((counts_fd = pinned_open(VIGIL_PIN_COUNTS)) < 0 || (stats_fd = pinned_open(VIGIL_PIN_STATS)) < 0)
 		goto out;
-	}
-	reg = ctr_registry_new(NULL);
+	reg = ctr_registry_new();
 	root = cgroup2_root();
 	if (reg && root)
-		ctr_scan(reg, root, scan_noop, NULL);
+		ctr_scan_named(reg, NULL);
 	if (kstats_read(stats_fd, k))
 		goto out;
 

@@ -1,40 +1,16 @@
 /* cgroup_path.c - container ids from cgroup paths (see cgroup_path.h). */
 #include <string.h>
 
+#include "abi/ctr_id.h"
 #include "container/cgroup_path.h"
 
-static int is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-static int hex_id_at(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n < CTR_ID_LEN)
-		return 0;
-	for (i = 0; i < CTR_ID_LEN; i++)
-		if (!is_hex(s[i]))
-			return 0;
-	return 1;
-}
-
-struct prefix_rule {
-	const char *prefix;
+struct parent_rule {
+	const char *dir;
 	enum ctr_runtime runtime;
 };
 
-/* systemd-driver scope names: <prefix><id>.scope */
-static const struct prefix_rule scope_prefixes[] = {
-	{ "docker-", RT_DOCKER },
-	{ "cri-containerd-", RT_CONTAINERD },
-	{ "crio-", RT_CRIO },
-	{ "libpod-", RT_PODMAN },
-};
-
-/* cgroupfs-driver parents: <parent>/<id> */
-static const struct prefix_rule parent_dirs[] = {
+/* cgroupfs-driver parents of a bare id: <parent>/<id> */
+static const struct parent_rule parent_dirs[] = {
 	{ "docker", RT_DOCKER },
 	{ "moby", RT_DOCKER },
 	{ "libpod_parent", RT_PODMAN },
@@ -44,38 +20,47 @@ static const struct prefix_rule parent_dirs[] = {
 	{ "k8s.io", RT_CONTAINERD },	/* containerd's CRI namespace */
 };
 
-/* Tries one component; returns 1 if it names a container. */
+static enum ctr_runtime prefix_runtime(int prefix)
+{
+	switch (prefix) {
+	case VIGIL_LEAF_DOCKER: return RT_DOCKER;
+	case VIGIL_LEAF_CONTAINERD: return RT_CONTAINERD;
+	case VIGIL_LEAF_CRIO: return RT_CRIO;
+	case VIGIL_LEAF_PODMAN: return RT_PODMAN;
+	default: return RT_UNKNOWN;
+	}
+}
+
+/*
+ * Tries one component; returns 1 if it names a container.  Whether it does
+ * is the kernel's own decision (abi/ctr_id.h); only the runtime of a bare
+ * id comes from the parent directory.
+ */
 static int parse_component(const char *c, size_t n, const char *parent, size_t pn,
 			   struct cgroup_ctr *out)
 {
-	size_t i, plen;
+	char leaf[VIGIL_LEAF_BUF] = { 0 };
+	int off, prefix;
+	size_t i;
 
-	for (i = 0; i < sizeof(scope_prefixes) / sizeof(scope_prefixes[0]); i++) {
-		plen = strlen(scope_prefixes[i].prefix);
-		if (n == plen + CTR_ID_LEN + 6 && !strncmp(c, scope_prefixes[i].prefix, plen) &&
-		    hex_id_at(c + plen, n - plen) && !strncmp(c + plen + CTR_ID_LEN, ".scope", 6)) {
-			out->runtime = scope_prefixes[i].runtime;
-			memcpy(out->id, c + plen, CTR_ID_LEN);
-			out->id[CTR_ID_LEN] = '\0';
-			return 1;
-		}
-	}
-	/* crio's conmon cgroup is the runtime's, not the container's */
-	if (n == CTR_ID_LEN && hex_id_at(c, n)) {
-		out->runtime = RT_UNKNOWN;
-		for (i = 0; i < sizeof(parent_dirs) / sizeof(parent_dirs[0]); i++) {
-			plen = strlen(parent_dirs[i].prefix);
-			if (pn == plen && !strncmp(parent, parent_dirs[i].prefix, plen)) {
-				out->runtime = parent_dirs[i].runtime;
-				break;
-			}
-		}
-		/* kubepods cgroupfs layout: .../pod<uid>/<id>, runtime unknown */
-		memcpy(out->id, c, CTR_ID_LEN);
-		out->id[CTR_ID_LEN] = '\0';
+	if (n >= sizeof(leaf))
+		return 0;
+	memcpy(leaf, c, n);
+	off = vigil_leaf_ctr_id(leaf, n, &prefix);
+	if (off < 0)
+		return 0;
+	memcpy(out->id, leaf + off, CTR_ID_LEN);
+	out->id[CTR_ID_LEN] = '\0';
+	out->runtime = prefix_runtime(prefix);
+	if (prefix != VIGIL_LEAF_BARE)
 		return 1;
+	for (i = 0; i < sizeof(parent_dirs) / sizeof(parent_dirs[0]); i++) {
+		if (pn == strlen(parent_dirs[i].dir) && !strncmp(parent, parent_dirs[i].dir, pn)) {
+			out->runtime = parent_dirs[i].runtime;
+			break;
+		}
 	}
-	return 0;
+	return 1;
 }
 
 int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out)
@@ -97,7 +82,7 @@ int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out)
 		n = p - c;
 		if (!n)
 			break;
-		if ((n >= 8 && !strncmp(c, "kubepods", 8)))
+		if (n >= 8 && !strncmp(c, "kubepods", 8))
 			out->kubernetes = 1;
 		memset(&cur, 0, sizeof(cur));
 		if (parse_component(c, n, parent, pn, &cur)) {
@@ -112,6 +97,17 @@ int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out)
 		pn = n;
 	}
 	return found;
+}
+
+int cgroup_leaf_is_container(const char *name, size_t len)
+{
+	char leaf[VIGIL_LEAF_BUF] = { 0 };
+	int prefix;
+
+	if (len >= sizeof(leaf))
+		return 0;
+	memcpy(leaf, name, len);
+	return vigil_leaf_ctr_id(leaf, len, &prefix) >= 0;
 }
 
 const char *ctr_runtime_name(enum ctr_runtime rt)

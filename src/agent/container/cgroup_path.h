@@ -32,6 +32,12 @@ struct cgroup_ctr {
  */
 int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out);
 
+/*
+ * The decision alone for one directory name (not NUL-terminated): the
+ * kernel's, from abi/ctr_id.h.  1 for a container's cgroup.
+ */
+int cgroup_leaf_is_container(const char *name, size_t len);
+
 const char *ctr_runtime_name(enum ctr_runtime rt);
 
 #endif

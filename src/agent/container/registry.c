@@ -1,5 +1,4 @@
-/* container.c - the container registry (see container.h). */
-#include <curl/curl.h>
+/* registry.c - the table of containers (see container.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +13,6 @@
 #include "container/container.h"
 #include "util/log.h"
 
-#define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
-/* containerd task bundles (docker's own and system), CRI-O, podman */
-#define DEFAULT_OCI_ROOTS \
-	"/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby:" \
-	"/run/containerd/io.containerd.runtime.v2.task/moby:" \
-	"/run/containerd/io.containerd.runtime.v2.task/k8s.io:" \
-	"/run/containerd/io.containerd.runtime.v2.task/default:" \
-	"/run/containers/storage/overlay-containers/%s/userdata"
-#define MAX_META_BYTES (4 << 20)
 /* exited containers kept for late events before they are freed */
 #define EXITED_KEEP 256
 
@@ -33,29 +23,14 @@ struct ctr_entry {
 
 struct ctr_registry {
 	struct ctr_entry *by_cgid;
-	char *docker_socket;
-	char *oci_roots;
-	int timeout_ms;
 	uint64_t exited[EXITED_KEEP];	/* ring of exited cgroup ids */
 	unsigned int exited_next;
-	CURL *curl;
+	size_t live;
 };
 
-struct ctr_registry *ctr_registry_new(const struct ctr_registry_config *cfg)
+struct ctr_registry *ctr_registry_new(void)
 {
-	struct ctr_registry *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return NULL;
-	r->docker_socket = strdup(cfg && cfg->docker_socket ? cfg->docker_socket : DEFAULT_DOCKER_SOCKET);
-	r->oci_roots = strdup(cfg && cfg->oci_roots ? cfg->oci_roots : DEFAULT_OCI_ROOTS);
-	r->timeout_ms = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : 2000;
-	if (!r->docker_socket || !r->oci_roots) {
-		ctr_registry_free(r);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return r;
+	return calloc(1, sizeof(struct ctr_registry));
 }
 
 void ctr_info_init(struct ctr_info *c)
@@ -79,9 +54,47 @@ void ctr_info_fini(struct ctr_info *c)
 	free(c->pod);
 	free(c->k8s_ns);
 	free(c->k8s_container);
+	free(c->k8s_pod_uid);
 	free(c->profile_label);
-	free(c->profile);
+	free(c->rootfs);
+	free(c->cgroup_path);
 	memset(c, 0, sizeof(*c));
+}
+
+static void take(char **dst, char **src)
+{
+	if (!*dst && *src) {
+		*dst = *src;
+		*src = NULL;
+	}
+}
+
+void ctr_info_merge(struct ctr_info *dst, struct ctr_info *src)
+{
+	take(&dst->name, &src->name);
+	take(&dst->image, &src->image);
+	take(&dst->image_id, &src->image_id);
+	take(&dst->pod, &src->pod);
+	take(&dst->k8s_ns, &src->k8s_ns);
+	take(&dst->k8s_container, &src->k8s_container);
+	take(&dst->k8s_pod_uid, &src->k8s_pod_uid);
+	take(&dst->profile_label, &src->profile_label);
+	take(&dst->rootfs, &src->rootfs);
+	if (dst->runtime == RT_UNKNOWN)
+		dst->runtime = src->runtime;
+	if (dst->privileged == CTR_UNKNOWN && src->privileged != CTR_UNKNOWN) {
+		dst->privileged = src->privileged;
+		dst->host_network = src->host_network;
+		dst->host_ipc = src->host_ipc;
+		dst->host_pid = src->host_pid;
+		dst->cap_bounding = src->cap_bounding;
+	}
+	if (!dst->mounts && src->mounts) {
+		dst->mounts = src->mounts;
+		dst->n_mounts = src->n_mounts;
+		src->mounts = NULL;
+		src->n_mounts = 0;
+	}
 }
 
 void ctr_registry_free(struct ctr_registry *r)
@@ -95,126 +108,7 @@ void ctr_registry_free(struct ctr_registry *r)
 		ctr_info_fini(&e->info);
 		free(e);
 	}
-	if (r->curl)
-		curl_easy_cleanup(r->curl);
-	free(r->docker_socket);
-	free(r->oci_roots);
 	free(r);
-}
-
-struct membuf {
-	char *p;
-	size_t len;
-};
-
-static size_t membuf_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct membuf *m = arg;
-	size_t n = size * nmemb;
-	char *p;
-
-	if (m->len + n > MAX_META_BYTES)
-		return 0;	/* refuse absurd answers */
-	p = realloc(m->p, m->len + n + 1);
-	if (!p)
-		return 0;
-	memcpy(p + m->len, data, n);
-	m->p = p;
-	m->len += n;
-	m->p[m->len] = '\0';
-	return n;
-}
-
-/* GET url over the Docker socket; returns the body (caller frees) or NULL. */
-static char *docker_get(struct ctr_registry *r, const char *url)
-{
-	struct membuf m = { 0 };
-	long status = 0;
-	CURLcode rc;
-
-	if (access(r->docker_socket, F_OK))
-		return NULL;
-	if (!r->curl && !(r->curl = curl_easy_init()))
-		return NULL;
-	curl_easy_reset(r->curl);
-	curl_easy_setopt(r->curl, CURLOPT_UNIX_SOCKET_PATH, r->docker_socket);
-	curl_easy_setopt(r->curl, CURLOPT_URL, url);
-	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS, (long)r->timeout_ms);
-	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, membuf_write);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, &m);
-	rc = curl_easy_perform(r->curl);
-	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK || status != 200) {
-		log_debug("docker %s: %s (HTTP %ld)", url, curl_easy_strerror(rc), status);
-		free(m.p);
-		return NULL;
-	}
-	return m.p;
-}
-
-/*
- * The list endpoint reads Docker's in-memory view without taking the
- * container's lock, so it answers even while the container is starting
- * (inspect would wait for the start to finish).
- */
-static void docker_fill(struct ctr_registry *r, struct ctr_info *c)
-{
-	char url[256];
-	char *body;
-
-	snprintf(url, sizeof(url),
-		 "http://localhost/containers/json?all=1&filters=%%7B%%22id%%22%%3A%%5B%%22%s%%22%%5D%%7D",
-		 c->id);
-	body = docker_get(r, url);
-	if (!body)
-		return;
-	if (docker_list_parse(body, c) == 0 && c->runtime == RT_UNKNOWN)
-		c->runtime = RT_DOCKER;
-	free(body);
-}
-
-static char *read_small_file(const char *path)
-{
-	struct membuf m = { 0 };
-	char buf[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (!membuf_write(buf, 1, n, &m)) {
-			free(m.p);
-			m.p = NULL;
-			break;
-		}
-	close(fd);
-	return m.p;
-}
-
-static void oci_fill(struct ctr_registry *r, struct ctr_info *c)
-{
-	char *roots = strdup(r->oci_roots), *save = NULL, *root, *json;
-	char dir[512], path[600];
-
-	if (!roots)
-		return;
-	for (root = strtok_r(roots, ":", &save); root; root = strtok_r(NULL, ":", &save)) {
-		if (strstr(root, "%s"))
-			snprintf(dir, sizeof(dir), root, c->id);
-		else
-			snprintf(dir, sizeof(dir), "%s/%s", root, c->id);
-		snprintf(path, sizeof(path), "%s/config.json", dir);
-		json = read_small_file(path);
-		if (!json)
-			continue;
-		if (oci_config_parse(json, c))
-			log_warnx("%s: not valid JSON, annotations ignored", path);
-		free(json);
-		break;
-	}
-	free(roots);
 }
 
 struct ctr_info *ctr_lookup(struct ctr_registry *r, uint64_t cgid)
@@ -241,13 +135,11 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 	ctr_info_init(&e->info);
 	e->info.cgroup_id = cgid;
 	e->info.runtime = parsed.runtime;
+	e->info.meta = CTR_META_PENDING;
+	e->info.cgroup_path = strdup(path);
 	memcpy(e->info.id, parsed.id, sizeof(e->info.id));
-	oci_fill(r, &e->info);
-	docker_fill(r, &e->info);
 	HASH_ADD(hh, r->by_cgid, info.cgroup_id, sizeof(uint64_t), e);
-	log_info("container %.12s: name=%s image=%s runtime=%s", e->info.id,
-		 e->info.name ? e->info.name : "?", e->info.image ? e->info.image : "?",
-		 ctr_runtime_name(e->info.runtime));
+	r->live++;
 	return &e->info;
 }
 
@@ -265,6 +157,20 @@ struct ctr_info *ctr_find(struct ctr_registry *r, const char *name_or_id)
 	return NULL;
 }
 
+void ctr_each(struct ctr_registry *r, int (*cb)(void *arg, struct ctr_info *c), void *arg)
+{
+	struct ctr_entry *e, *tmp;
+
+	HASH_ITER(hh, r->by_cgid, e, tmp)
+		if (cb(arg, &e->info))
+			break;
+}
+
+size_t ctr_count(struct ctr_registry *r)
+{
+	return r->live;
+}
+
 void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid)
 {
 	struct ctr_entry *e;
@@ -274,6 +180,7 @@ void ctr_mark_exited(struct ctr_registry *r, uint64_t cgid)
 	if (!e || e->info.exited)
 		return;
 	e->info.exited = 1;
+	r->live--;
 	/* free the oldest exited container once the ring wraps */
 	old = r->exited[r->exited_next];
 	r->exited[r->exited_next] = cgid;
@@ -318,7 +225,7 @@ static int scan_dir(struct ctr_registry *r, const char *root, const char *rel,
 	DIR *dir;
 	int n = 0;
 
-	if (depth > 16)
+	if (depth > VIGIL_CGROUP_SCAN_DEPTH)
 		return 0;
 	snprintf(path, sizeof(path), "%s%s", root, rel);
 	dir = opendir(path);
@@ -327,10 +234,12 @@ static int scan_dir(struct ctr_registry *r, const char *root, const char *rel,
 	while ((d = readdir(dir))) {
 		uint64_t this_top = top;
 
-		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 			continue;
-		snprintf(child, sizeof(child), "%s/%s", rel, d->d_name);
-		snprintf(path, sizeof(path), "%s%s", root, child);
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel, d->d_name) >= sizeof(child))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", root, child) >= sizeof(path))
+			continue;
 		if (stat(path, &st))
 			continue;
 		if (!this_top && ctr_add(r, st.st_ino, child))

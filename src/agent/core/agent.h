@@ -1,14 +1,35 @@
-/* agent.h - `vigil run`: the event loop from ring buffer to output. */
+/*
+ * agent.h - the core of `vigil run`: one context, and the pipeline every
+ * ring-buffer record goes through.
+ *
+ *   agent.c     start-up, the main loop, reload, shutdown
+ *   pipeline.c  per record: decode -> enrich -> judge -> act -> emit;
+ *               records of a container not yet named wait in park.c
+ *   enrich.c    process cache, container, users, activity, baselines
+ *   judge.c     the rules: loading, reloading, the verdict of an event
+ *   act.c       what an event makes the agent do (arm a profile, refresh
+ *               a container's users; enforcement lands here)
+ *   emit.c      events and container lifecycle records to the sinks
+ *   worker.c    the helper thread for everything that may block
+ *   activity.c  per-container recent activity (connect targets)
+ */
 #ifndef VIGIL_AGENT_H
 #define VIGIL_AGENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 #include "bpf/loader.h"
-
-enum output_mode { OUTPUT_JSON, OUTPUT_TEXT };
+#include "core/event.h"
+#include "output/format.h"
+#include "output/jsonw.h"
+#include "output/sink.h"
+#include "rules/fields.h"
+#include "seccomp/syscall_set.h"
 
 #define AGENT_MAX_PROFILES 64
 #define AGENT_MAX_RULE_FILES 32
+#define AGENT_MAX_MATCHES 16
 
 /* --profile NAME=FILE: container NAME is checked against the profile FILE. */
 struct agent_profile {
@@ -21,6 +42,7 @@ struct agent_opts {
 	enum output_mode mode;
 	const char *output_file;	/* JSON lines appended, or NULL */
 	const char *docker_socket;	/* NULL: default */
+	const char *profile_dir;	/* label profiles are names in it; NULL: default */
 	unsigned int summary_interval;	/* seconds; 0 = only at container exit */
 	bool proc_events;		/* also print fork and exit */
 	unsigned int duration;		/* seconds to run; 0 = until signalled */
@@ -31,9 +53,106 @@ struct agent_opts {
 	bool no_rules;			/* observe only: every event NORMAL */
 	bool alerts_only;		/* print only INSECURE events */
 	unsigned int learn_seconds;	/* capability learning window per container */
+	int ready_fd;			/* write "READY=1\n" here once watching; -1 none */
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */
 int agent_run(const struct agent_opts *o);
+
+/* ---- inside the core ---- */
+
+struct verdict {
+	const struct rule *m[AGENT_MAX_MATCHES];
+	size_t n;			/* matching rules */
+	bool judged;			/* the rules looked at it */
+	bool insecure;			/* n > 0, or decided by the kernel (profile) */
+};
+
+/* Something to ask the worker for later: metadata again, or a container's users. */
+struct meta_retry {
+	uint64_t cgid;
+	uint64_t due_ms;
+	uint32_t pid;		/* users: read through this process's root */
+	bool users;
+};
+#define AGENT_MAX_RETRIES 256
+
+struct agent {
+	const struct agent_opts *opts;
+	struct loader ld;
+	struct ring_buffer *rb;
+	struct proc_cache *procs;
+	struct ctr_registry *ctrs;
+	struct user_store *users;
+	struct activity *activity;
+	struct cap_baselines *caps;
+	struct profile_checks *profiles;
+	struct worker *worker;
+	struct park *park;
+	struct sinks out;
+	struct fmt_ctx fmt;
+	struct jw jw;
+	char host[256];
+	char text[16384];
+	/* judge */
+	struct ruleset *rules;		/* immutable; replaced whole on reload */
+	const char *rule_paths[AGENT_MAX_RULE_FILES];
+	size_t n_rule_paths;
+	char default_rules[4096];
+	struct field_ctx fc;		/* per-event state for the rules, reused */
+	/* retries of metadata that a runtime did not give */
+	struct meta_retry retries[AGENT_MAX_RETRIES];
+	unsigned int n_retries;
+	/* counters */
+	uint64_t received;
+	uint64_t malformed;
+	uint64_t insecure;
+	uint64_t meta_late;		/* handled before the metadata arrived */
+	uint64_t jobs_refused;		/* worker queue full */
+	time_t next_summary;
+};
+
+uint64_t agent_now_ms(void);
+
+/* pipeline.c */
+int pipeline_record(void *ctx, void *data, size_t size);
+/* Takes the worker's answers, releases and expires parked records. */
+void pipeline_tick(struct agent *a);
+/* Handles every parked record now (shutdown). */
+void pipeline_flush(struct agent *a);
+/* Asks the worker for container c's metadata; false when it refused. */
+bool pipeline_request_meta(struct agent *a, struct ctr_info *c);
+
+/* enrich.c: state updates and the view of one record */
+void enrich(struct agent *a, const void *rec, struct event_view *ev);
+/* after the event: what the record ends (a process exit) */
+void enrich_after(struct agent *a, const void *rec);
+/* a container's cgroup appeared or went: returns the container (or NULL) */
+struct ctr_info *enrich_cgroup(struct agent *a, const struct vigil_cgroup_event *e);
+void enrich_forget(struct agent *a, uint64_t cgid);
+
+/* judge.c */
+int judge_init(struct agent *a);
+void judge_fini(struct agent *a);
+void judge(struct agent *a, const struct event_view *ev, struct verdict *v);
+void judge_reload(struct agent *a);
+/* Attaches the syscall events the rules need (all when every event is printed). */
+int judge_apply_interest(struct agent *a);
+
+/* act.c */
+void act(struct agent *a, const struct event_view *ev, const struct verdict *v);
+/* a container was named: attach its profile, follow its users */
+void act_container_named(struct agent *a, struct ctr_info *c);
+/* reads c's /etc/passwd again, through process pid's root */
+void act_request_users(struct agent *a, struct ctr_info *c, uint32_t pid);
+/* the worker read the profile c's label names */
+void act_profile_loaded(struct agent *a, struct ctr_info *c, const char *name, const struct syscall_set *set);
+
+/* emit.c */
+void emit(struct agent *a, const struct event_view *ev, const struct verdict *v);
+/* agent-made records: "container_start", "container_exit", "summary" */
+void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts);
+void emit_summaries(struct agent *a);
+void emit_final_stats(struct agent *a);
 
 #endif

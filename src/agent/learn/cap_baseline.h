@@ -7,7 +7,8 @@
  * baseline of its image; later, a grant outside the image's baseline is
  * an anomaly.  Containers of one image share what was learned, so a
  * replaced container does not start from nothing.  Kept in memory for the
- * agent's life.
+ * agent's life.  Each container's window is kept here, keyed by its top
+ * cgroup.
  */
 #ifndef VIGIL_CAP_BASELINE_H
 #define VIGIL_CAP_BASELINE_H
@@ -27,11 +28,16 @@ struct cap_judgement {
 	bool in_baseline;	/* the image's baseline had it (or learning) */
 };
 
+/* Container c's learning window starts at boot-time ts (its cgroup appeared). */
+void cap_baseline_start(struct cap_baselines *b, const struct ctr_info *c, uint64_t ts);
+/* Forgets c's window (its cgroup is gone). */
+void cap_baseline_forget(struct cap_baselines *b, uint64_t cgid);
+
 /*
  * A first grant of capability cap (0..63) to container c at boot-time ts.
- * c->learn_from_ns starts its window (set here to ts when still 0).
+ * A container whose window was never started starts it now.
  */
-struct cap_judgement cap_baseline_judge(struct cap_baselines *b, struct ctr_info *c, int cap,
+struct cap_judgement cap_baseline_judge(struct cap_baselines *b, const struct ctr_info *c, int cap,
 					uint64_t ts);
 
 /* The learned baseline of c's image (0 when nothing was learned). */

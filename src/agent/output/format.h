@@ -1,39 +1,36 @@
 /*
- * format.h - an event as JSON (stable keys, docs/events.md) or as a text line.
+ * format.h - the output module: an event as JSON (stable keys,
+ * docs/events.md) or as a text line, and the records the agent writes
+ * about containers.
  *
- * The view bundles a checked record with what the agent knows around it;
- * everything in it is borrowed for the duration of the call.
+ *   event_json.c  JSON objects      event_text.c  text lines
+ *   jsonw.c       the JSON writer   sink.c        stdout and files
+ *
+ * Values a rule can also test are taken from the field table
+ * (rules/fields.h), so the output and the rules agree.
  */
 #ifndef VIGIL_FORMAT_H
 #define VIGIL_FORMAT_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "abi/abi.h"
 #include "container/container.h"
 #include "output/jsonw.h"
-#include "proc/proc_cache.h"
+#include "rules/fields.h"
 
 struct fmt_ctx {
 	const char *host;
 	int64_t boot_to_real_ns;	/* add to a boot-time ns for wall time */
 };
 
-struct event_view {
-	const void *rec;		/* passed record_check() */
-	const struct proc_info *proc;	/* cached process, may be NULL */
-	const struct ctr_info *ctr;	/* NULL for a host process */
-	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
-	bool cap_learning;		/* the container is still being learned */
-	bool cap_in_baseline;		/* normal for the container's image */
-};
-
 /* The "type" of the event in the output, e.g. "exec", "open", "connect". */
 const char *event_type_name(const void *rec);
 
-/* Writes one JSON object for the event (w is reset first). */
-void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
+/* Writes one JSON object for fc's event (w is reset first). */
+void event_json(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc);
 /* The same, left open so the caller can add keys (a verdict) and close it. */
-void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev);
+void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc);
 
 /*
  * Writes one text line (no newline) into buf; returns its length:
@@ -42,14 +39,22 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_v
  *   id: 7c963ca76858, name: web1}, Process:{proc: sh, pid: 1964363, parent: nginx,
  *   args: sh -c id, uid: 0, caps: CAP_CHOWN ...}
  * verdict is the bracketed part ("[NORMAL]", "[INSECURE] Unsafe:[...]"), or NULL.
+ * Bytes the container chose (names, paths, argv) are printed as \xNN when
+ * not printable ASCII, so a line cannot carry terminal escapes or forge
+ * another line.
  */
-size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev,
-		  const char *verdict);
+size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, struct field_ctx *fc, const char *verdict);
+/* str made safe for a text line the same way; returns the length written. */
+size_t text_safe(char *buf, size_t len, const char *str);
 
 /* RFC 3339 UTC time with nanoseconds from wall-clock ns. */
 void time_rfc3339(int64_t real_ns, char *buf, size_t len);
 
-/* Shared by the agent for its own events (summaries, container start). */
+/* "container": {id, name, image, runtime, k8s} (NULL c: the host). */
 void json_container(struct jw *w, const struct ctr_info *c);
+/* "config": what the runtime was asked for (privileged, namespaces, mounts). */
+void json_ctr_config(struct jw *w, const struct ctr_info *c);
+/* Writes {"read": 12, ...} for the non-zero counts; returns their total. */
+uint64_t syscall_counts_json(struct jw *w, const char *key, const uint64_t n[VIGIL_NR_SYSCALLS]);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * rules_compile.c - rule sets: compilation of loaded elements into
- * immutable expression trees, evaluation against events, outputs.
+ * compile.c - rule sets: compilation of loaded elements (load.c) into
+ * immutable expression trees; eval.c judges events with them, verdict.c
+ * writes their outputs.
  *
  * Macros are compiled once and shared by the rules that use them; list
  * names inside value lists expand recursively; values are type-checked
@@ -18,50 +19,8 @@
 #include <uthash.h>
 
 #include "rules/rules.h"
+#include "rules/ruleset_priv.h"
 #include "rules/src.h"
-
-enum expr_kind { X_AND, X_OR, X_NOT, X_CMP, X_TRUE };
-
-struct expr {
-	enum expr_kind kind;
-	struct expr *l, *r;
-	const struct field_def *f;
-	char *arg;
-	enum cond_op op;
-	char **vals;		/* sorted when op is in/intersects on strings */
-	size_t n_vals;
-	int64_t *nums;
-	int any_ancestor;	/* proc.aname/proc.apid without [N]: any of them */
-	struct expr *arena_next;
-};
-
-struct rule {
-	char *name, *reason, *output;
-	enum rule_priority priority;
-	char **tags;
-	size_t n_tags;
-	struct expr *e;
-	char **types;		/* evt.type values it can match; NULL with any_type */
-	size_t n_types;
-	int any_type;
-};
-
-struct type_index {
-	char *type;
-	size_t *rules;
-	size_t n, cap;
-	UT_hash_handle hh;
-};
-
-struct ruleset {
-	struct rule *rules;
-	size_t n;
-	size_t skipped;
-	struct expr *arena;
-	struct type_index *by_type;
-	size_t *any_rules;
-	size_t n_any;
-};
 
 struct cctx {
 	struct rules_src *src;
@@ -125,7 +84,7 @@ static int add_expanded(struct cctx *cx, struct expr *e, const char *v, int dept
 	return 0;
 }
 
-static int str_cmp(const void *a, const void *b)
+int rules_str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -223,7 +182,7 @@ static int type_check(struct cctx *cx, struct cond *c, struct expr *e)
 		return -1;
 	}
 	if (e->f->type == FT_STR && (e->op == OP_IN || e->op == OP_INTERSECTS) && e->n_vals)
-		qsort(e->vals, e->n_vals, sizeof(char *), str_cmp);
+		qsort(e->vals, e->n_vals, sizeof(char *), rules_str_cmp);
 	return 0;
 }
 
@@ -668,279 +627,3 @@ size_t ruleset_event_types(const struct ruleset *rs, const char **names, size_t 
 	return n;
 }
 
-/* ---- evaluation ---- */
-
-static bool pmatch(const char *s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(s, prefix, n))
-		return false;
-	return !s[n] || s[n] == '/' || (n && prefix[n - 1] == '/');
-}
-
-static bool cmp_str(const struct expr *e, const char *s)
-{
-	size_t i, n = strlen(s);
-
-	switch (e->op) {
-	case OP_EQ: return !strcmp(s, e->vals[0]);
-	case OP_NE: return strcmp(s, e->vals[0]) != 0;
-	case OP_CONTAINS:
-	case OP_BCONTAINS: return strstr(s, e->vals[0]) != NULL;
-	case OP_ICONTAINS: return strcasestr(s, e->vals[0]) != NULL;
-	case OP_STARTSWITH: return !strncmp(s, e->vals[0], strlen(e->vals[0]));
-	case OP_ENDSWITH: {
-		size_t k = strlen(e->vals[0]);
-
-		return n >= k && !strcmp(s + n - k, e->vals[0]);
-	}
-	case OP_GLOB: return fnmatch(e->vals[0], s, 0) == 0;
-	case OP_IN:
-	case OP_INTERSECTS:
-		return e->n_vals && bsearch(&s, e->vals, e->n_vals, sizeof(char *), str_cmp) != NULL;
-	case OP_PMATCH:
-		for (i = 0; i < e->n_vals; i++)
-			if (pmatch(s, e->vals[i]))
-				return true;
-		return false;
-	default:
-		return false;
-	}
-}
-
-static bool cmp_num(const struct expr *e, int64_t v)
-{
-	size_t i;
-
-	switch (e->op) {
-	case OP_EQ: return v == e->nums[0];
-	case OP_NE: return v != e->nums[0];
-	case OP_LT: return v < e->nums[0];
-	case OP_LE: return v <= e->nums[0];
-	case OP_GT: return v > e->nums[0];
-	case OP_GE: return v >= e->nums[0];
-	case OP_IN:
-		for (i = 0; i < e->n_vals; i++)
-			if (v == e->nums[i])
-				return true;
-		return false;
-	default:
-		return false;
-	}
-}
-
-static bool cmp_one(const struct expr *e, struct field_ctx *fc, const char *arg)
-{
-	struct fval v;
-	char tmp[8192];
-
-	if (!field_get(e->f, arg, fc, &v))
-		return false;	/* missing: no match */
-	if (e->op == OP_EXISTS)
-		return true;
-	switch (v.type) {
-	case FT_NUM:
-		return cmp_num(e, v.n);
-	case FT_BOOL:
-		return (e->op == OP_EQ) == ((v.n != 0) == !strcmp(e->vals[0], "true"));
-	default:
-		/* values are C strings in practice; copy when not terminated */
-		if (v.s[v.len] != '\0') {
-			size_t k = v.len < sizeof(tmp) - 1 ? v.len : sizeof(tmp) - 1;
-
-			memcpy(tmp, v.s, k);
-			tmp[k] = '\0';
-			return cmp_str(e, tmp);
-		}
-		return cmp_str(e, v.s);
-	}
-}
-
-static bool eval(const struct expr *e, struct field_ctx *fc)
-{
-	char level[16];
-	int i;
-
-	switch (e->kind) {
-	case X_AND: return eval(e->l, fc) && eval(e->r, fc);
-	case X_OR: return eval(e->l, fc) || eval(e->r, fc);
-	case X_NOT: return !eval(e->l, fc);
-	case X_TRUE: return true;
-	case X_CMP:
-		if (!e->any_ancestor)
-			return cmp_one(e, fc, e->arg);
-		/* proc.aname = x: some ancestor is x */
-		for (i = 1; i <= 16; i++) {
-			snprintf(level, sizeof(level), "%d", i);
-			if (cmp_one(e, fc, level))
-				return true;
-		}
-		return false;
-	}
-	return false;
-}
-
-size_t ruleset_eval(const struct ruleset *rs, struct field_ctx *fc, const struct rule **out, size_t max)
-{
-	const char *type = field_evt_type(fc->ev);
-	struct type_index *t;
-	size_t i = 0, j = 0, n = 0;
-
-	HASH_FIND_STR(rs->by_type, type, t);
-	/* merge the type's rules and the any-type rules, keeping file order */
-	while (n < max && ((t && i < t->n) || j < rs->n_any)) {
-		size_t r;
-
-		if (t && i < t->n && (j >= rs->n_any || t->rules[i] < rs->any_rules[j]))
-			r = t->rules[i++];
-		else
-			r = rs->any_rules[j++];
-		if (eval(rs->rules[r].e, fc))
-			out[n++] = &rs->rules[r];
-	}
-	return n;
-}
-
-const char *rule_name(const struct rule *r) { return r->name; }
-const char *rule_reason(const struct rule *r) { return r->reason; }
-enum rule_priority rule_priority(const struct rule *r) { return r->priority; }
-
-const char *priority_name(enum rule_priority p)
-{
-	static const char *const names[] = { "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING",
-					     "NOTICE", "INFORMATIONAL", "DEBUG" };
-
-	return p <= PRI_DEBUG ? names[p] : "UNKNOWN";
-}
-
-/* ---- outputs ---- */
-
-static size_t field_token(const char *p)
-{
-	size_t n = 0;
-
-	while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '.' || p[n] == '[' || p[n] == ']'))
-		n++;
-	while (n && (p[n - 1] == '.'))
-		n--;	/* "%proc.name." ends a sentence */
-	return n;
-}
-
-/* The value of a %field in text; "<NA>" when missing or unknown. */
-static const char *token_value(const char *tok, struct field_ctx *fc, char *buf, size_t len, struct fval *v, bool *have)
-{
-	const struct field_def *f;
-	const char *arg = NULL;
-	char name[128], *br, *idx = NULL;
-
-	*have = false;
-	snprintf(name, sizeof(name), "%s", tok);
-	br = strchr(name, '[');
-	if (br) {
-		*br = '\0';
-		idx = br + 1;
-		idx[strcspn(idx, "]")] = '\0';
-	}
-	f = field_lookup(name, &arg);
-	if (!f || !field_get(f, idx ? idx : arg, fc, v))
-		return "<NA>";
-	*have = true;
-	if (v->type == FT_NUM) {
-		snprintf(buf, len, "%lld", (long long)v->n);
-		return buf;
-	}
-	if (v->type == FT_BOOL)
-		return v->n ? "true" : "false";
-	snprintf(buf, len, "%.*s", (int)v->len, v->s);
-	return buf;
-}
-
-void rule_output(const struct rule *r, struct field_ctx *fc, char *buf, size_t len)
-{
-	const char *p = r->output;
-	size_t n = 0;
-
-	if (!len)
-		return;
-	while (*p && n + 1 < len) {
-		if (*p == '%' && field_token(p + 1)) {
-			size_t k = field_token(p + 1);
-			char tok[128], val[1024];
-			struct fval v;
-			bool have;
-			const char *s;
-
-			snprintf(tok, sizeof(tok), "%.*s", (int)k, p + 1);
-			s = token_value(tok, fc, val, sizeof(val), &v, &have);
-			n += snprintf(buf + n, len - n, "%s", s);
-			if (n >= len)
-				n = len - 1;
-			p += k + 1;
-			continue;
-		}
-		buf[n++] = *p++;
-	}
-	buf[n] = '\0';
-}
-
-static void output_fields_json(struct jw *w, const struct rule *r, struct field_ctx *fc)
-{
-	const char *p = r->output;
-
-	jw_obj_open(w, "output_fields");
-	for (; (p = strchr(p, '%')); p++) {
-		size_t k = field_token(p + 1);
-		char tok[128], val[1024];
-		struct fval v;
-		bool have;
-		const char *s;
-
-		if (!k)
-			continue;
-		snprintf(tok, sizeof(tok), "%.*s", (int)k, p + 1);
-		s = token_value(tok, fc, val, sizeof(val), &v, &have);
-		if (!have)
-			jw_null(w, tok);
-		else if (v.type == FT_NUM)
-			jw_int(w, tok, v.n);
-		else if (v.type == FT_BOOL)
-			jw_bool(w, tok, v.n);
-		else
-			jw_str(w, tok, s);
-	}
-	jw_obj_close(w);
-}
-
-void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, struct field_ctx *fc)
-{
-	enum rule_priority top = PRI_DEBUG;
-	char out[4096], unsafe[1024];
-	size_t i, k, used = 0;
-
-	jw_str(w, "verdict", n ? "INSECURE" : "NORMAL");
-	if (!n)
-		return;
-	jw_str(w, "rule", m[0]->name);
-	jw_arr_open(w, "rules");
-	for (i = 0; i < n; i++) {
-		jw_str(w, NULL, m[i]->name);
-		if (m[i]->priority < top)
-			top = m[i]->priority;
-	}
-	jw_arr_close(w);
-	/* Unsafe:[execve shell], [opening passwd] */
-	used = snprintf(unsafe, sizeof(unsafe), "Unsafe:");
-	for (i = 0; i < n && used < sizeof(unsafe); i++)
-		used += snprintf(unsafe + used, sizeof(unsafe) - used, "%s[%s]", i ? ", " : "", m[i]->reason);
-	jw_str(w, "reasons", unsafe);
-	jw_str(w, "priority", priority_name(top));
-	jw_arr_open(w, "tags");
-	for (i = 0; i < n; i++)
-		for (k = 0; k < m[i]->n_tags; k++)
-			jw_str(w, NULL, m[i]->tags[k]);
-	jw_arr_close(w);
-	rule_output(m[0], fc, out, sizeof(out));
-	jw_str(w, "output", out);
-	output_fields_json(w, m[0], fc);
-}

@@ -1,42 +1,38 @@
 /*
- * rules_fields.h - the fields rules can test (Falco's names), extracted
- * from an event and what the agent knows around it.
+ * fields.h - the fields of an event (Falco's names), one table per class:
+ *
+ *   field_evt.c   evt.*     the event: type, result, arguments
+ *   field_proc.c  proc.*, thread.*, user.*, group.*   the process
+ *   field_fd.c    fd.*      the file or socket
+ *   field_ctr.c   container.*, cap.*   the container and its learned baseline
+ *   field_k8s.c   k8s.*     Kubernetes names of the container
+ *
+ * Each entry is {name, type, extractor}.  The rules compile against these
+ * tables and the output (output/event_json.c, event_text.c) writes derived
+ * values through the same extractors, so a rule and the JSON can never
+ * disagree about, say, whether a file is on a host mount.
  */
-#ifndef VIGIL_RULES_FIELDS_H
-#define VIGIL_RULES_FIELDS_H
+#ifndef VIGIL_FIELDS_H
+#define VIGIL_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "abi/abi.h"
-#include "output/format.h"
+#include "core/event.h"
 #include "proc/proc_cache.h"
 
 enum field_type { FT_STR, FT_NUM, FT_BOOL };
 
-struct field_def {
-	const char *name;
+struct fval {
 	enum field_type type;
-	int id;
-	bool takes_arg;		/* proc.aname[N], evt.arg.NAME */
+	const char *s;			/* FT_STR: not NUL-terminated necessarily */
+	size_t len;
+	int64_t n;			/* FT_NUM, FT_BOOL */
 };
 
-/* The definition of a field name ("evt.arg.flags" matches "evt.arg"), or NULL. */
-const struct field_def *field_lookup(const char *name, const char **arg);
-
-/* uid -> user name, per container: read from its own /etc/passwd. */
-#define USER_CACHE 64
-
-struct user_cache_entry {
-	uint64_t ctr_cgroup_id;		/* 0 = empty slot */
-	uint32_t uid;
-	char name[33];			/* "" = not found there */
-};
-
-/* Everything a field may read, for one event.  Lazily filled caches inside. */
+/* Everything a field may read, for one event.  Per-event caches inside. */
 struct field_ctx {
-	struct user_cache_entry users[USER_CACHE];	/* survives across events */
-	unsigned int users_next;
 	const struct event_view *ev;
 	struct proc_cache *procs;	/* ancestors; may be NULL */
 	uint64_t evt_num;
@@ -49,6 +45,23 @@ struct field_ctx {
 	char pcomm[VIGIL_COMM_LEN + 1];
 };
 
+/*
+ * Extracts the field (arg: "2" of proc.aname[2], "flags" of evt.arg.flags)
+ * into *out.  Returns true when the event has the field; a missing field
+ * makes every comparison on it false (and `exists` false).
+ */
+typedef bool (*field_fn)(struct field_ctx *fc, const char *arg, struct fval *out);
+
+struct field_def {
+	const char *name;
+	enum field_type type;
+	field_fn get;
+	bool takes_arg;		/* proc.aname[N], evt.arg.NAME */
+};
+
+/* The tables, each ended by a NULL name. */
+extern const struct field_def field_evt[], field_proc[], field_fd[], field_ctr[], field_k8s[];
+
 /* Readies fc for a new event: only the small per-event state is cleared. */
 static inline void field_ctx_reset(struct field_ctx *fc, const struct event_view *ev, uint64_t evt_num)
 {
@@ -58,21 +71,40 @@ static inline void field_ctx_reset(struct field_ctx *fc, const struct event_view
 	fc->have_path = 0;
 }
 
-struct fval {
-	enum field_type type;
-	const char *s;			/* FT_STR: not NUL-terminated necessarily */
-	size_t len;
-	int64_t n;			/* FT_NUM, FT_BOOL */
-};
+/* The definition of a field name ("evt.arg.flags" matches "evt.arg"), or NULL. */
+const struct field_def *field_lookup(const char *name, const char **arg);
 
-/*
- * Extracts field id (with arg for the indexed ones) into *out.  Returns
- * true when the event has the field; a missing field makes every
- * comparison on it false (and `exists` false).
- */
-bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc, struct fval *out);
+static inline bool field_get(const struct field_def *f, const char *arg, struct field_ctx *fc,
+			     struct fval *out)
+{
+	out->type = f->type;
+	out->s = NULL;
+	out->len = 0;
+	out->n = 0;
+	return f->get(fc, arg, out);
+}
+
+/* A boolean field by name (output helpers); false when missing. */
+bool field_true(struct field_ctx *fc, const char *name);
+
+/* ---- facts about an event, shared by the extractors and the output ---- */
 
 /* The event's evt.type value, as the kernel names the syscall. */
 const char *field_evt_type(const struct event_view *ev);
+/* The event's file (opened, described, or the executable), or NULL. */
+const struct vigil_file *event_file(const struct event_view *ev);
+/* The event's socket, or NULL. */
+const struct vigil_sock *event_sock(const struct event_view *ev);
+/* The socket of a connect (syscall or io_uring), or NULL. */
+const struct vigil_sock *event_connect_sock(const struct event_view *ev);
+/* Is the event a successful open for writing of path (as the kernel resolved it)? */
+bool event_writes_file(const struct event_view *ev, const char *path);
+/*
+ * Is f on a filesystem of the host rather than the container's own?
+ * Kernel-virtual filesystems of the container's own namespaces are not; a
+ * tmpfs is only when bound in; anything else is when it is a bind mount or
+ * sits on a block device (volumes, -v binds, /etc/hosts).
+ */
+bool file_is_host_mount(const struct vigil_file *f);
 
 #endif

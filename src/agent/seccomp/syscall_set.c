@@ -96,17 +96,35 @@ int profile_write(const struct syscall_set *s, FILE *out)
 	return err;
 }
 
+static int profile_from(json_t *root, const json_error_t *jerr, const char *path, struct syscall_set *s,
+			int *unknown, char *err, size_t errlen);
+
 int profile_read(const char *path, struct syscall_set *s, int *unknown, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr), *rules, *rule, *names, *name;
+
+	return profile_from(json_load_file(path, 0, &jerr), &jerr, path, s, unknown, err, errlen);
+}
+
+int profile_parse(const char *text, size_t len, const char *name, struct syscall_set *s, int *unknown,
+		  char *err, size_t errlen)
+{
+	json_error_t jerr;
+
+	return profile_from(json_loadb(text, len, 0, &jerr), &jerr, name, s, unknown, err, errlen);
+}
+
+static int profile_from(json_t *root, const json_error_t *jerr, const char *path, struct syscall_set *s,
+			int *unknown, char *err, size_t errlen)
+{
+	json_t *rules, *rule, *names, *name;
 	const char *def;
 	size_t i, j;
 	int nr;
 
 	*unknown = 0;
 	if (!root) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr->line, jerr->column, jerr->text);
 		return -EINVAL;
 	}
 	def = json_string_value(json_object_get(root, "defaultAction"));

@@ -43,5 +43,8 @@ int profile_write(const struct syscall_set *s, FILE *out);
  * 0, or -EINVAL with a message in err (size errlen).
  */
 int profile_read(const char *path, struct syscall_set *s, int *unknown, char *err, size_t errlen);
+/* The same from text (len bytes); name is for messages. */
+int profile_parse(const char *text, size_t len, const char *name, struct syscall_set *s, int *unknown,
+		  char *err, size_t errlen);
 
 #endif

@@ -10,12 +10,16 @@
 #define VIGIL_MAPS_BPF_H
 
 #include "abi/abi.h"
+#include "abi/ctr_id.h"
+#include "abi/pins.h"
 
 /* Settings written by the agent before load (see src/agent/loader.c). */
 extern const volatile __u32 cfg_watch_host;	/* report host processes */
 extern const volatile __u32 cfg_agent_pid;	/* never report the agent */
 extern const volatile __u32 cfg_argv_max;	/* <= VIGIL_ARGV_MAX */
 extern const volatile __u64 cfg_dedup_ns;	/* open aggregation window, 0 = off */
+/* this arch's numbers of the syscalls capability.bpf.c must recognise */
+extern const volatile __s32 cfg_nr_brk, cfg_nr_mmap, cfg_nr_mremap;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -97,6 +101,14 @@ struct {
 	__type(value, struct vigil_open_seen);
 } open_seen SEC(".maps") __weak;
 
+/* Which agent pinned the maps, for readers of the pins (abi/pins.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_pin_info);
+} pin_info SEC(".maps") __weak;
+
 /* Per-reason counters; the agent sums the CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -130,7 +142,7 @@ struct vigil_scratch {
 	__u8 rec[VIGIL_DATA_MAX + VIGIL_DATA_HALF];
 	/* a component write may start at VIGIL_PATH_MAX - 1 and be 255 long */
 	char path[VIGIL_PATH_MAX + 256];
-	char name[256];
+	char name[VIGIL_LEAF_BUF];	/* a cgroup leaf name (abi/ctr_id.h) */
 };
 
 struct {

@@ -121,6 +121,24 @@ static __always_inline __u32 ovl_flags(struct inode *inode)
 	return flags;
 }
 
+/*
+ * A procfs instance shows one pid namespace (its proc_fs_info).  The
+ * container's own /proc shows the container's; one that shows another
+ * (the host's /proc bound in) gives a view of processes outside.
+ */
+static __always_inline bool proc_is_foreign(struct task_struct *task, struct super_block *sb)
+{
+	struct proc_fs_info *fsi = BPF_CORE_READ(sb, s_fs_info);
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	if (!fsi)
+		return false;
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(fsi, pid_ns) != upid.ns;
+}
+
 /* Fills *out from a struct file: path, inode, filesystem and mount. */
 __noinline int file_describe(struct rec_buf *b, struct vigil_file *out, unsigned long file)
 {
@@ -150,6 +168,8 @@ __noinline int file_describe(struct rec_buf *b, struct vigil_file *out, unsigned
 		out->flags |= VIGIL_FILE_BLOCKDEV_FS;
 	if (BPF_CORE_READ(sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
 		out->flags |= ovl_flags(inode);
+	if (BPF_CORE_READ(sb, s_magic) == PROC_SUPER_MAGIC && proc_is_foreign(task, sb))
+		out->flags |= VIGIL_FILE_FOREIGN_NS;
 	bpf_probe_read_kernel(prefix, 6, BPF_CORE_READ(d, d_name.name));
 	if (prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' &&
 	    prefix[3] == 'f' && prefix[4] == 'd' && prefix[5] == ':')

@@ -14,11 +14,9 @@
 #include "emit.bpf.h"
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define PROC_SUPER_MAGIC 0x9fa0
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
 
 static __always_inline struct mount *real_mount(struct vfsmount *m)
 {
@@ -73,10 +71,10 @@ static __always_inline void sock_describe(struct vigil_sock *out, struct file *f
 	out->protocol = BPF_CORE_READ(sk, sk_protocol);
 	out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (out->family == AF_INET) {
+	if (out->family == VIGIL_AF_INET) {
 		bpf_core_read(out->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		bpf_core_read(out->raddr, 4, &sk->__sk_common.skc_daddr);
-	} else if (out->family == AF_INET6) {
+	} else if (out->family == VIGIL_AF_INET6) {
 		bpf_core_read(out->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(out->raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
@@ -96,19 +94,19 @@ static __always_inline void sockaddr_put(struct rec_buf *b, struct vigil_sock *o
 	if (!uaddr || bpf_probe_read_user(&family, sizeof(family), uaddr))
 		return;
 	out->family = family;
-	if (family == AF_INET) {
+	if (family == VIGIL_AF_INET) {
 		struct sockaddr_in sin = {};
 
 		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
 		port = bpf_ntohs(sin.sin_port);
 		__builtin_memcpy(addr, &sin.sin_addr, 4);
-	} else if (family == AF_INET6) {
+	} else if (family == VIGIL_AF_INET6) {
 		struct sockaddr_in6 sin6 = {};
 
 		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
 		port = bpf_ntohs(sin6.sin6_port);
 		__builtin_memcpy(addr, &sin6.sin6_addr, 16);
-	} else if (family == AF_UNIX) {
+	} else if (family == VIGIL_AF_UNIX) {
 		/* sun_path may be abstract (leading NUL): keep its bytes */
 		__u32 n = ulen > 2 ? ulen - 2 : 0;
 

@@ -27,7 +27,7 @@ int BPF_PROG(vigil_cap_capable, const struct cred *cred, struct user_namespace *
 
 	/* as sys_enter: a host task's check costs a few loads, no hash */
 	c = task_ctr_mark(t, &flags);
-	if (!c || cap < 0 || cap > 63)
+	if (!c || cap < 0 || cap > VIGIL_CAP_LAST)
 		return 0;
 	/*
 	 * Only the task's own credentials: the kernel also checks on borrowed
@@ -42,9 +42,9 @@ int BPF_PROG(vigil_cap_capable, const struct cred *cred, struct user_namespace *
 	/*
 	 * Memory accounting asks for CAP_SYS_ADMIN on every brk/mmap/mremap
 	 * that commits memory (cap_vm_enough_memory, no audit): a probe, not a
-	 * use.  x86_64 numbers.
+	 * use.  The numbers come from the agent (libseccomp), for this arch.
 	 */
-	if (cap == 21 /* CAP_SYS_ADMIN */ && (nr == 12 || nr == 9 || nr == 25))
+	if (cap == VIGIL_CAP_SYS_ADMIN && (nr == cfg_nr_brk || nr == cfg_nr_mmap || nr == cfg_nr_mremap))
 		return 0;
 	if (!(flags & VIGIL_CTR_PROGRAM))
 		return 0;	/* the runtime's set-up needs what it needs */

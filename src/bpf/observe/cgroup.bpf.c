@@ -9,39 +9,7 @@
  * to the same container: nesting cannot escape the filter.
  */
 #include "lib/common.bpf.h"
-
-#define HEX_RUN 64	/* docker/containerd/cri-o/podman ids: 64 hex digits */
-
-static __always_inline bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-/*
- * Does the path end in a container id?  Runtimes name the leaf "<id>"
- * (cgroupfs drivers) or "<prefix>-<id>.scope" (systemd drivers), so only
- * the 64 bytes before the end, or before ".scope", are looked at.
- * len counts the terminating NUL.
- */
-static __always_inline bool leaf_has_container_id(const char *buf, __u32 len)
-{
-	__u32 end = len - 1, start, i;
-	char sep;
-
-	if (end > 6 && buf[(end - 6) & 255] == '.' && buf[(end - 5) & 255] == 's' &&
-	    buf[(end - 1) & 255] == 'e')
-		end -= 6;
-	if (end < HEX_RUN + 1)
-		return false;
-	start = end - HEX_RUN;
-	sep = buf[(start - 1) & 255];
-	if (sep != '/' && sep != '-')
-		return false;
-	for (i = 0; i < HEX_RUN; i++)
-		if (!is_hex(buf[(start + i) & 255]))
-			return false;
-	return true;
-}
+#include "abi/ctr_id.h"
 
 static __always_inline void cgroup_event(struct cgroup *cgrp, const char *path,
 					 __u32 kind, __u64 ctr_id)
@@ -71,6 +39,7 @@ int BPF_PROG(vigil_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	__u32 zero_key = 0;
 	struct vigil_scratch *s;
 	__u64 id, parent_id;
+	int prefix;
 	long n;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
@@ -84,9 +53,9 @@ int BPF_PROG(vigil_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	} else {
 		if (!(s = scratch_get()))
 			return 0;
-		/* keep the tail: the container id is in the last component */
-		n = bpf_probe_read_kernel_str(s->name, sizeof(s->name), path);
-		if (n <= 0 || !leaf_has_container_id(s->name, n))
+		/* the cgroup's own name: the container id is in it, not in its parents */
+		n = bpf_probe_read_kernel_str(s->name, sizeof(s->name), BPF_CORE_READ(cgrp, kn, name));
+		if (n <= 1 || vigil_leaf_ctr_id(s->name, n - 1, &prefix) < 0)
 			return 0;
 		val.ctr_cgroup_id = id;
 		/* the count slot is made now so the first syscall is counted */

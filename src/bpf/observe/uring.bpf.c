@@ -29,7 +29,7 @@ int BPF_PROG(vigil_uring_create, int fd, void *ring, u32 sq_entries, u32 cq_entr
 
 static __always_inline bool op_watched(__u8 op)
 {
-	return op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2 || op == IORING_OP_CONNECT;
+	return op == VIGIL_IORING_OP_OPENAT || op == VIGIL_IORING_OP_OPENAT2 || op == VIGIL_IORING_OP_CONNECT;
 }
 
 SEC("tp_btf/io_uring_submit_req")
@@ -42,7 +42,7 @@ int BPF_PROG(vigil_uring_submit, struct io_kiocb *req)
 	if (!op_watched(op) || !cgroup_watched(cgid, &ctr_id))
 		return 0;
 	p.opcode = op;
-	if (op == IORING_OP_CONNECT) {
+	if (op == VIGIL_IORING_OP_CONNECT) {
 		/* the op's own data overlays the start of the request */
 		struct io_connect *c = (void *)req;
 		void *uaddr = BPF_CORE_READ(c, addr);
@@ -80,22 +80,22 @@ int BPF_PROG(vigil_uring_complete, void *ring, struct io_kiocb *req, struct io_u
 	e->kind = VIGIL_URING_OP;
 	e->opcode = p->opcode;
 	e->res = BPF_CORE_READ(cqe, res);
-	if (p->opcode == IORING_OP_CONNECT) {
+	if (p->opcode == VIGIL_IORING_OP_CONNECT) {
 		struct file *f = BPF_CORE_READ(req, file);
 
 		sock_describe(&e->sock, f);
 		/* the destination as asked, kept in the pending map (kernel memory) */
 		__u16 family = *(__u16 *)p->sockaddr;
-		if (family == AF_INET) {
+		if (family == VIGIL_AF_INET) {
 			struct sockaddr_in *sin = (void *)p->sockaddr;
 
-			e->sock.family = AF_INET;
+			e->sock.family = VIGIL_AF_INET;
 			e->sock.rport = bpf_ntohs(sin->sin_port);
 			__builtin_memcpy(e->sock.raddr, &sin->sin_addr, 4);
-		} else if (family == AF_INET6) {
+		} else if (family == VIGIL_AF_INET6) {
 			struct sockaddr_in6 *sin6 = (void *)p->sockaddr;
 
-			e->sock.family = AF_INET6;
+			e->sock.family = VIGIL_AF_INET6;
 			e->sock.rport = bpf_ntohs(sin6->sin6_port);
 			__builtin_memcpy(e->sock.raddr, &sin6->sin6_addr, 16);
 		}

@@ -1,4 +1,4 @@
-/* format.c - events as JSON objects or text lines (see format.h). */
+/* event_json.c - an event as one JSON object, stable keys (see format.h, docs/events.md). */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +8,8 @@
 
 #include "bpf/decode.h"
 #include "output/format.h"
+#include "output/format_priv.h"
+#include "rules/fields.h"
 #include "util/names.h"
 #include "util/pathutil.h"
 #include "bpf/syscalls.h"
@@ -50,7 +52,7 @@ void time_rfc3339(int64_t real_ns, char *buf, size_t len)
 	p[10] = '\0';
 }
 
-static const struct vigil_hdr *hdr_of(const void *rec)
+const struct vigil_hdr *hdr_of(const void *rec)
 {
 	return rec;
 }
@@ -85,7 +87,7 @@ static void json_sv(struct jw *w, const char *key, struct sv v)
 }
 
 /* argv is NUL-separated; the kernel's copy ends in a NUL we do not show. */
-static size_t argv_trim(const char *argv, size_t len)
+size_t argv_trim(const char *argv, size_t len)
 {
 	return len > 0 && argv[len - 1] == '\0' ? len - 1 : len;
 }
@@ -174,36 +176,27 @@ void json_container(struct jw *w, const struct ctr_info *c)
 		jw_str(w, "pod", c->pod);
 		jw_str(w, "namespace", c->k8s_ns);
 		jw_str(w, "container", c->k8s_container);
+		if (c->k8s_pod_uid)
+			jw_str(w, "pod_uid", c->k8s_pod_uid);
 		jw_obj_close(w);
 	}
 	jw_obj_close(w);
 }
 
-/*
- * Is the file on a filesystem of the host rather than the container's own?
- * Kernel-virtual filesystems are not; a tmpfs is only when bind-mounted in
- * (a fresh tmpfs is the container's); anything else is when it is a bind
- * mount or sits on a block device (volumes, -v binds, /etc/hosts).
- */
-static bool is_host_mount(const struct vigil_file *fl)
+/* The one answer to "on a host mount?": fd.is_host_mount's, as the rules see it. */
+static bool host_mount(struct field_ctx *fc)
 {
-	static const char *const virt[] = { "proc", "sysfs", "cgroup", "cgroup2", "devpts",
-					    "mqueue", "devtmpfs", "nsfs", "pipefs", "sockfs",
-					    "anon_inodefs", NULL };
-	int i;
+	static const struct field_def *f;
+	const char *arg;
+	struct fval v;
 
-	if (!(fl->flags & VIGIL_FILE_PRESENT) || (fl->flags & VIGIL_FILE_ROOT_MNT))
-		return false;
-	for (i = 0; virt[i]; i++)
-		if (!strncmp(fl->fstype, virt[i], sizeof(fl->fstype)))
-			return false;
-	if (!strncmp(fl->fstype, "tmpfs", sizeof(fl->fstype)))
-		return fl->flags & VIGIL_FILE_BIND;
-	return fl->flags & (VIGIL_FILE_BIND | VIGIL_FILE_BLOCKDEV_FS);
+	if (!f)
+		f = field_lookup("fd.is_host_mount", &arg);
+	return f && field_get(f, NULL, fc, &v) && v.n;
 }
 
 /* The fields of a struct vigil_file, inside the currently open object. */
-static void json_file_fields(struct jw *w, const void *rec, const struct vigil_file *fl)
+static void json_file_fields(struct jw *w, struct field_ctx *fc, const struct vigil_file *fl)
 {
 	jw_uint(w, "ino", fl->ino);
 	jw_uint(w, "dev", fl->dev);
@@ -213,9 +206,9 @@ static void json_file_fields(struct jw *w, const void *rec, const struct vigil_f
 	jw_obj_open(w, "mount");
 	jw_bool(w, "container_root", fl->flags & VIGIL_FILE_ROOT_MNT);
 	jw_bool(w, "bind", fl->flags & VIGIL_FILE_BIND);
-	jw_bool(w, "host", is_host_mount(fl));
-	json_sv(w, "source", rec_sv(rec, fl->mnt_source));
-	json_sv(w, "root", rec_sv(rec, fl->mnt_root));
+	jw_bool(w, "host", host_mount(fc));
+	json_sv(w, "source", rec_sv(fc->ev->rec, fl->mnt_source));
+	json_sv(w, "root", rec_sv(fc->ev->rec, fl->mnt_root));
 	jw_obj_close(w);
 	if (!strncmp(fl->fstype, "overlay", sizeof(fl->fstype))) {
 		jw_bool(w, "upper_layer", fl->flags & VIGIL_FILE_OVL_UPPER);
@@ -224,7 +217,7 @@ static void json_file_fields(struct jw *w, const void *rec, const struct vigil_f
 }
 
 /* A user path joined to its kernel-resolved directory, into buf. */
-static struct sv joined_path(const void *rec, struct vigil_str path, struct vigil_str dir,
+struct sv joined_path(const void *rec, struct vigil_str path, struct vigil_str dir,
 			     char *buf, size_t len)
 {
 	struct sv p = rec_sv(rec, path), d = rec_sv(rec, dir), out = { NULL, 0 };
@@ -273,7 +266,7 @@ static void json_result(struct jw *w, int64_t ret)
 		jw_str(w, "errno", errno_name(-ret));
 }
 
-static void json_exec(struct jw *w, const struct vigil_exec_event *e)
+static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exec_event *e)
 {
 	struct sv exe = rec_sv(e, e->exe.path);
 	bool tmp = exe.p && ((exe.len > 5 && !memcmp(exe.p, "/tmp/", 5)) ||
@@ -289,7 +282,7 @@ static void json_exec(struct jw *w, const struct vigil_exec_event *e)
 	jw_bool(w, "from_tmp", tmp);
 	jw_bool(w, "args_truncated", e->flags & VIGIL_EXEC_ARGV_TRUNC);
 	jw_obj_open(w, "file");
-	json_file_fields(w, e, &e->exe);
+	json_file_fields(w, fc, &e->exe);
 	jw_obj_close(w);
 	jw_obj_close(w);
 }
@@ -311,7 +304,7 @@ static void json_raw_args(struct jw *w, const struct sys_desc *d, const __u64 *a
 	jw_obj_close(w);
 }
 
-static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
+static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_syscall_event *e)
 {
 	const struct sys_desc *d = sys_desc_by_nr(e->nr);
 	char p1[VIGIL_PATH_MAX * 2], p2[VIGIL_PATH_MAX * 2], buf[256];
@@ -348,7 +341,7 @@ static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
 					!strcmp(d->name, "creat") ? e->args[1] : e->args[3]);
 		}
 		if (have_file)
-			json_file_fields(w, e, &e->file);
+			json_file_fields(w, fc, &e->file);
 		jw_obj_close(w);
 		break;
 	case SC_FILE:
@@ -377,7 +370,7 @@ static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
 			jw_bool(w, "setgid", mode & 02000);
 		}
 		if (have_file)
-			json_file_fields(w, e, &e->file);
+			json_file_fields(w, fc, &e->file);
 		jw_obj_close(w);
 		break;
 	case SC_NET:
@@ -415,17 +408,17 @@ static void json_syscall(struct jw *w, const struct vigil_syscall_event *e)
 	}
 }
 
-static const char *uring_op_name(unsigned int op)
+const char *uring_op_name(unsigned int op)
 {
 	switch (op) {
-	case 16: return "connect";	/* IORING_OP_CONNECT */
-	case 18: return "openat";	/* IORING_OP_OPENAT */
-	case 28: return "openat2";	/* IORING_OP_OPENAT2 */
+	case VIGIL_IORING_OP_CONNECT: return "connect";
+	case VIGIL_IORING_OP_OPENAT: return "openat";
+	case VIGIL_IORING_OP_OPENAT2: return "openat2";
 	}
 	return "other";
 }
 
-static void json_uring(struct jw *w, const struct vigil_uring_event *e)
+static void json_uring(struct jw *w, struct field_ctx *fc, const struct vigil_uring_event *e)
 {
 	jw_obj_open(w, "io_uring");
 	if (e->kind == VIGIL_URING_SETUP) {
@@ -440,7 +433,7 @@ static void json_uring(struct jw *w, const struct vigil_uring_event *e)
 	json_result(w, e->res);
 	if (e->kind != VIGIL_URING_OP)
 		return;
-	if (e->opcode == 16) {
+	if (e->opcode == VIGIL_IORING_OP_CONNECT) {
 		json_sock(w, e, &e->sock);
 		return;
 	}
@@ -454,18 +447,19 @@ static void json_uring(struct jw *w, const struct vigil_uring_event *e)
 	}
 	json_sv(w, "nameraw", rec_sv(e, e->path));
 	if (e->file.flags & VIGIL_FILE_PRESENT)
-		json_file_fields(w, e, &e->file);
+		json_file_fields(w, fc, &e->file);
 	jw_obj_close(w);
 }
 
-void event_json(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+void event_json(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc)
 {
-	event_json_open(w, f, ev);
+	event_json_open(w, f, fc);
 	jw_obj_close(w);
 }
 
-void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc)
 {
+	const struct event_view *ev = fc->ev;
 	const struct vigil_hdr *h = hdr_of(ev->rec);
 	char ts[48];
 
@@ -477,18 +471,18 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_v
 	jw_str(w, "host", f->host);
 	switch (h->type) {
 	case VIGIL_EV_EXEC:
-		json_exec(w, ev->rec);
+		json_exec(w, fc, ev->rec);
 		break;
 	case VIGIL_EV_SYSCALL:
-		json_syscall(w, ev->rec);
+		json_syscall(w, fc, ev->rec);
 		break;
 	case VIGIL_EV_URING:
-		json_uring(w, ev->rec);
+		json_uring(w, fc, ev->rec);
 		break;
 	case VIGIL_EV_PROFILE: {
 		/* decided in the kernel: this is a verdict, not only an event */
 		const struct vigil_profile_event *e = ev->rec;
-		const char *prof = ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?";
+		const char *prof = ev->profile ? ev->profile : "?";
 		char out[512];
 
 		jw_str(w, "syscall", sys_name(e->nr));
@@ -528,171 +522,43 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, const struct event_v
 	json_container(w, ev->ctr);
 }
 
-/* ---- text ---- */
 
-struct sb {
-	char *buf;
-	size_t len, cap;
-};
-
-static void sb_printf(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *s, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (s->len >= s->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		s->len = s->len + n < s->cap ? s->len + n : s->cap - 1;
-}
-
-/* Printable bytes as they are, the others as \xNN. */
-static void sb_quoted(struct sb *s, const char *p, size_t n, char nul_as)
+void json_ctr_config(struct jw *w, const struct ctr_info *c)
 {
 	size_t i;
 
-	for (i = 0; i < n && s->len + 5 < s->cap; i++) {
-		unsigned char c = p[i];
-
-		if (!c && nul_as)
-			s->buf[s->len++] = nul_as;
-		else if (c >= 0x20 && c < 0x7f && c != '\\')
-			s->buf[s->len++] = c;
-		else
-			s->len += snprintf(s->buf + s->len, s->cap - s->len, "\\x%02x", c);
+	if (c->privileged == CTR_UNKNOWN)
+		return;	/* no OCI config found */
+	jw_obj_open(w, "config");
+	jw_bool(w, "privileged", c->privileged == CTR_YES);
+	jw_bool(w, "host_network", c->host_network == CTR_YES);
+	jw_bool(w, "host_pid", c->host_pid == CTR_YES);
+	jw_bool(w, "host_ipc", c->host_ipc == CTR_YES);
+	caps_json(w, "cap_bounding", c->cap_bounding);
+	jw_arr_open(w, "bind_mounts");
+	for (i = 0; i < c->n_mounts; i++) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "source", c->mounts[i].source);
+		jw_str(w, "dest", c->mounts[i].dest);
+		jw_bool(w, "rw", c->mounts[i].rw);
+		jw_obj_close(w);
 	}
-	s->buf[s->len] = '\0';
+	jw_arr_close(w);
+	jw_obj_close(w);
 }
 
-/* Event:{...} args: the detail of the event's own kind */
-static void text_args(struct sb *s, const struct event_view *ev)
+uint64_t syscall_counts_json(struct jw *w, const char *key, const uint64_t n[VIGIL_NR_SYSCALLS])
 {
-	const struct vigil_hdr *h = hdr_of(ev->rec);
-	const struct vigil_file *fl = NULL;
-	const struct vigil_sock *sk = NULL;
-	char a[64], flags[512];
+	uint64_t total = 0;
+	int i;
 
-	if (h->type == VIGIL_EV_EXEC) {
-		const struct vigil_exec_event *e = ev->rec;
-		struct sv fn = rec_sv(e, e->filename);
-
-		sb_printf(s, "filename=");
-		sb_quoted(s, fn.p, fn.len, 0);
-		fl = &e->exe;
-		sb_printf(s, " exe=");
-	} else if (h->type == VIGIL_EV_SYSCALL) {
-		const struct vigil_syscall_event *e = ev->rec;
-		const struct sys_desc *d = sys_desc_by_nr(e->nr);
-		char p1[VIGIL_PATH_MAX * 2];
-		struct sv p = joined_path(e, e->path, e->dir, p1, sizeof(p1));
-
-		fl = &e->file;
-		sk = &e->sock;
-		if (d && d->cls == SC_OPEN)
-			sb_printf(s, "flags=%s ", open_flags_str(sys_open_flags(d, e), '|', flags, sizeof(flags)));
-		if (!(fl->flags & VIGIL_FILE_PRESENT) && p.p) {
-			sb_printf(s, "path=");
-			sb_quoted(s, p.p, p.len, 0);
-		}
-		if (fl->flags & VIGIL_FILE_PRESENT)
-			sb_printf(s, "path=");
-	} else if (h->type == VIGIL_EV_URING) {
-		const struct vigil_uring_event *e = ev->rec;
-
-		sb_printf(s, "op=%s ", e->kind == VIGIL_URING_SETUP ? "setup" : uring_op_name(e->opcode));
-		fl = &e->file;
-		sk = &e->sock;
-		if (fl->flags & VIGIL_FILE_PRESENT)
-			sb_printf(s, "path=");
-	} else if (h->type == VIGIL_EV_PROFILE) {
-		sb_printf(s, "profile=%s", ev->ctr && ev->ctr->profile ? ev->ctr->profile : "?");
-	} else if (h->type == VIGIL_EV_CAPABLE) {
-		const struct vigil_capable_event *e = ev->rec;
-
-		sb_printf(s, "cap=%s%s", cap_name(e->cap),
-			  ev->cap_learning ? " learning" : ev->cap_in_baseline ? " in_baseline" : " new");
+	jw_obj_open(w, key);
+	for (i = 0; i < VIGIL_NR_SYSCALLS; i++) {
+		if (!n[i])
+			continue;
+		jw_uint(w, sys_name(i), n[i]);
+		total += n[i];
 	}
-	if (fl && (fl->flags & VIGIL_FILE_PRESENT)) {
-		struct sv p = rec_sv(ev->rec, fl->path);
-
-		sb_quoted(s, p.p, p.len, 0);
-		if (is_host_mount(fl))
-			sb_printf(s, " host_mount=yes");
-	}
-	if (sk && sk->family == AF_UNIX) {
-		struct sv u = rec_sv(ev->rec, sk->unix_path);
-		char path[128];
-
-		if (u.p)
-			sb_printf(s, "unix=%s", unix_path_str(u.p, u.len, path, sizeof(path)));
-	} else if (sk && sk->family) {
-		sb_printf(s, "remote=%s:%u", addr_str(sk->family, sk->raddr, a, sizeof(a)), sk->rport);
-		sb_printf(s, " local=%s:%u", addr_str(sk->family, sk->laddr, a, sizeof(a)), sk->lport);
-	}
-}
-
-static bool result_of(const struct event_view *ev, int64_t *ret)
-{
-	const struct vigil_hdr *h = hdr_of(ev->rec);
-
-	if (h->type == VIGIL_EV_SYSCALL)
-		*ret = ((const struct vigil_syscall_event *)ev->rec)->ret;
-	else if (h->type == VIGIL_EV_URING)
-		*ret = ((const struct vigil_uring_event *)ev->rec)->res;
-	else if (h->type == VIGIL_EV_EXEC)
-		*ret = 0;
-	else
-		return false;
-	return true;
-}
-
-size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, const struct event_view *ev,
-		  const char *verdict)
-{
-	const struct vigil_hdr *h = hdr_of(ev->rec);
-	struct sb s = { buf, 0, len };
-	int64_t real = h->ts_ns + f->boot_to_real_ns, ret;
-	time_t sec = real / 1000000000LL;
-	char ts[32], caps[1024];
-	struct tm tm;
-
-	if (!len)
-		return 0;
-	buf[0] = '\0';
-	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof(ts), "%Y/%m/%d %H:%M:%S", &tm);
-	sb_printf(&s, "%s ", ts);
-	if (verdict)
-		sb_printf(&s, "%s, ", verdict);
-	sb_printf(&s, "Event:{host:%s, type: %s", f->host, event_type_name(ev->rec));
-	if (h->type == VIGIL_EV_SYSCALL)
-		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_syscall_event *)ev->rec)->nr));
-	else if (h->type == VIGIL_EV_EXEC)
-		sb_printf(&s, ", syscall: execve");
-	else if (h->type == VIGIL_EV_PROFILE)
-		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_profile_event *)ev->rec)->nr));
-	else if (h->type == VIGIL_EV_CAPABLE && ((const struct vigil_capable_event *)ev->rec)->syscall >= 0)
-		sb_printf(&s, ", syscall: %s", sys_name(((const struct vigil_capable_event *)ev->rec)->syscall));
-	sb_printf(&s, ", args: ");
-	text_args(&s, ev);
-	if (result_of(ev, &ret)) {
-		sb_printf(&s, ", result: %lld", (long long)ret);
-		if (ret < 0 && ret > -4096)
-			sb_printf(&s, " (%s)", errno_name(-ret));
-	}
-	if (ev->ctr)
-		sb_printf(&s, "}, Container:{image: %s, id: %.12s, name: %s}", ev->ctr->image ? ev->ctr->image : "?",
-			  ev->ctr->id, ev->ctr->name ? ev->ctr->name : "?");
-	else
-		sb_printf(&s, "}, Container:{id: host}");
-	sb_printf(&s, ", Process:{proc: %.16s, pid: %u, vpid: %u, parent: %.16s, args: ", h->proc.comm,
-		  h->proc.pid, h->proc.vpid, h->proc.pcomm);
-	if (ev->proc && ev->proc->argv)
-		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
-	sb_printf(&s, ", uid: %u, caps: %s}", h->proc.uid, caps_str(h->proc.cap_effective, ' ', caps, sizeof(caps)));
-	return s.len;
+	jw_obj_close(w);
+	return total;
 }

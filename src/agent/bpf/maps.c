@@ -1,0 +1,124 @@
+/* maps.c - the agent's operations on the kernel side's maps (see maps.h). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf/kstats.h"
+#include "bpf/maps.h"
+#include "util/log.h"
+#include "vigil.skel.h"
+
+static int map_fd(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+int kmaps_mark_cgroup(struct loader *l, const char *dir, uint64_t cgid, uint64_t top)
+{
+	/* already running: past the runtime's set-up */
+	struct vigil_ctr_cgroup val = { .ctr_cgroup_id = top,
+					.flags = cgid == top ? VIGIL_CTR_PROGRAM : VIGIL_CTR_NESTED };
+	struct vigil_syscall_counts *zero;
+	int ncpu = libbpf_num_possible_cpus(), dfd, err = 0;
+
+	if (bpf_map_update_elem(map_fd(l->skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY))
+		return -errno;
+	/* the mark on the cgroup itself, keyed by an fd of its directory */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || bpf_map_update_elem(map_fd(l->skel->maps.ctr_marks), &dfd, &val, BPF_ANY))
+		err = -errno;
+	if (dfd >= 0)
+		close(dfd);
+	if (cgid != top || ncpu <= 0)
+		return err;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	bpf_map_update_elem(map_fd(l->skel->maps.syscall_counts), &cgid, zero, BPF_NOEXIST);
+	free(zero);
+	return err;
+}
+
+int kmaps_counts_read(struct loader *l, uint64_t cgid, uint64_t program[VIGIL_NR_SYSCALLS],
+		      uint64_t setup[VIGIL_NR_SYSCALLS])
+{
+	return syscall_counts_read(map_fd(l->skel->maps.syscall_counts), cgid, program, setup);
+}
+
+int kmaps_counts_each(struct loader *l, int (*cb)(void *arg, uint64_t cgid), void *arg)
+{
+	int fd = map_fd(l->skel->maps.syscall_counts);
+	uint64_t key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (cb(arg, key))
+			break;
+	}
+	return 0;
+}
+
+int kmaps_caps_read(struct loader *l, uint64_t cgid, struct vigil_cap_use *out)
+{
+	if (bpf_map_lookup_elem(map_fd(l->skel->maps.ctr_caps), &cgid, out)) {
+		memset(out, 0, sizeof(*out));
+		return -errno;
+	}
+	return 0;
+}
+
+int kmaps_profile_set(struct loader *l, uint64_t cgid, const uint64_t allow[VIGIL_NR_SYSCALLS / 64],
+		      bool armed)
+{
+	struct vigil_profile_bits bits = { .armed = armed };
+
+	memcpy(bits.allow, allow, sizeof(bits.allow));
+	if (bpf_map_update_elem(map_fd(l->skel->maps.ctr_profiles), &cgid, &bits, BPF_ANY))
+		return -errno;
+	l->skel->bss->profiles_active = 1;	/* sys_enter checks profiles from now on */
+	return 0;
+}
+
+int kmaps_profile_arm(struct loader *l, uint64_t cgid)
+{
+	int fd = map_fd(l->skel->maps.ctr_profiles);
+	struct vigil_profile_bits bits;
+
+	if (bpf_map_lookup_elem(fd, &cgid, &bits))
+		return -errno;
+	if (bits.armed)
+		return 0;
+	bits.armed = 1;
+	return bpf_map_update_elem(fd, &cgid, &bits, BPF_EXIST) ? -errno : 0;
+}
+
+bool kmaps_program_started(struct loader *l, uint64_t cgid)
+{
+	struct vigil_ctr_cgroup val;
+
+	if (bpf_map_lookup_elem(map_fd(l->skel->maps.ctr_cgroups), &cgid, &val))
+		return false;
+	return val.flags & VIGIL_CTR_PROGRAM;
+}
+
+void kmaps_forget_container(struct loader *l, uint64_t cgid)
+{
+	bpf_map_delete_elem(map_fd(l->skel->maps.syscall_counts), &cgid);
+	bpf_map_delete_elem(map_fd(l->skel->maps.ctr_profiles), &cgid);
+	bpf_map_delete_elem(map_fd(l->skel->maps.ctr_caps), &cgid);
+}
+
+int kmaps_stats_read(struct loader *l, uint64_t out[VIGIL_STAT_MAX])
+{
+	return kstats_read(map_fd(l->skel->maps.stats), out);
+}
+
+int kmaps_events_fd(struct loader *l)
+{
+	return map_fd(l->skel->maps.events);
+}

@@ -1,0 +1,135 @@
+/* probe.c - kernel features, from the kernel's own BTF (see probe.h). */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bpf/probe.h"
+#include "container/container.h"
+
+enum how { BY_ENUM, BY_FUNC, BY_TYPE, BY_PATH, BY_CGROUP2, BY_LSM };
+
+static const struct feature {
+	const char *what;
+	enum how how;
+	const char *name;	/* enum value, function, type or path */
+	const char *since;
+	bool required;
+	const char *without;	/* optional ones: what is lost */
+} features[PROBE_MAX] = {
+	[PROBE_BTF] = { "kernel BTF (CONFIG_DEBUG_INFO_BTF)", BY_PATH, "/sys/kernel/btf/vmlinux", "5.4", true, NULL },
+	[PROBE_RINGBUF] = { "BPF ring buffer", BY_ENUM, "BPF_MAP_TYPE_RINGBUF", "5.8", true, NULL },
+	[PROBE_CGRP_STORAGE] = { "cgroup local storage", BY_ENUM, "BPF_MAP_TYPE_CGRP_STORAGE", "6.2", true, NULL },
+	[PROBE_LOOP] = { "bpf_loop() helper", BY_ENUM, "BPF_FUNC_loop", "5.17", true, NULL },
+	[PROBE_RDONLY_CAST] = { "bpf_rdonly_cast() kfunc", BY_FUNC, "bpf_rdonly_cast", "6.2", true, NULL },
+	[PROBE_TP_BTF_SYSCALLS] = { "tp_btf sys_enter", BY_TYPE, "btf_trace_sys_enter", "5.5", true, NULL },
+	[PROBE_TP_BTF_SCHED] = { "tp_btf sched_process_exec", BY_TYPE, "btf_trace_sched_process_exec", "5.5", true, NULL },
+	[PROBE_TP_BTF_CGROUP] = { "tp_btf cgroup_mkdir", BY_TYPE, "btf_trace_cgroup_mkdir", "5.5", true, NULL },
+	[PROBE_SYSCALL_TRACEPOINTS] = { "syscall tracepoints (CONFIG_FTRACE_SYSCALLS)", BY_PATH,
+					"/sys/kernel/tracing/events/syscalls", "2.6.33", true, NULL },
+	[PROBE_CGROUP2] = { "cgroup v2 hierarchy (unified or hybrid)", BY_CGROUP2, NULL, "4.5", true, NULL },
+	[PROBE_IO_URING] = { "io_uring tracepoints", BY_TYPE, "btf_trace_io_uring_submit_req", "6.0", false,
+			     "opens and connects made through io_uring are not seen" },
+	[PROBE_CAP_CAPABLE] = { "capability:cap_capable tracepoint", BY_TYPE, "btf_trace_cap_capable", "6.14",
+				false, "capability use is not reported" },
+	[PROBE_LSM] = { "BPF LSM programs", BY_LSM, NULL, "5.7 with lsm=bpf", false,
+			"(not needed: tracepoints and cgroup hooks are used)" },
+};
+
+static bool btf_has_enum_value(const struct btf *btf, const char *value)
+{
+	__u32 i, n = btf__type_cnt(btf);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	__u16 k;
+
+	for (i = 1; i < n; i++) {
+		t = btf__type_by_id(btf, i);
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (k = 0; k < btf_vlen(t); k++)
+			if (!strcmp(btf__name_by_offset(btf, e[k].name_off), value))
+				return true;
+	}
+	return false;
+}
+
+static bool lsm_usable(void)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	/* listed is not enough: loading may still be refused (EPERM) */
+	return strstr(buf, "bpf") && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_LSM, NULL) == 1;
+}
+
+void probe_kernel(struct probe_result *r)
+{
+	struct btf *btf = NULL;
+	struct utsname u;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (!uname(&u))
+		snprintf(r->release, sizeof(r->release), "%s", u.release);
+	if (!access(features[PROBE_BTF].name, R_OK))
+		btf = btf__load_vmlinux_btf();
+	for (i = 0; i < PROBE_MAX; i++) {
+		const struct feature *f = &features[i];
+
+		switch (f->how) {
+		case BY_ENUM:
+			r->have[i] = btf && btf_has_enum_value(btf, f->name);
+			break;
+		case BY_FUNC:
+			r->have[i] = btf && btf__find_by_name_kind(btf, f->name, BTF_KIND_FUNC) > 0;
+			break;
+		case BY_TYPE:
+			r->have[i] = btf && btf__find_by_name(btf, f->name) > 0;
+			break;
+		case BY_PATH:
+			r->have[i] = !access(f->name, F_OK);
+			break;
+		case BY_CGROUP2:
+			r->have[i] = cgroup2_root() != NULL;
+			break;
+		case BY_LSM:
+			r->have[i] = lsm_usable();
+			break;
+		}
+	}
+	btf__free(btf);
+}
+
+bool probe_required_ok(const struct probe_result *r)
+{
+	int i;
+
+	for (i = 0; i < PROBE_MAX; i++)
+		if (features[i].required && !r->have[i])
+			return false;
+	return true;
+}
+
+void probe_print(const struct probe_result *r, FILE *f, bool only_missing)
+{
+	int i;
+
+	for (i = 0; i < PROBE_MAX; i++) {
+		const struct feature *ft = &features[i];
+
+		if (only_missing && r->have[i])
+			continue;
+		fprintf(f, "  %-8s %-46s Linux %s%s%s%s\n", r->have[i] ? "ok" : ft->required ? "MISSING" : "absent",
+			ft->what, ft->since, ft->required ? ", required" : "",
+			!r->have[i] && ft->without ? ": " : "", !r->have[i] && ft->without ? ft->without : "");
+	}
+}

@@ -1,0 +1,166 @@
+/* run.c - `vigil run`: the agent's options, then core/agent.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "abi/abi.h"
+#include "cmd/cmd.h"
+#include "core/agent.h"
+#include "seccomp/check.h"
+#include "util/log.h"
+
+void run_usage(FILE *f)
+{
+	fprintf(f,
+"usage: vigil run [options]\n"
+"\n"
+"  -o, --output json|text   stdout format (default: json when stdout is not a\n"
+"                           terminal, text when it is)\n"
+"  -f, --output-file PATH   also append JSON lines to PATH\n"
+"      --rules FILE         rule file (repeatable; later files append to and\n"
+"                           override earlier ones); default: the shipped\n"
+"                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
+"      --no-rules           observe only, no verdicts\n"
+"      --alerts-only        print only INSECURE events\n"
+"      --host               report host processes too (default: containers only)\n"
+"      --no-syscall-counts  do not count syscalls per container (saves the one\n"
+"                           hook every syscall pays for)\n"
+"      --summary-interval S per-container syscall summary every S seconds\n"
+"                           (default 60; 0 = only when a container exits)\n"
+"      --proc-events        also print fork and exit events\n"
+"      --ringbuf-mb N       ring buffer size in MiB, a power of two (default 4;\n"
+"                           it is mapped twice, so RSS shows 2x)\n"
+"      --argv-max N         bytes of argv kept per exec (default %d, max %d)\n"
+"      --dedup-window MS    a process opening the same file with the same access\n"
+"                           again within MS ms is counted, not reported again\n"
+"                           (default 5000; 0 reports every open)\n"
+"      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
+"      --profile-dir DIR    where the profiles named by vigil.profile labels are\n"
+"                           (default " PROFILE_DIR_DEFAULT ")\n"
+"      --ready-fd N         write READY=1 to fd N once every hook is attached and\n"
+"                           the running containers are named (also sent to\n"
+"                           systemd's NOTIFY_SOCKET when set)\n"
+"      --profile NAME=FILE  check container NAME's syscalls against the seccomp\n"
+"                           profile FILE (repeatable; a container label\n"
+"                           vigil.profile=NAME names a file in --profile-dir):\n"
+"                           the first use of\n"
+"                           each syscall outside it is an INSECURE event\n"
+"      --learn-seconds S    capabilities a container's program is granted in its\n"
+"                           first S seconds (default 120) are its image's normal\n"
+"                           use; later grants outside it are anomalies\n"
+"      --duration S         stop after S seconds\n"
+"  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
+"\n"
+"Stop with Ctrl-C or SIGTERM: hooks are detached, buffered events flushed and a\n"
+"final stats line (events, drops by reason, RSS, CPU) printed to stderr.\n"
+"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX);
+}
+
+static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v > max)
+		fatalx("%s: '%s' is not a number from 0 to %u", opt, s, max);
+	return v;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-file", required_argument, NULL, 'f' },
+		{ "host", no_argument, NULL, O_HOST },
+		{ "no-syscall-counts", no_argument, NULL, O_NOCOUNT },
+		{ "summary-interval", required_argument, NULL, O_SUMMARY },
+		{ "proc-events", no_argument, NULL, O_PROCEV },
+		{ "ringbuf-mb", required_argument, NULL, O_RB },
+		{ "argv-max", required_argument, NULL, O_ARGV },
+		{ "docker-socket", required_argument, NULL, O_DOCKER },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "dedup-window", required_argument, NULL, O_DEDUP },
+		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-rules", no_argument, NULL, O_NORULES },
+		{ "alerts-only", no_argument, NULL, O_ALERTS },
+		{ "learn-seconds", required_argument, NULL, O_LEARN },
+		{ "profile-dir", required_argument, NULL, O_PROFILE_DIR },
+		{ "ready-fd", required_argument, NULL, O_READY },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct agent_opts o = {
+		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000 },
+		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
+		.summary_interval = 60,
+		.learn_seconds = 120,
+		.ready_fd = -1,
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				o.mode = OUTPUT_JSON;
+			else if (!strcmp(optarg, "text"))
+				o.mode = OUTPUT_TEXT;
+			else
+				fatalx("--output: '%s' is neither json nor text", optarg);
+			break;
+		case 'f': o.output_file = optarg; break;
+		case O_HOST: o.bpf.watch_host = true; break;
+		case O_NOCOUNT: o.bpf.syscall_counts = false; break;
+		case O_SUMMARY: o.summary_interval = parse_uint("--summary-interval", optarg, 86400); break;
+		case O_PROCEV: o.proc_events = true; break;
+		case O_RB:
+			o.bpf.ringbuf_mb = parse_uint("--ringbuf-mb", optarg, 1024);
+			if (!o.bpf.ringbuf_mb || (o.bpf.ringbuf_mb & (o.bpf.ringbuf_mb - 1)))
+				fatalx("--ringbuf-mb: %u is not a power of two", o.bpf.ringbuf_mb);
+			break;
+		case O_ARGV: o.bpf.argv_max = parse_uint("--argv-max", optarg, VIGIL_ARGV_MAX); break;
+		case O_DOCKER: o.docker_socket = optarg; break;
+		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
+		case O_DEDUP: o.bpf.dedup_ms = parse_uint("--dedup-window", optarg, 3600000); break;
+		case O_RULES:
+			if (o.n_rules == AGENT_MAX_RULE_FILES)
+				fatalx("--rules: at most %d files", AGENT_MAX_RULE_FILES);
+			o.rules[o.n_rules++] = optarg;
+			break;
+		case O_NORULES: o.no_rules = true; break;
+		case O_ALERTS: o.alerts_only = true; break;
+		case O_PROFILE_DIR: o.profile_dir = optarg; break;
+		case O_READY: o.ready_fd = parse_uint("--ready-fd", optarg, 1 << 20); break;
+		case O_LEARN: o.learn_seconds = parse_uint("--learn-seconds", optarg, 30 * 86400); break;
+		case O_PROFILE: {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || !eq[1])
+				fatalx("--profile: '%s' is not CONTAINER=FILE", optarg);
+			if (o.n_profiles == AGENT_MAX_PROFILES)
+				fatalx("--profile: at most %d", AGENT_MAX_PROFILES);
+			*eq = '\0';
+			o.profiles[o.n_profiles].container = optarg;
+			o.profiles[o.n_profiles++].path = eq + 1;
+			break;
+		}
+		case 'v': log_verbose++; break;
+		case 'h': run_usage(stdout); return 0;
+		default: run_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		fatalx("run: unexpected argument '%s'", argv[optind]);
+	if (geteuid() != 0)
+		fatalx("run: needs root (BPF programs and cgroup access)");
+	if (o.n_profiles && !o.bpf.syscall_counts)
+		fatalx("run: --profile needs the syscall hook that --no-syscall-counts removes");
+	o.bpf.agent_pid = getpid();
+	return agent_run(&o);
+}
+

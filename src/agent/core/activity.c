@@ -1,0 +1,89 @@
+/* activity.c - recent per-container activity (see activity.h). */
+#include <stdlib.h>
+#include <uthash.h>
+
+#include "core/activity.h"
+
+struct act_entry {
+	struct ctr_activity a;
+	UT_hash_handle hh;
+};
+
+struct activity {
+	struct act_entry *by_cgid;
+};
+
+struct activity *activity_new(void)
+{
+	return calloc(1, sizeof(struct activity));
+}
+
+void activity_free(struct activity *a)
+{
+	struct act_entry *e, *tmp;
+
+	if (!a)
+		return;
+	HASH_ITER(hh, a->by_cgid, e, tmp) {
+		HASH_DEL(a->by_cgid, e);
+		free(e);
+	}
+	free(a);
+}
+
+struct ctr_activity *activity_of(struct activity *a, uint64_t cgid)
+{
+	struct act_entry *e;
+
+	HASH_FIND(hh, a->by_cgid, &cgid, sizeof(cgid), e);
+	if (e)
+		return &e->a;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->a.cgid = cgid;
+	HASH_ADD(hh, a->by_cgid, a.cgid, sizeof(uint64_t), e);
+	return &e->a;
+}
+
+void activity_forget(struct activity *a, uint64_t cgid)
+{
+	struct act_entry *e;
+
+	HASH_FIND(hh, a->by_cgid, &cgid, sizeof(cgid), e);
+	if (e) {
+		HASH_DEL(a->by_cgid, e);
+		free(e);
+	}
+}
+
+void activity_connect(struct ctr_activity *c, const uint8_t addr[16], uint16_t port, uint64_t ts)
+{
+	uint64_t key = 1469598103934665603ULL;
+	unsigned int i = c->next++ % CTR_RECENT_TARGETS, k;
+
+	/* FNV-1a over address and port */
+	for (k = 0; k < 16; k++)
+		key = (key ^ addr[k]) * 1099511628211ULL;
+	key = (key ^ port) * 1099511628211ULL;
+	c->key[i] = key;
+	c->ts[i] = ts;
+}
+
+unsigned int activity_recent_targets(const struct ctr_activity *c, uint64_t now)
+{
+	unsigned int i, j, n = 0;
+
+	/* 64 entries: a quadratic distinct count is cheaper than a hash here */
+	for (i = 0; i < CTR_RECENT_TARGETS; i++) {
+		if (!c->ts[i] || c->ts[i] > now || now - c->ts[i] > CTR_RECENT_WINDOW_NS)
+			continue;
+		for (j = 0; j < i; j++)
+			if (c->key[j] == c->key[i] && c->ts[j] && c->ts[j] <= now &&
+			    now - c->ts[j] <= CTR_RECENT_WINDOW_NS)
+				break;
+		if (j == i)
+			n++;
+	}
+	return n;
+}

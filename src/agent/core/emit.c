@@ -1,0 +1,145 @@
+/*
+ * emit.c - the emit stage: an event and its verdict, as JSON or text, to
+ * the sinks; and the records the agent makes itself about containers
+ * (container_start, container_exit, summary) and about itself (the final
+ * stats line).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bpf/kstats.h"
+#include "bpf/maps.h"
+#include "core/agent.h"
+#include "core/park.h"
+#include "learn/cap_baseline.h"
+#include "output/format.h"
+#include "rules/rules.h"
+#include "util/names.h"
+
+void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
+{
+	const struct vigil_hdr *h = ev->rec;
+	char verdict[1024];
+	size_t used = 0, i, n;
+
+	if ((h->type == VIGIL_EV_FORK || h->type == VIGIL_EV_EXIT) && !a->opts->proc_events)
+		return;
+	if (a->opts->alerts_only && !v->insecure)
+		return;
+	field_ctx_reset(&a->fc, ev, a->received);
+	if (a->out.mode == OUTPUT_TEXT) {
+		if (h->type == VIGIL_EV_PROFILE) {
+			snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:[syscall outside profile: %s]",
+				 ev->profile ? ev->profile : "?");
+		} else if (v->judged && v->n) {
+			used = snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:");
+			for (i = 0; i < v->n && used < sizeof(verdict); i++)
+				used += snprintf(verdict + used, sizeof(verdict) - used, "%s[%s]", i ? ", " : "",
+						 rule_reason(v->m[i]));
+		} else {
+			snprintf(verdict, sizeof(verdict), "[NORMAL]");
+		}
+		n = event_text(a->text, sizeof(a->text), &a->fmt, &a->fc,
+			       v->judged || h->type == VIGIL_EV_PROFILE ? verdict : NULL);
+		sink_text(&a->out, a->text, n);
+		if (!a->out.file.f)
+			return;
+	}
+	event_json_open(&a->jw, &a->fmt, &a->fc);
+	if (v->judged)
+		rules_verdict_json(&a->jw, v->m, v->n, &a->fc);
+	jw_obj_close(&a->jw);
+	if (!a->jw.err)
+		sink_json(&a->out, a->jw.buf, a->jw.len);
+}
+
+/* Capabilities the container's program was granted or refused (exit, summary). */
+static void caps_used_json(struct agent *a, const struct ctr_info *c)
+{
+	struct vigil_cap_use use;
+
+	if (!a->ld.capabilities)
+		return;
+	kmaps_caps_read(&a->ld, c->cgroup_id, &use);
+	jw_obj_open(&a->jw, "capabilities");
+	caps_json(&a->jw, "granted", use.granted);
+	caps_json(&a->jw, "denied", use.denied);
+	caps_json(&a->jw, "baseline", cap_baseline_of(a->caps, c));
+	jw_obj_close(&a->jw);
+}
+
+void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts)
+{
+	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total;
+	struct timespec now;
+	char ts[48], line[512];
+	int n;
+
+	if (a->opts->alerts_only)
+		return;	/* lifecycle and summaries are not alerts */
+	clock_gettime(CLOCK_REALTIME, &now);
+	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
+	jw_reset(&a->jw);
+	jw_obj_open(&a->jw, NULL);
+	jw_str(&a->jw, "time", ts);
+	jw_str(&a->jw, "type", type);
+	jw_str(&a->jw, "host", a->host);
+	json_container(&a->jw, c);
+	if (!with_counts)
+		json_ctr_config(&a->jw, c);
+	else
+		caps_used_json(a, c);
+	if (with_counts && !kmaps_counts_read(&a->ld, c->cgroup_id, counts, setup)) {
+		/* the program's syscalls; the runtime's set-up apart */
+		total = syscall_counts_json(&a->jw, "syscalls", counts);
+		jw_uint(&a->jw, "syscalls_total", total);
+		total = syscall_counts_json(&a->jw, "setup_syscalls", setup);
+		jw_uint(&a->jw, "setup_syscalls_total", total);
+	}
+	jw_obj_close(&a->jw);
+	if (a->out.mode == OUTPUT_TEXT) {
+		n = snprintf(line, sizeof(line), "%s %-8s container=", ts, type);
+		n += text_safe(line + n, sizeof(line) - n, c->name ? c->name : "?");
+		n += snprintf(line + n, sizeof(line) - n, "(%.12s) image=", c->id);
+		n += text_safe(line + n, sizeof(line) - n, c->image ? c->image : "?");
+		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	if (!a->jw.err)
+		sink_json(&a->out, a->jw.buf, a->jw.len);
+}
+
+static int summary_cb(void *arg, uint64_t cgid)
+{
+	struct agent *a = arg;
+	struct ctr_info *c = ctr_lookup(a->ctrs, cgid);
+
+	if (c && !c->exited)
+		emit_container(a, "summary", c, true);
+	return 0;
+}
+
+void emit_summaries(struct agent *a)
+{
+	kmaps_counts_each(&a->ld, summary_cb, a);
+}
+
+void emit_final_stats(struct agent *a)
+{
+	uint64_t k[VIGIL_STAT_MAX];
+	struct rusage ru;
+	unsigned int i;
+
+	if (kmaps_stats_read(&a->ld, k))
+		memset(k, 0, sizeof(k));
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "vigil: stats: received=%llu malformed=%llu write_errors=%llu insecure=%llu meta_late=%llu",
+		(unsigned long long)a->received, (unsigned long long)a->malformed,
+		(unsigned long long)sinks_lost(&a->out), (unsigned long long)a->insecure,
+		(unsigned long long)a->meta_late);
+	for (i = 0; i < VIGIL_STAT_MAX; i++)
+		fprintf(stderr, " %s=%llu", kstat_name(i), (unsigned long long)k[i]);
+	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs), ru.ru_maxrss,
+		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+}

@@ -1,0 +1,90 @@
+/*
+ * enrich.c - the enrich stage: what the agent knows around a record.
+ * Updates the process cache (exec, fork; exit after the event), finds the
+ * container, its users and recent activity, and judges a capability grant
+ * against the image's baseline.  Reads caches only: no I/O here.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "bpf/decode.h"
+#include "bpf/maps.h"
+#include "core/agent.h"
+#include "core/park.h"
+#include "learn/cap_baseline.h"
+#include "proc/proc_cache.h"
+#include "proc/users.h"
+#include "rules/fields.h"
+#include "seccomp/check.h"
+
+void enrich(struct agent *a, const void *rec, struct event_view *ev)
+{
+	const struct vigil_hdr *h = rec;
+	struct ctr_info *c = NULL;
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC: {
+		const struct vigil_exec_event *e = rec;
+		struct sv exe = rec_sv(e, e->exe.path), argv = rec_sv(e, e->argv), cwd = rec_sv(e, e->cwd);
+
+		proc_cache_exec(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm, exe.p, exe.len, argv.p,
+				argv.len, e->flags & VIGIL_EXEC_ARGV_TRUNC, cwd.p, cwd.len);
+		proc_cache_set_exe_flags(a->procs, h->proc.pid, e->exe.flags);
+		break;
+	}
+	case VIGIL_EV_FORK:
+		proc_cache_fork(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm);
+		break;
+	}
+	ev->rec = rec;
+	ev->proc = proc_cache_get(a->procs, h->proc.pid);
+	if (h->proc.ctr_cgroup_id)
+		c = ctr_lookup(a->ctrs, h->proc.ctr_cgroup_id);
+	ev->ctr = c;
+	if (!c)
+		return;
+	ev->users = user_store_get(a->users, c->cgroup_id);
+	ev->act = activity_of(a->activity, c->cgroup_id);
+	if (ev->act) {
+		const struct vigil_sock *s = event_connect_sock(ev);
+
+		if (s && (s->family == VIGIL_AF_INET || s->family == VIGIL_AF_INET6))
+			activity_connect((struct ctr_activity *)ev->act, s->raddr, s->rport, h->ts_ns);
+	}
+	if (h->type == VIGIL_EV_CAPABLE) {
+		struct cap_judgement j = cap_baseline_judge(a->caps, c, ((const struct vigil_capable_event *)rec)->cap,
+							    h->ts_ns);
+
+		ev->cap_learning = j.learning;
+		ev->cap_in_baseline = j.in_baseline;
+	}
+	if (h->type == VIGIL_EV_PROFILE)
+		ev->profile = profile_checks_name(a->profiles, c->cgroup_id);
+}
+
+void enrich_after(struct agent *a, const void *rec)
+{
+	const struct vigil_hdr *h = rec;
+
+	if (h->type == VIGIL_EV_EXIT)
+		proc_cache_exit(a->procs, h->proc.pid);
+}
+
+struct ctr_info *enrich_cgroup(struct agent *a, const struct vigil_cgroup_event *e)
+{
+	struct ctr_info *c = ctr_lookup(a->ctrs, e->id);
+
+	if (c && e->kind == VIGIL_CGROUP_MKDIR)
+		cap_baseline_start(a->caps, c, e->hdr.ts_ns);
+	return c;
+}
+
+void enrich_forget(struct agent *a, uint64_t cgid)
+{
+	ctr_mark_exited(a->ctrs, cgid);
+	kmaps_forget_container(&a->ld, cgid);
+	activity_forget(a->activity, cgid);
+	cap_baseline_forget(a->caps, cgid);
+	profile_checks_forget(a->profiles, cgid);
+	user_store_set(a->users, cgid, NULL);
+}

@@ -1,0 +1,28 @@
+/*
+ * event.h - one event as it moves through the pipeline (pipeline.c):
+ * a checked record and what the agent knows around it.  Every pointer is
+ * borrowed for the duration of the stage that reads it.
+ */
+#ifndef VIGIL_EVENT_H
+#define VIGIL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "container/container.h"
+#include "core/activity.h"
+#include "proc/proc_cache.h"
+#include "proc/users.h"
+
+struct event_view {
+	const void *rec;		/* passed record_check() */
+	const struct proc_info *proc;	/* cached process, may be NULL */
+	const struct ctr_info *ctr;	/* NULL for a host process */
+	const struct user_table *users;	/* the container's /etc/passwd, may be NULL */
+	const struct ctr_activity *act;	/* the container's recent activity, may be NULL */
+	const char *profile;		/* VIGIL_EV_PROFILE: the profile it broke */
+	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
+	bool cap_learning;		/* the container is still being learned */
+	bool cap_in_baseline;		/* normal for the container's image */
+};
+
+#endif

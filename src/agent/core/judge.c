@@ -1,0 +1,168 @@
+/*
+ * judge.c - the judge stage: the rules that give each event its verdict,
+ * and their life (load at start, reload on SIGHUP, which syscall events the
+ * kernel must send for them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf/loader.h"
+#include "core/agent.h"
+#include "rules/rules.h"
+#include "util/log.h"
+
+/* The shipped policy: next to the binary (build/vigil -> rules/), or installed. */
+static const char *default_rules_path(struct agent *a)
+{
+	static const char *const installed[] = { "/etc/vigil/vigil_rules.yaml",
+						 "/usr/share/vigil/vigil_rules.yaml", NULL };
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(a->default_rules, sizeof(a->default_rules), "%.4000s/../rules/vigil_rules.yaml",
+				     exe) < (int)sizeof(a->default_rules) && !access(a->default_rules, R_OK))
+				return a->default_rules;
+		}
+	}
+	for (i = 0; installed[i]; i++)
+		if (!access(installed[i], R_OK))
+			return installed[i];
+	return NULL;
+}
+
+/* Loads the rule files; diagnostics to stderr.  NULL if they do not load. */
+static struct ruleset *load_rules(struct agent *a)
+{
+	struct rules_diags d = { 0 };
+	struct ruleset *rs = rules_load(a->rule_paths, a->n_rule_paths, &d);
+
+	rules_diags_print(&d, stderr);
+	if (rs)
+		fprintf(stderr, "vigil: rules: %zu loaded, %zu skipped (unsupported fields), %zu warning(s)\n",
+			ruleset_rule_count(rs), ruleset_skipped_count(rs), d.warnings);
+	else
+		fprintf(stderr, "vigil: rules: %zu error(s): not loaded\n", d.errors);
+	rules_diags_free(&d);
+	return rs;
+}
+
+int judge_init(struct agent *a)
+{
+	const struct agent_opts *o = a->opts;
+	const char *def;
+	unsigned int i;
+
+	a->fc.procs = a->procs;
+	if (o->no_rules)
+		return 0;
+	for (i = 0; i < o->n_rules; i++)
+		a->rule_paths[a->n_rule_paths++] = o->rules[i];
+	if (!a->n_rule_paths) {
+		if ((def = default_rules_path(a)))
+			a->rule_paths[a->n_rule_paths++] = def;
+		else
+			log_warnx("no rules file found (rules/vigil_rules.yaml); every event will be NORMAL");
+	}
+	/* a broken rules file stops the start, it does not degrade to no rules */
+	if (a->n_rule_paths && !(a->rules = load_rules(a)))
+		return -1;
+	return 0;
+}
+
+void judge_fini(struct agent *a)
+{
+	ruleset_free(a->rules);
+	a->rules = NULL;
+}
+
+void judge(struct agent *a, const struct event_view *ev, struct verdict *v)
+{
+	const struct vigil_hdr *h = ev->rec;
+
+	memset(v, 0, sizeof(*v));
+	/* profile violations carry their verdict from the kernel */
+	if (h->type == VIGIL_EV_PROFILE) {
+		v->insecure = true;
+		a->insecure++;
+		return;
+	}
+	if (!a->rules)
+		return;
+	v->judged = true;
+	field_ctx_reset(&a->fc, ev, a->received);
+	v->n = ruleset_eval(a->rules, &a->fc, v->m, AGENT_MAX_MATCHES);
+	v->insecure = v->n > 0;
+	if (v->insecure)
+		a->insecure++;
+}
+
+struct interest {
+	const char *types[512];	/* evt.type names the rules test */
+	size_t n;
+	bool all;
+};
+
+static bool sys_wanted(const char *sys, void *arg)
+{
+	const struct interest *in = arg;
+	size_t i;
+
+	if (in->all)
+		return true;
+	for (i = 0; i < in->n; i++)
+		if (!strcmp(in->types[i], sys))
+			return true;
+	return false;
+}
+
+/*
+ * Which syscall events the kernel sends.  Every one when every event is
+ * printed; with --alerts-only only those of the types the rules test,
+ * derived from their evt.type conditions (a rule without one needs all).
+ */
+int judge_apply_interest(struct agent *a)
+{
+	struct interest in = { .all = true };
+	size_t i;
+	int err;
+
+	if (a->opts->alerts_only && a->rules) {
+		in.all = false;
+		in.n = ruleset_event_types(a->rules, in.types, sizeof(in.types) / sizeof(in.types[0]));
+		for (i = 0; i < in.n; i++)
+			if (!strcmp(in.types[i], "*"))
+				in.all = true;
+	}
+	err = loader_set_interest(&a->ld, sys_wanted, &in);
+	if (!err)
+		fprintf(stderr, "vigil: syscall events: %d syscalls (%s), %d not on this kernel\n",
+			a->ld.n_sys_links, in.all ? "all reported" : "those the rules test",
+			a->ld.n_sys_missing);
+	return err;
+}
+
+/* SIGHUP: a new set replaces the old only if it loads; events keep flowing. */
+void judge_reload(struct agent *a)
+{
+	struct ruleset *rs;
+
+	if (!a->n_rule_paths)
+		return;
+	rs = load_rules(a);
+	if (!rs) {
+		log_warnx("rules reload failed: keeping the rules in use");
+		return;
+	}
+	ruleset_free(a->rules);
+	a->rules = rs;
+	if (judge_apply_interest(a))
+		log_warnx("syscall events for the new rules could not all be attached");
+}

@@ -1,0 +1,149 @@
+/* field_evt.c - evt.*: the event itself (see fields.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bpf/decode.h"
+#include "bpf/syscalls.h"
+#include "rules/field_priv.h"
+#include "util/names.h"
+
+static bool evt_type(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, field_evt_type(fc->ev));
+}
+
+/* A Vigil event is one whole syscall: the rules compiler folds evt.dir tests. */
+static bool evt_dir(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, "<");
+}
+
+static bool evt_res(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool ok;
+	int64_t res = field_result(fc, &ok);
+
+	return ok && fstr(out, res >= 0 ? "SUCCESS" : errno_name(-res));
+}
+
+static bool evt_rawres(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool ok;
+	int64_t res = field_result(fc, &ok);
+
+	return ok && fnum(out, res);
+}
+
+static bool evt_num(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, fc->evt_num);
+}
+
+static bool evt_is_open_read(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool is_open;
+	uint64_t flags = field_open_flags(fc, &is_open);
+
+	return fbool(out, is_open && (flags & O_ACCMODE) != O_WRONLY);
+}
+
+static bool evt_is_open_write(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool is_open;
+	uint64_t flags = field_open_flags(fc, &is_open);
+
+	return fbool(out, is_open && ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT))));
+}
+
+static bool evt_is_open_exec(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fbool(out, false);
+}
+
+static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct vigil_hdr *h = fhdr(fc);
+	bool is_open;
+	uint64_t flags;
+
+	if (!arg)
+		return false;
+	if (h->type == VIGIL_EV_CAPABLE) {
+		const struct vigil_capable_event *e = fc->ev->rec;
+
+		if (!strcmp(arg, "cap"))
+			return fstr(out, cap_name(e->cap));
+		if (!strcmp(arg, "syscall"))
+			return e->syscall >= 0 && fstr(out, sys_name(e->syscall));
+		return false;
+	}
+	if (h->type == VIGIL_EV_EXEC && !strcmp(arg, "flags")) {
+		const struct vigil_exec_event *e = fc->ev->rec;
+		size_t n = 0;
+
+		fc->scratch[0] = '\0';
+		if (e->exe.flags & VIGIL_FILE_OVL_UPPER)
+			n += snprintf(fc->scratch + n, sizeof(fc->scratch) - n, "%sEXE_UPPER_LAYER", n ? "|" : "");
+		if (e->exe.flags & VIGIL_FILE_MEMFD)
+			n += snprintf(fc->scratch + n, sizeof(fc->scratch) - n, "%sEXE_FROM_MEMFD", n ? "|" : "");
+		return fstr(out, fc->scratch);
+	}
+	if (h->type == VIGIL_EV_EXEC && (!strcmp(arg, "filename") || !strcmp(arg, "exe"))) {
+		const struct vigil_exec_event *e = fc->ev->rec;
+		struct sv v = rec_sv(e, e->filename);
+
+		return fscratch(fc, v.p, v.len, out);
+	}
+	flags = field_open_flags(fc, &is_open);
+	if (is_open && !strcmp(arg, "flags"))
+		return fstr(out, open_flags_str(flags, '|', fc->scratch, sizeof(fc->scratch)));
+	if (h->type == VIGIL_EV_SYSCALL) {
+		const struct vigil_syscall_event *e = fc->ev->rec;
+		const struct sys_desc *d = sys_desc_by_nr(e->nr);
+		struct sv v = { NULL, 0 };
+		int i;
+
+		if (!d)
+			return false;
+		if (!strcmp(arg, "request") && !strcmp(d->name, "ptrace"))
+			return fstr(out, ptrace_request_name(e->args[0]));
+		if (!strcmp(arg, "domain") && !strcmp(d->name, "socket"))
+			return fstr(out, family_name(e->args[0]));
+		/* symlink: target (text), linkpath; link: oldpath, newpath; rename: oldpath, newpath */
+		if (!strcmp(arg, "target") && !strcmp(d->type, "symlink"))
+			v = rec_sv(e, e->path);
+		else if (!strcmp(arg, "linkpath") && !strcmp(d->type, "symlink"))
+			v = rec_sv(e, e->path2);
+		else if (!strcmp(arg, "oldpath") || !strcmp(arg, "name") || !strcmp(arg, "path"))
+			v = rec_sv(e, e->path);
+		else if (!strcmp(arg, "newpath"))
+			v = rec_sv(e, e->path2);
+		if (v.p)
+			return fscratch(fc, v.p, v.len, out);
+		for (i = 0; i < 6; i++)
+			if (d->argnames[i] && !strcmp(d->argnames[i], arg)) {
+				/* modes read best in octal: "4755" is set-uid rwxr-xr-x */
+				if (!strcmp(arg, "mode"))
+					snprintf(fc->scratch, sizeof(fc->scratch), "%04llo",
+						 (unsigned long long)e->args[i] & 07777);
+				else
+					snprintf(fc->scratch, sizeof(fc->scratch), "%lld", (long long)e->args[i]);
+				return fstr(out, fc->scratch);
+			}
+	}
+	return false;
+}
+
+const struct field_def field_evt[] = {
+	{ "evt.type", FT_STR, evt_type, false },
+	{ "evt.dir", FT_STR, evt_dir, false },
+	{ "evt.res", FT_STR, evt_res, false },
+	{ "evt.rawres", FT_NUM, evt_rawres, false },
+	{ "evt.num", FT_NUM, evt_num, false },
+	{ "evt.is_open_read", FT_BOOL, evt_is_open_read, false },
+	{ "evt.is_open_write", FT_BOOL, evt_is_open_write, false },
+	{ "evt.is_open_exec", FT_BOOL, evt_is_open_exec, false },
+	{ "evt.arg", FT_STR, evt_arg, true },
+	{ NULL },
+};

@@ -1,0 +1,196 @@
+/* field_proc.c - proc.*, thread.*, user.*, group.*: the process (see fields.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/users.h"
+#include "rules/field_priv.h"
+#include "util/names.h"
+
+static const struct vigil_proc *P(const struct field_ctx *fc)
+{
+	return &fhdr(fc)->proc;
+}
+
+static bool proc_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, field_comm(fc->comm, P(fc)->comm));
+}
+
+static bool proc_exe(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pi = fc->ev->proc;
+
+	/* argv[0]: NUL-terminated in the cache */
+	return pi && pi->argv && pi->argv_len && fstr(out, pi->argv);
+}
+
+static bool proc_exepath(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->proc && fstr(out, fc->ev->proc->exe);
+}
+
+static bool proc_args(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return field_join_args(fc, fc->ev->proc, 1, NULL, out);
+}
+
+static bool proc_cmdline(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	char comm[VIGIL_COMM_LEN + 1];
+
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(P(fc)->comm), P(fc)->comm);
+	return field_join_args(fc, fc->ev->proc, 1, comm, out);
+}
+
+static bool proc_pid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->pid);
+}
+
+static bool proc_vpid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->vpid);
+}
+
+static bool proc_ppid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->ppid);
+}
+
+static bool proc_pname(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, field_comm(fc->pcomm, P(fc)->pcomm));
+}
+
+static bool proc_pexe(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pp = field_ancestor(fc, 1);
+
+	return pp && pp->argv && fstr(out, pp->argv);
+}
+
+static bool proc_pexepath(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pp = field_ancestor(fc, 1);
+
+	return pp && fstr(out, pp->exe);
+}
+
+static bool proc_pcmdline(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pp = field_ancestor(fc, 1);
+
+	return pp && field_join_args(fc, pp, 1, pp->comm, out);
+}
+
+/* proc.aname[N] / proc.apid[N]: N generations up (0 = the process) */
+static bool ancestor_field(struct field_ctx *fc, const char *arg, struct fval *out, bool pid)
+{
+	const struct proc_info *pp;
+	int level = arg ? atoi(arg) : 1;
+
+	if (level < 0 || level > 32)
+		return false;
+	if (level == 0)
+		return pid ? fnum(out, P(fc)->pid) : fstr(out, field_comm(fc->comm, P(fc)->comm));
+	/* the kernel's own record of the parent's name, not the cache's */
+	if (level == 1 && !pid)
+		return fstr(out, field_comm(fc->pcomm, P(fc)->pcomm));
+	pp = field_ancestor(fc, level);
+	if (!pp)
+		return false;
+	return pid ? fnum(out, pp->pid) : fstr(out, pp->comm);
+}
+
+static bool proc_aname(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ancestor_field(fc, arg, out, false);
+}
+
+static bool proc_apid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ancestor_field(fc, arg, out, true);
+}
+
+static bool proc_tty(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->tty);
+}
+
+static bool proc_cwd(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->proc && fstr(out, fc->ev->proc->cwd);
+}
+
+static bool proc_upper(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->proc && fbool(out, fc->ev->proc->exe_flags & VIGIL_FILE_OVL_UPPER);
+}
+
+static bool proc_memfd(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->proc && fbool(out, fc->ev->proc->exe_flags & VIGIL_FILE_MEMFD);
+}
+
+/* ns since the process started, at the event */
+static bool proc_duration(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	uint64_t ts = fhdr(fc)->ts_ns, start = P(fc)->start_ns;
+
+	return ts >= start && fnum(out, ts - start);
+}
+
+static bool thread_cap_effective(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, caps_str(P(fc)->cap_effective, ' ', fc->scratch, sizeof(fc->scratch)));
+}
+
+static bool user_uid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->uid);
+}
+
+/*
+ * The name of the uid in the event's container: its own /etc/passwd, read
+ * off the event path (proc/users.h).  Root is root everywhere; elsewhere
+ * an unknown name is missing.
+ */
+static bool user_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	if (P(fc)->uid == 0)
+		return fstr(out, "root");
+	return fstr(out, user_table_name(fc->ev->users, P(fc)->uid));
+}
+
+static bool group_gid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fnum(out, P(fc)->gid);
+}
+
+const struct field_def field_proc[] = {
+	{ "proc.name", FT_STR, proc_name, false },
+	{ "proc.exe", FT_STR, proc_exe, false },
+	{ "proc.exepath", FT_STR, proc_exepath, false },
+	{ "proc.args", FT_STR, proc_args, false },
+	{ "proc.cmdline", FT_STR, proc_cmdline, false },
+	{ "proc.pid", FT_NUM, proc_pid, false },
+	{ "proc.vpid", FT_NUM, proc_vpid, false },
+	{ "proc.ppid", FT_NUM, proc_ppid, false },
+	{ "proc.pname", FT_STR, proc_pname, false },
+	{ "proc.pexe", FT_STR, proc_pexe, false },
+	{ "proc.pexepath", FT_STR, proc_pexepath, false },
+	{ "proc.pcmdline", FT_STR, proc_pcmdline, false },
+	{ "proc.aname", FT_STR, proc_aname, true },
+	{ "proc.apid", FT_NUM, proc_apid, true },
+	{ "proc.tty", FT_NUM, proc_tty, false },
+	{ "proc.cwd", FT_STR, proc_cwd, false },
+	{ "proc.is_exe_upper_layer", FT_BOOL, proc_upper, false },
+	{ "proc.is_exe_from_memfd", FT_BOOL, proc_memfd, false },
+	{ "proc.duration", FT_NUM, proc_duration, false },
+	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
+	{ "user.uid", FT_NUM, user_uid, false },
+	{ "user.name", FT_STR, user_name, false },
+	{ "group.gid", FT_NUM, group_gid, false },
+	{ NULL },
+};
