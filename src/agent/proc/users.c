@@ -88,7 +88,8 @@ struct user_table *user_table_parse(const char *text, size_t n)
 		}
 		p = nl + 1;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), by_uid_line);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), by_uid_line);
 	/* the first line for a uid wins, as getpwuid() finds it */
 	for (i = k = 0; i < t->n; i++)
 		if (!k || t->v[k - 1].uid != t->v[i].uid)
