@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Family "config": configuration from the OCI config; capability use against the learned baseline
+
+# Configuration read from the OCI runtime config, and capability use
+# against the learned baseline.  A real --privileged cannot start in this
+# sandbox (its bounding set lacks CAP_SYS_RESOURCE), so "privileged" is made
+# as Docker makes it: the escaping capabilities and no masked paths.
+t_container_config_and_caps() {
+	local img=vigil-test:caps-$TAG
+	run "$TAG-c-priv" --cap-add SYS_ADMIN --cap-add SYS_MODULE --security-opt systempaths=unconfined -- true
+	verdict "Privileged container started" "$TAG-c-priv"
+	expect "container_start carries the OCI config (privileged, bounding set)" "$TAG-c-priv" \
+		'.type == "container_start" and .config.privileged == true and (.config.cap_bounding | index("CAP_SYS_MODULE") != null)'
+	run "$TAG-c-plain" -- true
+	expect "a default container is not privileged and has its own namespaces" "$TAG-c-plain" \
+		'.type == "container_start" and .config.privileged == false and .config.host_network == false and .config.host_ipc == false'
+	docker run --name "$TAG-c-net" --network host "$IMG" true >>"$WORK/containers.log" 2>&1
+	verdict "Container shares the host network or IPC namespace" "$TAG-c-net" '.output_fields["container.host_network"] == true'
+	run "$TAG-c-ipc" --ipc host -- true
+	verdict "Container shares the host network or IPC namespace" "$TAG-c-ipc" '.output_fields["container.host_ipc"] == true'
+	run "$TAG-c-mnt" -v /etc:/hostetc:ro -v /run/docker.sock:/var/run/docker.sock -- true
+	verdict "Container started with a sensitive host mount" "$TAG-c-mnt" \
+		'(.output_fields["container.mounts"] | contains("/etc:/hostetc::false:")) and (.output_fields["container.mounts"] | contains("/run/docker.sock:/var/run/docker.sock::true:"))'
+	# its own image: a baseline no other test adds to
+	docker tag "$IMG" "$img" >/dev/null
+	docker run --name "$TAG-c-caps" --network none "$img" \
+		sh -c 'touch /tmp/f; chown 5 /tmp/f; sleep 5; chown 6 /tmp/f; mknod /tmp/null c 1 3' >>"$WORK/containers.log" 2>&1
+	expect "capability use learned in the window stays NORMAL" "$TAG-c-caps" \
+		'.type == "capability" and .capability.name == "CAP_CHOWN" and .capability.syscall == "chown" and .capability.learning == true and .verdict == "NORMAL"'
+	verdict "Capability used outside the container's baseline" "$TAG-c-caps" \
+		'.capability.name == "CAP_MKNOD" and .capability.in_baseline == false and .output_fields["evt.arg.syscall"] == "mknodat"'
+	expect "container_exit lists the capabilities granted and the baseline" "$TAG-c-caps" \
+		'.type == "container_exit" and (.capabilities.granted | index("CAP_MKNOD") != null) and .capabilities.baseline == ["CAP_CHOWN"]'
+	n=$(events "$TAG-c-caps" '.type == "capability" and .capability.name == "CAP_CHOWN"' | wc -l)
+	[ "$n" = 1 ] && ok "a capability is reported once per container (the second chown is not)" ||
+		fail "capability reported once" "CAP_CHOWN events: $n"
+	docker rmi "$img" >/dev/null 2>&1
+}
+
+family_config() {
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent starts"; return; }
+	t_container_config_and_caps
+	agent_stop
+}
