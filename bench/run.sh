@@ -88,8 +88,8 @@ start_bench_container() {
 		cat >"$WORK/data/src/f$i.c" <<EOF
 #include <stdio.h>
 #include <string.h>
-static int table_$i[256];
-int fn_$i(const char *s) { int h = $i; for (size_t k = 0; k < strlen(s); k++) h = h * 31 + s[k] + table_$i[k & 255]; return h; }
+static int table_${i}[256];
+int fn_$i(const char *s) { int h = $i; for (size_t k = 0; k < strlen(s); k++) h = h * 31 + s[k] + table_${i}[k & 255]; return h; }
 EOF
 	done
 	printf 'SRCS := $(wildcard *.c)\nall: $(SRCS:.c=.o)\n%%.o: %%.c\n\tgcc -O2 -c $< -o $@\nclean:\n\trm -f *.o\n' \
@@ -118,8 +118,6 @@ stop_vigil() {
 	vpid=
 }
 
-# Each workload prints one number; HIGHER says whether higher is better.
-declare -A UNIT HIGHER
 N_SYSCALL=${QUICK:+200000}; N_SYSCALL=${N_SYSCALL:-2000000}
 N_OPEN=${QUICK:+50000}; N_OPEN=${N_OPEN:-400000}
 N_FORK=${QUICK:+500}; N_FORK=${N_FORK:-4000}

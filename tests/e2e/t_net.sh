@@ -23,7 +23,7 @@ t_accept_bind_listen() {
 		'.type == "connect" and .net.remote.ip == "127.0.0.1" and .net.remote.port == 8080 and .result == 0'
 }
 t_container_to_container() {
-	local srv=$TAG-srv cli=$TAG-cli ip
+	local srv=$TAG-srv cli=$TAG-cli
 	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.10 "$IMG" nc -l -p 9000 >/dev/null
 	sleep 0.5
 	docker run --name "$cli" --network "$NET" "$IMG" sh -c 'echo hi | nc -w 2 172.31.250.10 9000' \

@@ -7,7 +7,8 @@ bin=$1
 secs=${2:-10}
 passed=0
 failed=0
-for t in record cgroup_path meta rules; do
+for f in "$bin"/fuzz_*; do
+	t=${f##*/fuzz_}
 	work=$(mktemp -d)
 	cp "$dir/corpus/$t/"* "$work/" 2>/dev/null
 	if "$bin/fuzz_$t" -max_total_time="$secs" -max_len=8192 -artifact_prefix="$work/" \

@@ -65,7 +65,7 @@ static int parse_component(const char *c, size_t n, const char *parent, size_t p
 
 int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out)
 {
-	const char *p = path, *end = path + len, *c, *parent = "";
+	const char *p = path, *end, *c, *parent = "";
 	size_t n, pn = 0;
 	int found = 0;
 	struct cgroup_ctr cur;
@@ -73,6 +73,7 @@ int cgroup_path_parse(const char *path, size_t len, struct cgroup_ctr *out)
 	memset(out, 0, sizeof(*out));
 	if (!path)
 		return 0;
+	end = path + len;
 	while (p < end) {
 		while (p < end && *p == '/')
 			p++;

@@ -266,7 +266,8 @@ void jw_str(struct jw *w, const char *key, const char *s)
 /* Decimal digits of v, right-aligned in buf[24]; returns the first. */
 static char *u64_digits(uint64_t v, char buf[24])
 {
-	char *p = buf + 24;
+	/* one past the end: the digits are written backwards from there */
+	char *p = buf + 24;	// cppcheck-suppress ctuPointerArith
 
 	do
 		*--p = '0' + v % 10;

@@ -62,7 +62,7 @@ static int name_cmp(const void *a, const void *b)
 
 int profile_write(const struct syscall_set *s, FILE *out)
 {
-	const char *names[VIGIL_NR_SYSCALLS];
+	const char *names[VIGIL_NR_SYSCALLS] = { 0 };
 	json_t *root, *arches, *rule, *list;
 	int i, n = 0, err;
 
