@@ -68,6 +68,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .SECONDARY:
+# a recipe that fails leaves no half-made target behind (an empty object, say)
+.DELETE_ON_ERROR:
 .PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format
 all: $(OUT)/vigil
 

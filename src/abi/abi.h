@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define VIGIL_ABI_VERSION 3
+#define VIGIL_ABI_VERSION 4
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -43,6 +43,15 @@
 #define VIGIL_IORING_OP_CONNECT 16
 #define VIGIL_IORING_OP_OPENAT 18
 #define VIGIL_IORING_OP_OPENAT2 28
+#define VIGIL_IORING_OP_ACCEPT 13
+#define VIGIL_IORING_OP_RENAMEAT 35
+#define VIGIL_IORING_OP_UNLINKAT 36
+#define VIGIL_IORING_OP_MKDIRAT 37
+#define VIGIL_IORING_OP_SYMLINKAT 38
+#define VIGIL_IORING_OP_LINKAT 39
+#define VIGIL_IORING_OP_SOCKET 45
+#define VIGIL_IORING_OP_BIND 56		/* Linux 6.11 */
+#define VIGIL_IORING_OP_LISTEN 57	/* Linux 6.11 */
 #define VIGIL_CAP_SYS_MODULE 16
 #define VIGIL_CAP_SYS_ADMIN 21
 #define VIGIL_CAP_LAST 63	/* capabilities fit a __u64 bitmap */
@@ -56,6 +65,9 @@ enum vigil_event_type {
 	VIGIL_EV_CGROUP = 6,	/* container cgroup created or removed */
 	VIGIL_EV_PROFILE = 7,	/* first use of a syscall outside the container's profile */
 	VIGIL_EV_CAPABLE = 8,	/* first use of a capability by a container's program */
+	VIGIL_EV_MIGRATE = 9,	/* a task moved into or out of a container's cgroups */
+	VIGIL_EV_SOCK = 10,	/* a connect or send began: the kernel's copy of the address */
+	VIGIL_EV_NOTICE = 11,	/* the kernel side tells the agent: table full, 32-bit ABI used */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -70,6 +82,8 @@ enum vigil_stat {
 	VIGIL_STAT_COUNTS_MISS,		/* no syscall-count slot for a container */
 	VIGIL_STAT_READ_FAIL,		/* a kernel/user read failed */
 	VIGIL_STAT_OPEN_REPEAT,		/* identical open aggregated (see dedup) */
+	VIGIL_STAT_ARG_RACED,		/* a syscall's user argument changed while it ran */
+	VIGIL_STAT_COMPAT,		/* syscalls of a 32-bit ABI in a container */
 	VIGIL_STAT_MAX,
 };
 
@@ -101,6 +115,19 @@ struct vigil_proc {
 enum vigil_proc_flags {
 	/* the container's program has not started: the runtime is setting it up */
 	VIGIL_PROC_CTR_SETUP = 1 << 0,
+	/*
+	 * the task entered the container's cgroup from outside it (the runtime
+	 * joining it, as for `docker exec`) and has not run a program since;
+	 * decided by the kernel, not from names a process gives itself
+	 */
+	VIGIL_PROC_RUNTIME = 1 << 1,
+};
+
+/* Per task, in task storage (not a record: kernel side only). */
+struct vigil_task {
+	__u32 flags;		/* enum vigil_proc_flags: VIGIL_PROC_RUNTIME */
+	__u32 pad;
+	__u64 ctr;		/* the container it was last seen in (top cgroup), 0 = host */
 };
 
 struct vigil_hdr {
@@ -158,6 +185,8 @@ enum vigil_sys_flags {
 	VIGIL_SYS_RET_FD = 1 << 2,	/* ret >= 0 is a new fd to describe */
 	VIGIL_SYS_DUP_STDIO = 1 << 3,	/* report only a socket dup'ed to 0..2 */
 	VIGIL_SYS_SOCKADDR_LOCAL = 1 << 4,/* the sockaddr is the local end (bind) */
+	VIGIL_SYS_ENTRY_PATHS = 1 << 5,	/* read the path args at entry (sys_enter_<name>) */
+	VIGIL_SYS_OPEN = 1 << 6,	/* an open: flags_arg says what the caller asked for */
 };
 
 #define VIGIL_ARG_NONE 0xff
@@ -171,12 +200,27 @@ struct vigil_sys_spec {
 	__u8 fd_arg;		/* an fd to describe (file or socket) */
 	__u8 sockaddr_arg;	/* user struct sockaddr * */
 	__u8 sockaddr_len_arg;
+	__u8 flags_arg;		/* opens: the flags argument; VIGIL_ARG_NONE: implied or in a struct */
+	__u8 pad[3];
+};
+
+enum vigil_sysev_flags {
+	/* a user string read at entry was different at exit: what the kernel used is uncertain */
+	VIGIL_SYSEV_ARG_RACED = 1 << 0,
+	/* a user string could not be read at entry (the page was not there) */
+	VIGIL_SYSEV_ARG_UNREAD = 1 << 1,
+	/* the socket address is the kernel's copy, taken when the connect began */
+	VIGIL_SYSEV_ADDR_KERNEL = 1 << 2,
+	/* the unix socket path is the peer's bound path, resolved by the kernel */
+	VIGIL_SYSEV_UNIX_PEER = 1 << 3,
 };
 
 struct vigil_syscall_event {
 	struct vigil_hdr hdr;
 	__u32 nr;
 	__u32 repeats;		/* identical opens aggregated since the last report */
+	__u32 flags;		/* enum vigil_sysev_flags */
+	__u32 open_flags;	/* opens: the flags the caller asked for (O_TRUNC survives) */
 	__s64 ret;
 	__u64 args[6];
 	struct vigil_str path;		/* user string of path_arg */
@@ -189,6 +233,8 @@ struct vigil_syscall_event {
 
 enum vigil_exec_flags {
 	VIGIL_EXEC_ARGV_TRUNC = 1 << 0,
+	/* the exec ended the runtime's part: the task had entered from outside */
+	VIGIL_EXEC_FROM_RUNTIME = 1 << 1,
 };
 
 struct vigil_exec_event {
@@ -199,11 +245,14 @@ struct vigil_exec_event {
 	struct vigil_str filename;	/* as passed to execve */
 	struct vigil_str argv;		/* NUL-separated */
 	struct vigil_str cwd;
-	__u32 pad;
+	__u32 stdio_sockets;	/* bit n: fd n (0..2) is a socket at the exec */
+	struct vigil_sock stdio_sock;	/* the first of them */
 };
 
+/* Namespaces a fork made (bit per CLONE_NEW* flag, as in clone(2)). */
 struct vigil_fork_event {
 	struct vigil_hdr hdr;	/* hdr.proc is the child */
+	__u64 new_ns;		/* CLONE_NEWNS | CLONE_NEWUSER ...: the child's differ from its parent's */
 };
 
 struct vigil_exit_event {
@@ -212,22 +261,37 @@ struct vigil_exit_event {
 	__u32 pad;
 };
 
+/*
+ * io_uring: an op is reported when it is submitted, with what the kernel
+ * copied from the submission (paths, flags), and again when it completes;
+ * the agent joins the two by req.  An op that never completes visibly
+ * (IOSQE_CQE_SKIP_SUCCESS, a CQ overflow) is still seen at submission.
+ */
 enum vigil_uring_kind {
 	VIGIL_URING_SETUP = 1,
-	VIGIL_URING_OP = 2,
+	VIGIL_URING_OP = 2,		/* completed */
+	VIGIL_URING_SUBMIT = 3,		/* submitted */
 };
 
 struct vigil_uring_event {
 	struct vigil_hdr hdr;
 	__u32 kind;		/* enum vigil_uring_kind */
-	__u32 opcode;		/* IORING_OP_* for VIGIL_URING_OP */
-	__s64 res;		/* completion result */
+	__u32 opcode;		/* IORING_OP_* */
+	__s64 res;		/* completion result (VIGIL_URING_OP) */
 	__u32 sq_entries;
 	__u32 cq_entries;
 	__u32 setup_flags;
 	__s32 dfd;
-	struct vigil_str path;	/* openat path as the kernel copied it */
-	__u32 pad;
+	struct vigil_str path;	/* the path as the kernel copied it */
+	struct vigil_str path2;	/* rename/link: the new path */
+	struct vigil_str dir;	/* a relative path's directory (dfd or cwd), resolved */
+	struct vigil_str dir2;
+	__s32 dfd2;
+	__u32 sqe_flags;	/* IOSQE_* */
+	__u64 req;		/* joins submission and completion */
+	__u32 open_flags;	/* openat/openat2: the flags asked for */
+	__u32 file_slot;	/* a fixed-file slot + 1 the op opens into, 0 = a plain fd */
+	__u64 args[3];		/* socket: domain, type, protocol; mkdir: mode; unlink: flags */
 	struct vigil_file file;	/* the opened file, on success */
 	struct vigil_sock sock;	/* connect destination */
 };
@@ -247,6 +311,49 @@ struct vigil_cgroup_event {
 	__u32 pad;
 };
 
+/* A task moved between cgroups so that its container changed (hdr.proc: the task). */
+struct vigil_migrate_event {
+	struct vigil_hdr hdr;	/* proc.ctr_cgroup_id: where it was */
+	__u64 from_cgid;
+	__u64 from_ctr;		/* 0: the host */
+	__u64 to_cgid;
+	__u64 to_ctr;		/* 0: the host */
+};
+
+enum vigil_sock_kind {
+	VIGIL_SOCK_CONNECT = 1,		/* connect(), or a TCP fast open send */
+	VIGIL_SOCK_SENDMSG = 2,		/* a datagram to an address */
+};
+
+/*
+ * A connect or send began (cgroup sock_addr hooks): the destination as the
+ * kernel copied it, before anything was sent.  The syscall's own record, if
+ * any, follows when it returns; the agent joins them by sock.
+ */
+struct vigil_sock_event {
+	struct vigil_hdr hdr;
+	__u32 kind;		/* enum vigil_sock_kind */
+	__u32 nr;		/* the syscall that began it, -1 none (io_uring worker) */
+	__u64 sock;		/* the socket, to join the syscall's record */
+	struct vigil_sock addr;	/* family, type, protocol, remote (and unix_path) */
+};
+
+enum vigil_notice_kind {
+	VIGIL_NOTICE_CTR_TABLE_FULL = 1,	/* a new container's cgroup could not be marked */
+	VIGIL_NOTICE_COMPAT_ABI = 2,		/* a container made a 32-bit (ia32/x32) syscall */
+};
+
+struct vigil_notice_event {
+	struct vigil_hdr hdr;
+	__u32 kind;		/* enum vigil_notice_kind */
+	__u32 nr;		/* COMPAT_ABI: the syscall number in that ABI */
+	__u64 cgid;		/* TABLE_FULL: the cgroup left unwatched */
+	__u32 abi;		/* COMPAT_ABI: 1 ia32, 2 x32 */
+	__u32 pad;
+	struct vigil_str path;	/* TABLE_FULL: its path */
+	__u32 pad2;
+};
+
 /*
  * Open aggregation: a process opening the same file with the same access
  * again within cfg_dedup_ns is counted, not reported; the count rides on the
@@ -258,7 +365,7 @@ struct vigil_open_key {
 	__u64 ino;
 	__u32 tgid;
 	__u32 dev;
-	__u32 flags;		/* O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND */
+	__u32 flags;		/* as asked for: O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND */
 	__u32 nr;
 };
 
@@ -310,6 +417,8 @@ enum vigil_ctr_flags {
 	VIGIL_CTR_PROGRAM = 1 << 0,
 	/* a cgroup below the container's top one */
 	VIGIL_CTR_NESTED = 1 << 1,
+	/* (top cgroup only) a 32-bit syscall ABI was used: reported once */
+	VIGIL_CTR_COMPAT = 1 << 2,
 };
 
 struct vigil_ctr_cgroup {
@@ -340,22 +449,29 @@ VIGIL_LAYOUT(vigil_hdr, 120);
 VIGIL_OFFSET(vigil_hdr, proc, 16);
 VIGIL_LAYOUT(vigil_file, 56);
 VIGIL_LAYOUT(vigil_sock, 48);
-VIGIL_LAYOUT(vigil_sys_spec, 8);
-VIGIL_LAYOUT(vigil_syscall_event, 304);
-VIGIL_OFFSET(vigil_syscall_event, path, 184);
-VIGIL_OFFSET(vigil_syscall_event, file, 200);
-VIGIL_OFFSET(vigil_syscall_event, sock, 256);
-VIGIL_LAYOUT(vigil_exec_event, 200);
+VIGIL_LAYOUT(vigil_sys_spec, 12);
+VIGIL_LAYOUT(vigil_syscall_event, 312);
+VIGIL_OFFSET(vigil_syscall_event, path, 192);
+VIGIL_OFFSET(vigil_syscall_event, file, 208);
+VIGIL_OFFSET(vigil_syscall_event, sock, 264);
+VIGIL_LAYOUT(vigil_exec_event, 248);
 VIGIL_OFFSET(vigil_exec_event, exe, 128);
 VIGIL_OFFSET(vigil_exec_event, filename, 184);
-VIGIL_LAYOUT(vigil_fork_event, 120);
+VIGIL_OFFSET(vigil_exec_event, stdio_sock, 200);
+VIGIL_LAYOUT(vigil_fork_event, 128);
 VIGIL_LAYOUT(vigil_exit_event, 128);
-VIGIL_LAYOUT(vigil_uring_event, 264);
+VIGIL_LAYOUT(vigil_uring_event, 320);
 VIGIL_OFFSET(vigil_uring_event, path, 152);
-VIGIL_OFFSET(vigil_uring_event, file, 160);
-VIGIL_OFFSET(vigil_uring_event, sock, 216);
+VIGIL_OFFSET(vigil_uring_event, req, 176);
+VIGIL_OFFSET(vigil_uring_event, file, 216);
+VIGIL_OFFSET(vigil_uring_event, sock, 272);
 VIGIL_LAYOUT(vigil_cgroup_event, 152);
 VIGIL_OFFSET(vigil_cgroup_event, path, 144);
+VIGIL_LAYOUT(vigil_migrate_event, 152);
+VIGIL_LAYOUT(vigil_sock_event, 184);
+VIGIL_OFFSET(vigil_sock_event, addr, 136);
+VIGIL_LAYOUT(vigil_notice_event, 152);
+VIGIL_OFFSET(vigil_notice_event, path, 144);
 VIGIL_LAYOUT(vigil_open_key, 40);
 VIGIL_LAYOUT(vigil_open_seen, 16);
 VIGIL_LAYOUT(vigil_profile_bits, 136);
@@ -364,6 +480,7 @@ VIGIL_LAYOUT(vigil_cap_use, 16);
 VIGIL_LAYOUT(vigil_capable_event, 136);
 VIGIL_OFFSET(vigil_capable_event, syscall, 128);
 VIGIL_LAYOUT(vigil_ctr_cgroup, 16);
+VIGIL_LAYOUT(vigil_task, 16);
 VIGIL_LAYOUT(vigil_syscall_counts, 2 * 8 * VIGIL_NR_SYSCALLS);
 
 #endif /* VIGIL_ABI_H */

@@ -102,6 +102,7 @@ static void test_failed_relative_open(void **state)
 	e->ret = -2;
 	e->args[0] = (uint64_t)-100;
 	e->args[2] = O_WRONLY | O_CREAT;
+	e->open_flags = e->args[2];	/* as the kernel side records what was asked */
 	e->args[3] = 0644;
 	rb_put(&b, &e->path, "../shadow", 9);
 	rb_put(&b, &e->dir, "/etc/ssl", 8);

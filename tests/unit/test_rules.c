@@ -119,6 +119,7 @@ static void make_open(int64_t ret, uint64_t flags)
 	e->ret = ret;
 	e->args[0] = (uint64_t)-100;
 	e->args[2] = flags;
+	e->open_flags = flags;	/* as the kernel side records what was asked */
 	rb_put(&b, &e->path, "shadow", 6);
 	rb_put(&b, &e->dir, "/etc", 4);
 	if (ret >= 0) {

@@ -11,7 +11,11 @@
 _Static_assert(VIGIL_AF_UNIX == AF_UNIX && VIGIL_AF_INET == AF_INET && VIGIL_AF_INET6 == AF_INET6,
 	       "address families");
 _Static_assert(VIGIL_IORING_OP_CONNECT == IORING_OP_CONNECT && VIGIL_IORING_OP_OPENAT == IORING_OP_OPENAT &&
-	       VIGIL_IORING_OP_OPENAT2 == IORING_OP_OPENAT2, "io_uring opcodes");
+	       VIGIL_IORING_OP_OPENAT2 == IORING_OP_OPENAT2 && VIGIL_IORING_OP_ACCEPT == IORING_OP_ACCEPT &&
+	       VIGIL_IORING_OP_RENAMEAT == IORING_OP_RENAMEAT && VIGIL_IORING_OP_UNLINKAT == IORING_OP_UNLINKAT &&
+	       VIGIL_IORING_OP_MKDIRAT == IORING_OP_MKDIRAT && VIGIL_IORING_OP_SYMLINKAT == IORING_OP_SYMLINKAT &&
+	       VIGIL_IORING_OP_LINKAT == IORING_OP_LINKAT && VIGIL_IORING_OP_SOCKET == IORING_OP_SOCKET,
+	       "io_uring opcodes");
 _Static_assert(VIGIL_CAP_SYS_ADMIN == CAP_SYS_ADMIN && VIGIL_CAP_SYS_MODULE == CAP_SYS_MODULE &&
 	       CAP_LAST_CAP <= VIGIL_CAP_LAST, "capability numbers");
 
@@ -26,6 +30,9 @@ size_t record_body_size(unsigned int type)
 	case VIGIL_EV_CGROUP: return sizeof(struct vigil_cgroup_event);
 	case VIGIL_EV_PROFILE: return sizeof(struct vigil_profile_event);
 	case VIGIL_EV_CAPABLE: return sizeof(struct vigil_capable_event);
+	case VIGIL_EV_MIGRATE: return sizeof(struct vigil_migrate_event);
+	case VIGIL_EV_SOCK: return sizeof(struct vigil_sock_event);
+	case VIGIL_EV_NOTICE: return sizeof(struct vigil_notice_event);
 	}
 	return 0;
 }
@@ -63,7 +70,8 @@ int record_check(const void *data, size_t size)
 		const struct vigil_exec_event *e = data;
 
 		ok = file_ok(&e->exe, body, size) && str_ok(e->filename, body, size) &&
-		     str_ok(e->argv, body, size) && str_ok(e->cwd, body, size);
+		     str_ok(e->argv, body, size) && str_ok(e->cwd, body, size) &&
+		     str_ok(e->stdio_sock.unix_path, body, size);
 		break;
 	}
 	case VIGIL_EV_SYSCALL: {
@@ -78,12 +86,25 @@ int record_check(const void *data, size_t size)
 	case VIGIL_EV_URING: {
 		const struct vigil_uring_event *e = data;
 
-		ok = str_ok(e->path, body, size) && file_ok(&e->file, body, size) &&
+		ok = str_ok(e->path, body, size) && str_ok(e->path2, body, size) && str_ok(e->dir, body, size) &&
+		     str_ok(e->dir2, body, size) && file_ok(&e->file, body, size) &&
 		     str_ok(e->sock.unix_path, body, size);
 		break;
 	}
 	case VIGIL_EV_CGROUP: {
 		const struct vigil_cgroup_event *e = data;
+
+		ok = str_ok(e->path, body, size);
+		break;
+	}
+	case VIGIL_EV_SOCK: {
+		const struct vigil_sock_event *e = data;
+
+		ok = str_ok(e->addr.unix_path, body, size);
+		break;
+	}
+	case VIGIL_EV_NOTICE: {
+		const struct vigil_notice_event *e = data;
 
 		ok = str_ok(e->path, body, size);
 		break;

@@ -20,6 +20,8 @@ const char *kstat_name(unsigned int i)
 		[VIGIL_STAT_COUNTS_MISS] = "syscall_counts_missing",
 		[VIGIL_STAT_READ_FAIL] = "read_failed",
 		[VIGIL_STAT_OPEN_REPEAT] = "open_repeats",
+		[VIGIL_STAT_ARG_RACED] = "args_changed_during_syscall",
+		[VIGIL_STAT_COMPAT] = "compat_syscalls",
 	};
 
 	return i < VIGIL_STAT_MAX && names[i] ? names[i] : "unknown";

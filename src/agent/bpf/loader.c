@@ -18,7 +18,11 @@
 #include "bpf/loader.h"
 #include "bpf/probe.h"
 #include "bpf/syscalls.h"
+#include "container/container.h"
 #include "vigil.skel.h"
+
+/* not in Debian 12's UAPI headers (Linux 6.7) */
+#define VIGIL_BPF_CGROUP_UNIX_CONNECT 49
 
 #define TRACEFS "/sys/kernel/tracing"
 #define TRACEFS_MAGIC 0x74726163
@@ -68,6 +72,38 @@ static bool btf_has_type(struct btf *btf, const char *name)
 	return btf && btf__find_by_name(btf, name) >= 0;
 }
 
+/*
+ * The host's mount namespace: an exec there is the runtime's own, one in
+ * any other is a container's program (proc.bpf.c).  /proc/1 is the host's
+ * init as long as the agent sees the host's pids (it must, to attribute
+ * processes).
+ */
+static __u32 host_mntns(void)
+{
+	struct stat st;
+
+	/* where pid 1's namespaces are hidden from us, the agent's own is the host's */
+	if (!stat("/proc/1/ns/mnt", &st) || !stat("/proc/self/ns/mnt", &st))
+		return st.st_ino;
+	log_warn("mount namespace (a container's set-up ends at its first exec)");
+	return 0;
+}
+
+/* ia32 syscall numbers -> native ones, for counts and profile checks of 32-bit syscalls. */
+static int fill_compat_map(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.compat_nr);
+	__s32 native;
+	__u32 i;
+
+	for (i = 0; i < VIGIL_NR_SYSCALLS; i++) {
+		native = sys_compat_to_native(i);
+		if (bpf_map_update_elem(fd, &i, &native, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 int loader_load(struct loader *l, const struct loader_opts *o)
 {
 	struct probe_result pr;
@@ -106,6 +142,8 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->skel->rodata->cfg_nr_brk = sys_nr("brk");
 	l->skel->rodata->cfg_nr_mmap = sys_nr("mmap");
 	l->skel->rodata->cfg_nr_mremap = sys_nr("mremap");
+	l->skel->rodata->cfg_nr_creat = sys_nr("creat");
+	l->skel->rodata->cfg_host_mntns = host_mntns();
 	bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_mb << 20);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
@@ -115,6 +153,18 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->capabilities = capable;
 	/* attached per syscall by loader_attach() */
 	bpf_program__set_autoattach(l->skel->progs.vigil_sys_exit, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_sys_enter_path, false);
+	/* cgroup hooks: attached by loader_attach() at the cgroup v2 root */
+	bpf_program__set_autoattach(l->skel->progs.vigil_connect4, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_connect6, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_sendmsg4, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_sendmsg6, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_connect_unix, false);
+	l->unix_connect = pr.have[PROBE_UNIX_CONNECT];
+	if (l->unix_connect)
+		bpf_program__set_expected_attach_type(l->skel->progs.vigil_connect_unix, VIGIL_BPF_CGROUP_UNIX_CONNECT);
+	else
+		bpf_program__set_autoload(l->skel->progs.vigil_connect_unix, false);
 
 	err = vigil_bpf__load(l->skel);
 	if (err) {
@@ -122,9 +172,15 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 			  strerror(-err));
 		return err;
 	}
+	if ((err = fill_compat_map(l))) {
+		log_warnx("compat syscall map: %s", strerror(-err));
+		return err;
+	}
 	snprintf(l->hooks, sizeof(l->hooks),
-		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir%s%s%s, "
+		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir/attach_task, "
+		 "cgroup connect4/6 sendmsg4/6%s at the cgroup v2 root%s%s%s, "
 		 "lsm: %s",
+		 l->unix_connect ? " connect_unix" : "",
 		 o->syscall_counts ? ", tp_btf sys_enter (syscall counts)" : "",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
 		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
@@ -164,11 +220,21 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			continue;
 		}
 		if (!wanted(d->name, arg)) {
-			if (l->sys_links[i]) {
-				bpf_link__destroy(l->sys_links[i]);
-				l->sys_links[i] = NULL;
-			}
+			bpf_link__destroy(l->sys_links[i]);
+			l->sys_links[i] = NULL;
+			bpf_link__destroy(l->enter_links[i]);
+			l->enter_links[i] = NULL;
 			continue;
+		}
+		/* path syscalls: their paths are read at entry too */
+		if ((d->spec.flags & VIGIL_SYS_ENTRY_PATHS) && !l->enter_links[i]) {
+			snprintf(tp, sizeof(tp), "sys_enter_%s", d->tracepoint ? d->tracepoint : d->name);
+			l->enter_links[i] = bpf_program__attach_tracepoint(l->skel->progs.vigil_sys_enter_path,
+									   "syscalls", tp);
+			if (!l->enter_links[i])
+				log_warnx("attaching syscalls:%s: %s (its paths are read at exit only)", tp,
+					  strerror(errno));
+			snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
 		}
 		if (!l->sys_links[i]) {
 			spec = d->spec;
@@ -191,6 +257,44 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 	return 0;
 }
 
+/*
+ * The sock_addr hooks, once, at the root of the cgroup v2 hierarchy: every
+ * cgroup below runs them (a link attaches with multi semantics), so a
+ * container is covered from its first instruction with nothing to do when
+ * it appears.
+ */
+static int attach_sock_hooks(struct loader *l)
+{
+	struct bpf_program *progs[] = { l->skel->progs.vigil_connect4, l->skel->progs.vigil_connect6,
+					l->skel->progs.vigil_sendmsg4, l->skel->progs.vigil_sendmsg6,
+					l->unix_connect ? l->skel->progs.vigil_connect_unix : NULL };
+	const char *root = cgroup2_root();
+	int fd, err = 0;
+	size_t i;
+
+	if (!root)
+		return 0;	/* no v2 hierarchy: nothing is a container anyway */
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		log_warn("%s", root);
+		return err;
+	}
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!progs[i])
+			continue;
+		l->sock_links[l->n_sock_links] = bpf_program__attach_cgroup(progs[i], fd);
+		if (!l->sock_links[l->n_sock_links]) {
+			err = -errno;
+			log_warnx("attaching %s to %s: %s", bpf_program__name(progs[i]), root, strerror(-err));
+			break;
+		}
+		l->n_sock_links++;
+	}
+	close(fd);
+	return err;
+}
+
 int loader_attach(struct loader *l)
 {
 	struct vigil_pin_info info = { 0 };
@@ -204,10 +308,13 @@ int loader_attach(struct loader *l)
 		log_warnx("attaching the BPF programs: %s", strerror(-err));
 		return err;
 	}
+	if ((err = attach_sock_hooks(l)))
+		return err;
 	for (d = sys_descs; d->name; d++)
 		n++;
 	l->sys_links = calloc(n, sizeof(*l->sys_links));
-	if (!l->sys_links)
+	l->enter_links = calloc(n, sizeof(*l->enter_links));
+	if (!l->sys_links || !l->enter_links)
 		return -ENOMEM;
 	l->n_sys_descs = n;
 
@@ -245,8 +352,15 @@ void loader_detach(struct loader *l)
 	for (i = 0; i < l->n_sys_descs; i++) {
 		bpf_link__destroy(l->sys_links[i]);
 		l->sys_links[i] = NULL;
+		bpf_link__destroy(l->enter_links[i]);
+		l->enter_links[i] = NULL;
 	}
 	l->n_sys_links = 0;
+	for (i = 0; i < l->n_sock_links; i++) {
+		bpf_link__destroy(l->sock_links[i]);
+		l->sock_links[i] = NULL;
+	}
+	l->n_sock_links = 0;
 	if (l->skel)
 		vigil_bpf__detach(l->skel);
 }
@@ -265,6 +379,7 @@ void loader_close(struct loader *l)
 		close(l->pin_lock_fd);
 	loader_detach(l);
 	free(l->sys_links);
+	free(l->enter_links);
 	vigil_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
 }

@@ -23,6 +23,10 @@ struct loader_opts {
 struct loader {
 	struct vigil_bpf *skel;
 	struct bpf_link **sys_links;	/* per sys_descs entry, NULL = not attached */
+	struct bpf_link **enter_links;	/* sys_enter_<name> of path syscalls, same index */
+	struct bpf_link *sock_links[5];	/* cgroup sock_addr hooks at the v2 root */
+	int n_sock_links;
+	bool unix_connect;	/* cgroup/connect_unix exists (6.7+) */
 	int n_sys_descs;
 	int n_sys_links;		/* attached */
 	int n_sys_missing;		/* not on this kernel */

@@ -25,7 +25,8 @@ int kmaps_mark_cgroup(struct loader *l, const char *dir, uint64_t cgid, uint64_t
 	struct vigil_syscall_counts *zero;
 	int ncpu = libbpf_num_possible_cpus(), dfd, err = 0;
 
-	if (bpf_map_update_elem(map_fd(l->skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY))
+	/* the table holds top cgroups only; a nested one has its mark alone */
+	if (cgid == top && bpf_map_update_elem(map_fd(l->skel->maps.ctr_cgroups), &cgid, &val, BPF_ANY))
 		return -errno;
 	/* the mark on the cgroup itself, keyed by an fd of its directory */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

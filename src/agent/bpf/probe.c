@@ -34,6 +34,8 @@ static const struct feature {
 			     "opens and connects made through io_uring are not seen" },
 	[PROBE_CAP_CAPABLE] = { "capability:cap_capable tracepoint", BY_TYPE, "btf_trace_cap_capable", "6.14",
 				false, "capability use is not reported" },
+	[PROBE_UNIX_CONNECT] = { "cgroup/connect_unix hook", BY_ENUM, "BPF_CGROUP_UNIX_CONNECT", "6.7", false,
+				  "a failed unix connect is reported with the caller's path" },
 	[PROBE_LSM] = { "BPF LSM programs", BY_LSM, NULL, "5.7 with lsm=bpf", false,
 			"(not needed: tracepoints and cgroup hooks are used)" },
 };

@@ -28,6 +28,7 @@ enum probe_feature {
 	PROBE_IO_URING,
 	PROBE_CAP_CAPABLE,
 	PROBE_LSM,
+	PROBE_UNIX_CONNECT,
 	PROBE_MAX,
 };
 

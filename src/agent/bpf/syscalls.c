@@ -11,15 +11,20 @@
 
 #define N VIGIL_ARG_NONE
 /* spec fields: flags, path, path dirfd, path2, path2 dirfd, fd, sockaddr, sockaddr len */
-#define SPEC(fl, p, pd, p2, p2d, fd, sa, sal) { VIGIL_SYS_ON | (fl), p, pd, p2, p2d, fd, sa, sal }
+#define SPEC(fl, p, pd, p2, p2d, fd, sa, sal) { VIGIL_SYS_ON | (fl), p, pd, p2, p2d, fd, sa, sal, N, { 0 } }
+/* an open: its flags argument (N: implied, or openat2's struct read at entry) */
+#define OPEN(p, pd, fa) { VIGIL_SYS_ON | VIGIL_SYS_RET_FD | VIGIL_SYS_OPEN, p, pd, N, N, N, N, N, fa, { 0 } }
+/* path syscalls: their paths are read at entry as well (see sysevent.bpf.c) */
+#define EP VIGIL_SYS_ENTRY_PATHS
 
 const struct sys_desc sys_descs[] = {
 	/* opens: the returned fd is resolved in the kernel; the user path is kept for failures */
-	{ "open", SC_OPEN, "open", SPEC(VIGIL_SYS_RET_FD, 0, N, N, N, N, N, N), { NULL, "flags", "mode" } },
-	{ "openat", SC_OPEN, "open", SPEC(VIGIL_SYS_RET_FD, 1, 0, N, N, N, N, N), { "dirfd", NULL, "flags", "mode" } },
-	{ "openat2", SC_OPEN, "open", SPEC(VIGIL_SYS_RET_FD, 1, 0, N, N, N, N, N), { "dirfd", NULL, "how", "size" } },
-	{ "creat", SC_OPEN, "open", SPEC(VIGIL_SYS_RET_FD, 0, N, N, N, N, N, N), { NULL, "mode" } },
-	{ "open_by_handle_at", SC_OPEN, "open", SPEC(VIGIL_SYS_RET_FD, N, N, N, N, N, N, N), { "mount_fd", NULL, "flags" } },
+	{ "open", SC_OPEN, "open", OPEN(0, N, 1), { NULL, "flags", "mode" } },
+	{ "openat", SC_OPEN, "open", OPEN(1, 0, 2), { "dirfd", NULL, "flags", "mode" } },
+	{ "openat2", SC_OPEN, "open", { VIGIL_SYS_ON | VIGIL_SYS_RET_FD | VIGIL_SYS_OPEN | EP, 1, 0, N, N, N, N, N, N, { 0 } },
+	  { "dirfd", NULL, "how", "size" } },
+	{ "creat", SC_OPEN, "open", OPEN(0, N, N), { NULL, "mode" } },
+	{ "open_by_handle_at", SC_OPEN, "open", OPEN(N, N, 2), { "mount_fd", NULL, "flags" } },
 
 	{ "execve", SC_EXEC, "exec", SPEC(VIGIL_SYS_FAILED_ONLY, 0, N, N, N, N, N, N), { 0 } },
 	{ "execveat", SC_EXEC, "exec", SPEC(VIGIL_SYS_FAILED_ONLY, 1, 0, N, N, N, N, N), { "dirfd", NULL, NULL, NULL, "flags" } },
@@ -31,34 +36,34 @@ const struct sys_desc sys_descs[] = {
 	{ "bind", SC_NET, "bind", SPEC(VIGIL_SYS_SOCKADDR_LOCAL, N, N, N, N, 0, 1, 2), { "fd" } },
 	{ "listen", SC_NET, "listen", SPEC(0, N, N, N, N, 0, N, N), { "fd", "backlog" } },
 
-	{ "unlink", SC_FILE, "unlink", SPEC(0, 0, N, N, N, N, N, N), { 0 } },
-	{ "unlinkat", SC_FILE, "unlink", SPEC(0, 1, 0, N, N, N, N, N), { "dirfd", NULL, "flags" } },
-	{ "rmdir", SC_FILE, "unlink", SPEC(0, 0, N, N, N, N, N, N), { 0 } },
-	{ "rename", SC_FILE, "rename", SPEC(0, 0, N, 1, N, N, N, N), { 0 } },
-	{ "renameat", SC_FILE, "rename", SPEC(0, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd" } },
-	{ "renameat2", SC_FILE, "rename", SPEC(0, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd", NULL, "flags" } },
-	{ "chmod", SC_FILE, "chmod", SPEC(0, 0, N, N, N, N, N, N), { NULL, "mode" } },
+	{ "unlink", SC_FILE, "unlink", SPEC(EP, 0, N, N, N, N, N, N), { 0 } },
+	{ "unlinkat", SC_FILE, "unlink", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "flags" } },
+	{ "rmdir", SC_FILE, "unlink", SPEC(EP, 0, N, N, N, N, N, N), { 0 } },
+	{ "rename", SC_FILE, "rename", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
+	{ "renameat", SC_FILE, "rename", SPEC(EP, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd" } },
+	{ "renameat2", SC_FILE, "rename", SPEC(EP, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd", NULL, "flags" } },
+	{ "chmod", SC_FILE, "chmod", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "mode" } },
 	{ "fchmod", SC_FILE, "chmod", SPEC(0, N, N, N, N, 0, N, N), { "fd", "mode" } },
-	{ "fchmodat", SC_FILE, "chmod", SPEC(0, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
-	{ "fchmodat2", SC_FILE, "chmod", SPEC(0, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode", "flags" } },
+	{ "fchmodat", SC_FILE, "chmod", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
+	{ "fchmodat2", SC_FILE, "chmod", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode", "flags" } },
 	/* link: path = the existing target, path2 = the new name */
-	{ "link", SC_FILE, "link", SPEC(0, 0, N, 1, N, N, N, N), { 0 } },
-	{ "linkat", SC_FILE, "link", SPEC(0, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd", NULL, "flags" } },
+	{ "link", SC_FILE, "link", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
+	{ "linkat", SC_FILE, "link", SPEC(EP, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd", NULL, "flags" } },
 	/* symlink: path = the target text (not resolved), path2 = the new link */
-	{ "symlink", SC_FILE, "symlink", SPEC(0, 0, N, 1, N, N, N, N), { 0 } },
-	{ "symlinkat", SC_FILE, "symlink", SPEC(0, 0, N, 2, 1, N, N, N), { NULL, "newdirfd" } },
-	{ "truncate", SC_FILE, "truncate", SPEC(0, 0, N, N, N, N, N, N), { NULL, "length" } },
+	{ "symlink", SC_FILE, "symlink", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
+	{ "symlinkat", SC_FILE, "symlink", SPEC(EP, 0, N, 2, 1, N, N, N), { NULL, "newdirfd" } },
+	{ "truncate", SC_FILE, "truncate", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "length" } },
 	{ "ftruncate", SC_FILE, "truncate", SPEC(0, N, N, N, N, 0, N, N), { "fd", "length" } },
-	{ "mkdir", SC_FILE, "mkdir", SPEC(0, 0, N, N, N, N, N, N), { NULL, "mode" } },
-	{ "mkdirat", SC_FILE, "mkdir", SPEC(0, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
+	{ "mkdir", SC_FILE, "mkdir", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "mode" } },
+	{ "mkdirat", SC_FILE, "mkdir", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
 
 	{ "ptrace", SC_PRIV, "ptrace", SPEC(0, N, N, N, N, N, N, N), { "request", "pid", "addr" } },
 	{ "init_module", SC_PRIV, "module", SPEC(0, N, N, N, N, N, N, N), { NULL, "len" } },
 	{ "finit_module", SC_PRIV, "module", SPEC(0, N, N, N, N, 0, N, N), { "fd", NULL, "flags" } },
-	{ "delete_module", SC_PRIV, "module", SPEC(0, 0, N, N, N, N, N, N), { NULL, "flags" } },
+	{ "delete_module", SC_PRIV, "module", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "flags" } },
 	/* mount: path = source, path2 = target */
-	{ "mount", SC_PRIV, "mount", SPEC(0, 0, N, 1, N, N, N, N), { NULL, NULL, NULL, "flags" } },
-	{ "umount2", SC_PRIV, "umount", SPEC(0, 0, N, N, N, N, N, N), { NULL, "flags" }, "umount" },
+	{ "mount", SC_PRIV, "mount", SPEC(EP, 0, N, 1, N, N, N, N), { NULL, NULL, NULL, "flags" } },
+	{ "umount2", SC_PRIV, "umount", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "flags" }, "umount" },
 	{ "unshare", SC_PRIV, "unshare", SPEC(0, N, N, N, N, N, N, N), { "flags" } },
 	{ "setns", SC_PRIV, "setns", SPEC(0, N, N, N, N, 0, N, N), { "fd", "nstype" } },
 	{ "bpf", SC_PRIV, "bpf", SPEC(0, N, N, N, N, N, N, N), { "cmd", NULL, "size" } },
@@ -71,6 +76,19 @@ const struct sys_desc sys_descs[] = {
 	{ "setfsuid", SC_PRIV, "setuid", SPEC(0, N, N, N, N, N, N, N), { "fsuid" } },
 	{ "setfsgid", SC_PRIV, "setgid", SPEC(0, N, N, N, N, N, N, N), { "fsgid" } },
 	{ "capset", SC_PRIV, "capset", SPEC(0, N, N, N, N, N, N, N), { 0 } },
+	/* the new mount API: a filesystem made and attached without mount(2) */
+	{ "fsopen", SC_PRIV, "mount", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "flags" } },
+	{ "fsmount", SC_PRIV, "mount", SPEC(0, N, N, N, N, 0, N, N), { "fd", "flags", "attr_flags" } },
+	{ "move_mount", SC_PRIV, "mount", SPEC(EP, 1, 0, 3, 2, N, N, N), { "from_dfd", NULL, "to_dfd", NULL, "flags" } },
+	{ "open_tree", SC_PRIV, "mount", SPEC(EP, 1, 0, N, N, N, N, N), { "dfd", NULL, "flags" } },
+	{ "mount_setattr", SC_PRIV, "mount", SPEC(EP, 1, 0, N, N, N, N, N), { "dfd", NULL, "flags" } },
+	{ "pivot_root", SC_PRIV, "mount", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
+	{ "chroot", SC_PRIV, "chroot", SPEC(EP, 0, N, N, N, N, N, N), { 0 } },
+	/* another process's memory, read or written without ptrace */
+	{ "process_vm_readv", SC_PRIV, "process_vm", SPEC(0, N, N, N, N, N, N, N), { "pid", NULL, "liovcnt" } },
+	{ "process_vm_writev", SC_PRIV, "process_vm", SPEC(0, N, N, N, N, N, N, N), { "pid", NULL, "liovcnt" } },
+	{ "mknod", SC_FILE, "mknod", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "mode", "dev" } },
+	{ "mknodat", SC_FILE, "mknod", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode", "dev" } },
 
 	{ "dup2", SC_DUP, "dup_socket", SPEC(VIGIL_SYS_DUP_STDIO, N, N, N, N, 1, N, N), { "oldfd", "newfd" } },
 	{ "dup3", SC_DUP, "dup_socket", SPEC(VIGIL_SYS_DUP_STDIO, N, N, N, N, 1, N, N), { "oldfd", "newfd", "flags" } },
@@ -79,13 +97,21 @@ const struct sys_desc sys_descs[] = {
 
 uint64_t sys_open_flags(const struct sys_desc *d, const struct vigil_syscall_event *e)
 {
-	if (!strcmp(d->name, "open"))
-		return e->args[1];
-	if (!strcmp(d->name, "openat"))
-		return e->args[2];
-	if (!strcmp(d->name, "creat"))
-		return O_CREAT | O_WRONLY | O_TRUNC;
-	return e->file.f_flags;
+	(void)d;
+	/* what the caller asked for, as the kernel side recorded it (O_TRUNC included) */
+	return e->open_flags;
+}
+
+int sys_compat_to_native(int ia32_nr)
+{
+	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, ia32_nr);
+	int nr;
+
+	if (!name)
+		return -1;
+	nr = sys_nr(name);
+	free(name);
+	return nr < 0 ? -1 : nr;
 }
 
 int sys_nr(const char *name)

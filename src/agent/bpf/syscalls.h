@@ -35,11 +35,18 @@ extern const struct sys_desc sys_descs[];
 const struct sys_desc *sys_desc_by_nr(int nr);
 
 /*
- * The flags an open-family event asked for: open's and openat's flag
- * argument, creat's implied O_CREAT|O_WRONLY|O_TRUNC, else (openat2,
- * open_by_handle_at) the opened file's f_flags.
+ * The flags an open-family event asked for, as the kernel side recorded
+ * them: the flags argument, creat's implied O_CREAT|O_WRONLY|O_TRUNC,
+ * openat2's open_how.flags read at entry (never the opened file's f_flags,
+ * where the kernel has cleared O_TRUNC and O_CREAT).
  */
 uint64_t sys_open_flags(const struct sys_desc *d, const struct vigil_syscall_event *e);
+
+/*
+ * The native syscall of the same name as ia32 syscall ia32_nr, -1 when
+ * there is none (libseccomp's tables).  For the kernel side's map.
+ */
+int sys_compat_to_native(int ia32_nr);
 
 /* Native syscall number of name, or a negative errno. */
 int sys_nr(const char *name);

@@ -17,6 +17,7 @@
 
 #include "bpf/maps.h"
 #include "core/agent.h"
+#include "core/join.h"
 #include "core/park.h"
 #include "core/worker.h"
 #include "learn/cap_baseline.h"
@@ -126,9 +127,10 @@ static int start(struct agent *a)
 	a->activity = activity_new();
 	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL);
 	a->park = park_new();
+	a->join = join_new();
 	a->profiles = profile_checks_new(&a->ld);
 	a->worker = worker_new(&wc);
-	if (!a->procs || !a->ctrs || !a->users || !a->activity || !a->caps || !a->park || !a->profiles ||
+	if (!a->procs || !a->ctrs || !a->users || !a->activity || !a->caps || !a->park || !a->join || !a->profiles ||
 	    !a->worker) {
 		log_warn("start-up");
 		return -ENOMEM;
@@ -228,6 +230,7 @@ static void cleanup(struct agent *a)
 	if (a->ld.skel)
 		loader_close(&a->ld);
 	park_free(a->park);
+	join_free(a->join);
 	profile_checks_free(a->profiles);
 	ctr_registry_free(a->ctrs);
 	user_store_free(a->users);

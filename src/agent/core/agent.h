@@ -89,6 +89,7 @@ struct agent {
 	struct profile_checks *profiles;
 	struct worker *worker;
 	struct park *park;
+	struct join *join;
 	struct sinks out;
 	struct fmt_ctx fmt;
 	struct jw jw;
@@ -109,6 +110,7 @@ struct agent {
 	uint64_t insecure;
 	uint64_t meta_late;		/* handled before the metadata arrived */
 	uint64_t jobs_refused;		/* worker queue full */
+	uint64_t join_full;		/* two-part actions handled apart: no room to wait */
 	time_t next_summary;
 };
 

@@ -24,7 +24,8 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	char verdict[1024];
 	size_t used = 0, i, n;
 
-	if ((h->type == VIGIL_EV_FORK || h->type == VIGIL_EV_EXIT) && !a->opts->proc_events)
+	/* forks and exits are state for the cache; shown when asked, or when judged INSECURE */
+	if ((h->type == VIGIL_EV_FORK || h->type == VIGIL_EV_EXIT) && !a->opts->proc_events && !v->insecure)
 		return;
 	if (a->opts->alerts_only && !v->insecure)
 		return;

@@ -20,6 +20,7 @@ struct event_view {
 	const struct user_table *users;	/* the container's /etc/passwd, may be NULL */
 	const struct ctr_activity *act;	/* the container's recent activity, may be NULL */
 	const char *profile;		/* VIGIL_EV_PROFILE: the profile it broke */
+	uint64_t began_ns;		/* a connect: when its attempt began (boot ns), 0 unknown */
 	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
 	bool cap_learning;		/* the container is still being learned */
 	bool cap_in_baseline;		/* normal for the container's image */

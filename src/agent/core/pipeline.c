@@ -21,22 +21,116 @@
 #include "bpf/decode.h"
 #include "container/container.h"
 #include "core/agent.h"
+#include "core/join.h"
 #include "core/park.h"
 #include "core/worker.h"
 #include "proc/users.h"
+#include "rules/fields.h"
 #include "util/log.h"
 
 /* Meta retries: 1 s, 2 s, 4 s ... when a runtime that should know did not answer. */
 #define META_RETRY_MS 1000
 #define META_MAX_TRIES 6
 
-static void handle(struct agent *a, const void *rec)
+/* enrich -> judge -> act -> emit, for one record (or a joined pair). */
+static void handle_one(struct agent *a, const void *rec, uint64_t began_ns)
 {
-	const struct vigil_hdr *h = rec;
 	struct event_view ev = { .rec = rec };
 	struct verdict v = { 0 };
 
-	if (h->type == VIGIL_EV_CGROUP) {
+	enrich(a, rec, &ev);
+	ev.began_ns = began_ns;
+	judge(a, &ev, &v);
+	act(a, &ev, &v);
+	emit(a, &ev, &v);
+	enrich_after(a, rec);
+}
+
+/*
+ * The first part of a two-part action waits for the second (join.h); the
+ * second takes it.  Returns true when rec was kept to wait.
+ */
+static bool join_first(struct agent *a, const void *rec, uint64_t key)
+{
+	const struct vigil_hdr *h = rec;
+
+	if (!join_hold(a->join, key, rec, h->size, agent_now_ms()))
+		return true;
+	a->join_full++;
+	return false;
+}
+
+static uint64_t join_connect_attempt(struct agent *a, uint32_t tgid, const struct vigil_sock *dest)
+{
+	size_t n;
+	void *att = join_take(a->join, join_key_connect(tgid, dest), &n);
+	uint64_t began = 0;
+
+	if (att) {
+		began = ((const struct vigil_hdr *)att)->ts_ns;
+		free(att);
+	}
+	return began;
+}
+
+static void handle(struct agent *a, const void *rec)
+{
+	const struct vigil_hdr *h = rec;
+	uint64_t began = 0;
+
+	switch (h->type) {
+	case VIGIL_EV_SOCK: {
+		const struct vigil_sock_event *e = rec;
+
+		if (e->kind == VIGIL_SOCK_CONNECT &&
+		    join_first(a, rec, join_key_connect(h->proc.pid, &e->addr)))
+			return;
+		break;
+	}
+	case VIGIL_EV_URING: {
+		const struct vigil_uring_event *e = rec;
+		void *sub, *merged;
+		size_t n;
+
+		if (e->kind == VIGIL_URING_SUBMIT && join_first(a, rec, join_key_uring(e->req)))
+			return;
+		if (e->kind != VIGIL_URING_OP)
+			break;
+		if (e->opcode == VIGIL_IORING_OP_CONNECT)
+			began = join_connect_attempt(a, h->proc.pid, &e->sock);
+		sub = join_take(a->join, join_key_uring(e->req), &n);
+		if (!sub)
+			break;
+		merged = join_uring_merge(sub, e, &n);
+		free(sub);
+		if (merged && !record_check(merged, n)) {
+			handle_one(a, merged, began);
+			free(merged);
+			return;
+		}
+		free(merged);
+		break;
+	}
+	case VIGIL_EV_SYSCALL: {
+		const struct vigil_syscall_event *e = rec;
+
+		if (!strcmp(field_evt_type(&(struct event_view){ .rec = rec }), "connect"))
+			began = join_connect_attempt(a, h->proc.pid, &e->sock);
+		break;
+	}
+	}
+	handle_one(a, rec, began);
+}
+
+static void handle_lifecycle(struct agent *a, const void *rec)
+{
+	const struct vigil_hdr *h = rec;
+
+	if (h->type != VIGIL_EV_CGROUP) {
+		handle(a, rec);
+		return;
+	}
+	{
 		const struct vigil_cgroup_event *e = rec;
 		struct ctr_info *c = enrich_cgroup(a, e);
 
@@ -48,18 +142,18 @@ static void handle(struct agent *a, const void *rec)
 		}
 		emit_container(a, "container_exit", c, true);
 		enrich_forget(a, e->id);
-		return;
 	}
-	enrich(a, rec, &ev);
-	judge(a, &ev, &v);
-	act(a, &ev, &v);
-	emit(a, &ev, &v);
-	enrich_after(a, rec);
+}
+
+/* A first part whose second never came: an event of its own. */
+static void handle_unjoined(void *arg, const void *rec, size_t size)
+{
+	handle_one(arg, rec, 0);
 }
 
 static void handle_released(void *arg, const void *rec, size_t size)
 {
-	handle(arg, rec);
+	handle_lifecycle(arg, rec);
 }
 
 static void handle_expired(void *arg, const void *rec, size_t size)
@@ -67,7 +161,7 @@ static void handle_expired(void *arg, const void *rec, size_t size)
 	struct agent *a = arg;
 
 	a->meta_late++;
-	handle(a, rec);
+	handle_lifecycle(a, rec);
 }
 
 /* A container the kernel knows but the agent missed (started during start-up): ask /proc. */
@@ -157,7 +251,7 @@ int pipeline_record(void *ctx, void *data, size_t size)
 			return 0;
 		a->meta_late++;	/* no room: handled now, unnamed */
 	}
-	handle(a, data);
+	handle_lifecycle(a, data);
 	return 0;
 }
 
@@ -246,9 +340,11 @@ void pipeline_tick(struct agent *a)
 	}
 	/* a runtime that does not answer must not hold events for long */
 	park_expire(a->park, now, handle_expired, a);
+	join_expire(a->join, now, handle_unjoined, a);
 }
 
 void pipeline_flush(struct agent *a)
 {
 	park_expire(a->park, UINT64_MAX, handle_expired, a);
+	join_expire(a->join, UINT64_MAX, handle_unjoined, a);
 }

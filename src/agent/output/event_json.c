@@ -71,6 +71,12 @@ const char *event_type_name(const void *rec)
 			"container_start" : "container_exit";
 	case VIGIL_EV_PROFILE: return "profile_violation";
 	case VIGIL_EV_CAPABLE: return "capability";
+	case VIGIL_EV_MIGRATE: return "cgroup_migrate";
+	case VIGIL_EV_SOCK:
+		return ((const struct vigil_sock_event *)rec)->kind == VIGIL_SOCK_CONNECT ? "connect" : "sendto";
+	case VIGIL_EV_NOTICE:
+		return ((const struct vigil_notice_event *)rec)->kind == VIGIL_NOTICE_CTR_TABLE_FULL ?
+			"container_unwatched" : "compat_syscall";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -225,7 +231,8 @@ struct sv joined_path(const void *rec, struct vigil_str path, struct vigil_str d
 
 	if (!p.p)
 		return out;
-	n = path_join(d.p, d.len, p.p, p.len, buf, len);
+	/* as the rules see it: /proc/self/root/etc/x is /etc/x */
+	n = path_canonical(d.p, d.len, p.p, p.len, hdr_of(rec)->proc.vpid, buf, len);
 	out.p = buf;
 	out.len = n < 0 ? strlen(buf) : (size_t)n;
 	return out;
@@ -281,10 +288,21 @@ static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exe
 	jw_bool(w, "from_memfd", e->exe.flags & VIGIL_FILE_MEMFD);
 	jw_bool(w, "from_tmp", tmp);
 	jw_bool(w, "args_truncated", e->flags & VIGIL_EXEC_ARGV_TRUNC);
+	/* started by a task that entered the container from outside: the entrypoint, a docker exec */
+	jw_bool(w, "from_runtime", e->flags & VIGIL_EXEC_FROM_RUNTIME);
+	if (e->stdio_sockets) {
+		jw_arr_open(w, "stdio_sockets");
+		for (int fd = 0; fd < 3; fd++)
+			if (e->stdio_sockets & (1u << fd))
+				jw_int(w, NULL, fd);
+		jw_arr_close(w);
+	}
 	jw_obj_open(w, "file");
 	json_file_fields(w, fc, &e->exe);
 	jw_obj_close(w);
 	jw_obj_close(w);
+	if (e->stdio_sockets)
+		json_sock(w, e, &e->stdio_sock);
 }
 
 static void json_raw_args(struct jw *w, const struct sys_desc *d, const __u64 *args)
@@ -315,6 +333,11 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 
 	jw_str(w, "syscall", sys_name(e->nr));
 	json_result(w, e->ret);
+	if (e->flags & (VIGIL_SYSEV_ARG_RACED | VIGIL_SYSEV_ARG_UNREAD)) {
+		/* the caller changed its argument while the syscall ran: an evasion attempt */
+		jw_bool(w, "args_changed", e->flags & VIGIL_SYSEV_ARG_RACED);
+		jw_bool(w, "args_unreadable", e->flags & VIGIL_SYSEV_ARG_UNREAD);
+	}
 	if (!d)
 		return;
 	json_raw_args(w, d, e->args);
@@ -418,23 +441,58 @@ const char *uring_op_name(unsigned int op)
 	return "other";
 }
 
+/* A path argument as the rules see it (joined, canonical), under key. */
+static void json_arg_path(struct jw *w, struct field_ctx *fc, const char *key, const char *arg)
+{
+	const struct field_def *f;
+	const char *a;
+	struct fval v;
+	char name[64];
+
+	snprintf(name, sizeof(name), "evt.arg.%s", arg);
+	f = field_lookup(name, &a);
+	if (f && field_get(f, a, fc, &v) && v.type == FT_STR)
+		jw_strn(w, key, v.s, v.len);
+}
+
 static void json_uring(struct jw *w, struct field_ctx *fc, const struct vigil_uring_event *e)
 {
+	char flags[512];
+
 	jw_obj_open(w, "io_uring");
 	if (e->kind == VIGIL_URING_SETUP) {
 		jw_str(w, "op", "setup");
 		jw_uint(w, "sq_entries", e->sq_entries);
 		jw_uint(w, "cq_entries", e->cq_entries);
 		jw_uint(w, "flags", e->setup_flags);
-	} else {
-		jw_str(w, "op", uring_op_name(e->opcode));
-	}
-	jw_obj_close(w);
-	json_result(w, e->res);
-	if (e->kind != VIGIL_URING_OP)
+		jw_obj_close(w);
+		json_result(w, e->res);
 		return;
-	if (e->opcode == VIGIL_IORING_OP_CONNECT) {
+	}
+	jw_str(w, "op", uring_op_name(e->opcode));
+	/* a submission whose completion never came (IOSQE_CQE_SKIP_SUCCESS, a CQ overflow) */
+	jw_bool(w, "completed", e->kind == VIGIL_URING_OP);
+	jw_uint(w, "sqe_flags", e->sqe_flags);
+	if (e->file_slot)
+		jw_uint(w, "fixed_file_slot", e->file_slot - 1);
+	jw_obj_close(w);
+	if (e->kind == VIGIL_URING_OP)
+		json_result(w, e->res);
+	else
+		jw_null(w, "result");
+	switch (e->opcode) {
+	case VIGIL_IORING_OP_CONNECT:
+	case VIGIL_IORING_OP_ACCEPT:
+	case VIGIL_IORING_OP_BIND:
+	case VIGIL_IORING_OP_LISTEN:
 		json_sock(w, e, &e->sock);
+		return;
+	case VIGIL_IORING_OP_SOCKET:
+		jw_obj_open(w, "args");
+		jw_str(w, "domain", family_name(e->args[0]));
+		jw_uint(w, "type", e->args[1]);
+		jw_uint(w, "protocol", e->args[2]);
+		jw_obj_close(w);
 		return;
 	}
 	jw_obj_open(w, "file");
@@ -442,10 +500,23 @@ static void json_uring(struct jw *w, struct field_ctx *fc, const struct vigil_ur
 		json_sv(w, "path", rec_sv(e, e->file.path));
 		jw_bool(w, "resolved", true);
 	} else {
-		json_sv(w, "path", rec_sv(e, e->path));
+		json_arg_path(w, fc, "path", "path");
 		jw_bool(w, "resolved", false);
 	}
 	json_sv(w, "nameraw", rec_sv(e, e->path));
+	if (e->opcode == VIGIL_IORING_OP_OPENAT || e->opcode == VIGIL_IORING_OP_OPENAT2) {
+		open_flags_json(w, "flags", e->open_flags);
+		jw_uint(w, "flags_raw", e->open_flags);
+	} else if (e->opcode == VIGIL_IORING_OP_RENAMEAT) {
+		json_arg_path(w, fc, "new_path", "newpath");
+	} else if (e->opcode == VIGIL_IORING_OP_LINKAT) {
+		json_arg_path(w, fc, "path", "newpath");
+		json_arg_path(w, fc, "target", "oldpath");
+	} else if (e->opcode == VIGIL_IORING_OP_SYMLINKAT) {
+		json_arg_path(w, fc, "path", "linkpath");
+		json_sv(w, "target", rec_sv(e, e->path));
+	}
+	(void)flags;
 	if (e->file.flags & VIGIL_FILE_PRESENT)
 		json_file_fields(w, fc, &e->file);
 	jw_obj_close(w);
@@ -505,6 +576,47 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 			jw_str(w, "syscall", sys_name(e->syscall));
 		jw_bool(w, "learning", ev->cap_learning);
 		jw_bool(w, "in_baseline", ev->cap_in_baseline);
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_FORK: {
+		const struct vigil_fork_event *e = ev->rec;
+		char ns[256];
+
+		if (e->new_ns)
+			jw_str(w, "new_namespaces", ns_flags_str(e->new_ns, ns, sizeof(ns)));
+		break;
+	}
+	case VIGIL_EV_SOCK: {
+		const struct vigil_sock_event *e = ev->rec;
+
+		/* an attempt whose syscall has not returned (yet): the kernel's copy of where to */
+		jw_null(w, "result");
+		jw_bool(w, "in_progress", e->kind == VIGIL_SOCK_CONNECT);
+		json_sock(w, e, &e->addr);
+		break;
+	}
+	case VIGIL_EV_MIGRATE: {
+		const struct vigil_migrate_event *e = ev->rec;
+
+		jw_obj_open(w, "migrate");
+		jw_uint(w, "to_cgroup", e->to_cgid);
+		jw_bool(w, "to_host", e->to_ctr == 0);
+		jw_uint(w, "to_container_cgroup", e->to_ctr);
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_NOTICE: {
+		const struct vigil_notice_event *e = ev->rec;
+
+		jw_obj_open(w, "notice");
+		if (e->kind == VIGIL_NOTICE_CTR_TABLE_FULL) {
+			jw_uint(w, "cgroup", e->cgid);
+			json_sv(w, "cgroup_path", rec_sv(e, e->path));
+		} else {
+			jw_str(w, "abi", e->abi == 1 ? "ia32" : "x32");
+			jw_uint(w, "nr", e->nr);
+		}
 		jw_obj_close(w);
 		break;
 	}

@@ -7,6 +7,7 @@
 #include "bpf/syscalls.h"
 #include "rules/field_priv.h"
 #include "util/names.h"
+#include "util/pathutil.h"
 
 static bool evt_type(struct field_ctx *fc, const char *arg, struct fval *out)
 {
@@ -61,6 +62,45 @@ static bool evt_is_open_exec(struct field_ctx *fc, const char *arg, struct fval 
 	return fbool(out, false);
 }
 
+/*
+ * A path argument by its name, as the kernel would resolve it: joined with
+ * its directory, canonical.  symlink: target (the link's text, taken
+ * relative to the link's own directory), linkpath; link and rename:
+ * oldpath, newpath; mount: name (source), newpath (target).
+ */
+static bool path_arg(struct field_ctx *fc, const char *arg, bool symlink, struct fval *out)
+{
+	char link[4096], *slash;
+	const struct vigil_hdr *h = fhdr(fc);
+	struct vigil_str text = { 0, 0 };
+	struct sv t;
+	int n;
+
+	if (symlink && !strcmp(arg, "target")) {
+		if (h->type == VIGIL_EV_SYSCALL)
+			text = ((const struct vigil_syscall_event *)fc->ev->rec)->path;
+		else if (h->type == VIGIL_EV_URING)
+			text = ((const struct vigil_uring_event *)fc->ev->rec)->path;
+		t = rec_sv(fc->ev->rec, text);
+		if (!t.p)
+			return false;
+		if (field_arg_path(fc, 1, link, sizeof(link)) < 0)
+			link[0] = '\0';
+		slash = strrchr(link, '/');
+		if (slash)
+			slash[slash == link ? 1 : 0] = '\0';
+		n = path_canonical(link, strlen(link), t.p, t.len, h->proc.vpid, fc->scratch, sizeof(fc->scratch));
+		return n >= 0 && fstr(out, fc->scratch);
+	}
+	if ((symlink && !strcmp(arg, "linkpath")) || !strcmp(arg, "newpath"))
+		n = field_arg_path(fc, 1, fc->scratch, sizeof(fc->scratch));
+	else if (!strcmp(arg, "oldpath") || !strcmp(arg, "name") || !strcmp(arg, "path"))
+		n = field_arg_path(fc, 0, fc->scratch, sizeof(fc->scratch));
+	else
+		return false;
+	return n >= 0 && fstr(out, fc->scratch);
+}
+
 static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	const struct vigil_hdr *h = fhdr(fc);
@@ -98,10 +138,19 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 	flags = field_open_flags(fc, &is_open);
 	if (is_open && !strcmp(arg, "flags"))
 		return fstr(out, open_flags_str(flags, '|', fc->scratch, sizeof(fc->scratch)));
+	if (h->type == VIGIL_EV_URING) {
+		const struct vigil_uring_event *e = fc->ev->rec;
+
+		if (!strcmp(arg, "domain") && e->opcode == VIGIL_IORING_OP_SOCKET)
+			return fstr(out, family_name(e->args[0]));
+		return path_arg(fc, arg, e->opcode == VIGIL_IORING_OP_SYMLINKAT, out);
+	}
+	if (h->type == VIGIL_EV_FORK && !strcmp(arg, "flags"))
+		return fstr(out, ns_flags_str(((const struct vigil_fork_event *)fc->ev->rec)->new_ns, fc->scratch,
+					      sizeof(fc->scratch)));
 	if (h->type == VIGIL_EV_SYSCALL) {
 		const struct vigil_syscall_event *e = fc->ev->rec;
 		const struct sys_desc *d = sys_desc_by_nr(e->nr);
-		struct sv v = { NULL, 0 };
 		int i;
 
 		if (!d)
@@ -110,17 +159,8 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			return fstr(out, ptrace_request_name(e->args[0]));
 		if (!strcmp(arg, "domain") && !strcmp(d->name, "socket"))
 			return fstr(out, family_name(e->args[0]));
-		/* symlink: target (text), linkpath; link: oldpath, newpath; rename: oldpath, newpath */
-		if (!strcmp(arg, "target") && !strcmp(d->type, "symlink"))
-			v = rec_sv(e, e->path);
-		else if (!strcmp(arg, "linkpath") && !strcmp(d->type, "symlink"))
-			v = rec_sv(e, e->path2);
-		else if (!strcmp(arg, "oldpath") || !strcmp(arg, "name") || !strcmp(arg, "path"))
-			v = rec_sv(e, e->path);
-		else if (!strcmp(arg, "newpath"))
-			v = rec_sv(e, e->path2);
-		if (v.p)
-			return fscratch(fc, v.p, v.len, out);
+		if (path_arg(fc, arg, !strcmp(d->type, "symlink"), out))
+			return true;
 		for (i = 0; i < 6; i++)
 			if (d->argnames[i] && !strcmp(d->argnames[i], arg)) {
 				/* modes read best in octal: "4755" is set-uid rwxr-xr-x */
@@ -135,6 +175,12 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 	return false;
 }
 
+static bool evt_args_changed(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fhdr(fc)->type == VIGIL_EV_SYSCALL &&
+	       fbool(out, ((const struct vigil_syscall_event *)fc->ev->rec)->flags & VIGIL_SYSEV_ARG_RACED);
+}
+
 const struct field_def field_evt[] = {
 	{ "evt.type", FT_STR, evt_type, false },
 	{ "evt.dir", FT_STR, evt_dir, false },
@@ -145,5 +191,7 @@ const struct field_def field_evt[] = {
 	{ "evt.is_open_write", FT_BOOL, evt_is_open_write, false },
 	{ "evt.is_open_exec", FT_BOOL, evt_is_open_exec, false },
 	{ "evt.arg", FT_STR, evt_arg, true },
+	/* Vigil's own: a user argument changed while the syscall ran (the race of an evasion) */
+	{ "evt.args_changed", FT_BOOL, evt_args_changed, false },
 	{ NULL },
 };

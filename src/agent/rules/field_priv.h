@@ -42,6 +42,12 @@ bool fscratch(struct field_ctx *fc, const char *p, size_t n, struct fval *out);
 
 /* The syscall's result (exec 0), false for events without one. */
 int64_t field_result(const struct field_ctx *fc, bool *ok);
+/*
+ * Path argument which (0, 1) of a syscall or io_uring event: joined with
+ * the directory the kernel resolved, made canonical (util/pathutil.h), into
+ * out.  Its length, or -errno.
+ */
+int field_arg_path(struct field_ctx *fc, int which, char *out, size_t len);
 /* fd.name of a file event: the kernel's path, else the joined user path. */
 bool field_file_path(struct field_ctx *fc, struct fval *out);
 /* The flags an open asked for; *is_open says whether it was an open. */

@@ -163,6 +163,20 @@ static bool user_name(struct field_ctx *fc, const char *arg, struct fval *out)
 	return fstr(out, user_table_name(fc->ev->users, P(fc)->uid));
 }
 
+/* Vigil's own: the task entered the container from outside and has not run a program since */
+static bool proc_is_runtime(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	/* an exec ends it: what runs then is the container's program (a docker exec's command) */
+	return fbool(out, P(fc)->flags & VIGIL_PROC_RUNTIME);
+}
+
+/* Vigil's own: at the exec, which of stdin/stdout/stderr were sockets (bits 0..2) */
+static bool proc_stdio_sockets(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fhdr(fc)->type == VIGIL_EV_EXEC &&
+	       fnum(out, ((const struct vigil_exec_event *)fc->ev->rec)->stdio_sockets);
+}
+
 static bool group_gid(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return fnum(out, P(fc)->gid);
@@ -188,6 +202,8 @@ const struct field_def field_proc[] = {
 	{ "proc.is_exe_upper_layer", FT_BOOL, proc_upper, false },
 	{ "proc.is_exe_from_memfd", FT_BOOL, proc_memfd, false },
 	{ "proc.duration", FT_NUM, proc_duration, false },
+	{ "proc.is_runtime", FT_BOOL, proc_is_runtime, false },
+	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
 	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
 	{ "user.uid", FT_NUM, user_uid, false },
 	{ "user.name", FT_STR, user_name, false },

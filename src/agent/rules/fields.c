@@ -1,4 +1,5 @@
 /* fields.c - field lookup across the class tables, and facts about events (see fields.h). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,25 @@ bool field_true(struct field_ctx *fc, const char *name)
 	return f && field_get(f, arg, fc, &v) && v.type == FT_BOOL && v.n;
 }
 
+const char *uring_op_type(unsigned int op)
+{
+	switch (op) {
+	case VIGIL_IORING_OP_OPENAT: return "openat";
+	case VIGIL_IORING_OP_OPENAT2: return "openat2";
+	case VIGIL_IORING_OP_CONNECT: return "connect";
+	case VIGIL_IORING_OP_ACCEPT: return "accept";
+	case VIGIL_IORING_OP_UNLINKAT: return "unlinkat";
+	case VIGIL_IORING_OP_RENAMEAT: return "renameat";
+	case VIGIL_IORING_OP_MKDIRAT: return "mkdirat";
+	case VIGIL_IORING_OP_SYMLINKAT: return "symlinkat";
+	case VIGIL_IORING_OP_LINKAT: return "linkat";
+	case VIGIL_IORING_OP_SOCKET: return "socket";
+	case VIGIL_IORING_OP_BIND: return "bind";
+	case VIGIL_IORING_OP_LISTEN: return "listen";
+	}
+	return "io_uring_op";
+}
+
 const char *field_evt_type(const struct event_view *ev)
 {
 	const struct vigil_hdr *h = ev->rec;
@@ -55,9 +75,15 @@ const char *field_evt_type(const struct event_view *ev)
 
 		if (e->kind == VIGIL_URING_SETUP)
 			return "io_uring_setup";
-		/* io_uring's opens and connects are opens and connects to rules */
-		return e->opcode == VIGIL_IORING_OP_CONNECT ? "connect" : "openat";
+		/* io_uring's ops are what their syscalls are to rules */
+		return uring_op_type(e->opcode);
 	}
+	case VIGIL_EV_SOCK:
+		return ((const struct vigil_sock_event *)ev->rec)->kind == VIGIL_SOCK_CONNECT ? "connect" : "sendto";
+	case VIGIL_EV_MIGRATE: return "cgroup_migrate";
+	case VIGIL_EV_NOTICE:
+		return ((const struct vigil_notice_event *)ev->rec)->kind == VIGIL_NOTICE_CTR_TABLE_FULL ?
+			"container_unwatched" : "compat_syscall";
 	case VIGIL_EV_FORK: return "clone";
 	case VIGIL_EV_EXIT: return "procexit";
 	case VIGIL_EV_PROFILE: return "profile_violation";
@@ -90,6 +116,8 @@ const struct vigil_sock *event_sock(const struct event_view *ev)
 		s = &((const struct vigil_syscall_event *)ev->rec)->sock;
 	else if (h->type == VIGIL_EV_URING)
 		s = &((const struct vigil_uring_event *)ev->rec)->sock;
+	else if (h->type == VIGIL_EV_SOCK)
+		s = &((const struct vigil_sock_event *)ev->rec)->addr;
 	return s && s->family ? s : NULL;
 }
 
@@ -156,8 +184,13 @@ int64_t field_result(const struct field_ctx *fc, bool *ok)
 	*ok = true;
 	if (h->type == VIGIL_EV_SYSCALL)
 		return ((const struct vigil_syscall_event *)fc->ev->rec)->ret;
-	if (h->type == VIGIL_EV_URING)
-		return ((const struct vigil_uring_event *)fc->ev->rec)->res;
+	if (h->type == VIGIL_EV_URING) {
+		const struct vigil_uring_event *e = fc->ev->rec;
+
+		/* a submission whose completion never came has no result */
+		*ok = e->kind != VIGIL_URING_SUBMIT;
+		return e->res;
+	}
 	if (h->type == VIGIL_EV_EXEC)
 		return 0;
 	if (h->type == VIGIL_EV_CAPABLE)
@@ -168,7 +201,6 @@ int64_t field_result(const struct field_ctx *fc, bool *ok)
 
 bool field_file_path(struct field_ctx *fc, struct fval *out)
 {
-	const struct vigil_hdr *h = fhdr(fc);
 	const struct vigil_file *f = event_file(fc->ev);
 	struct sv p;
 
@@ -181,18 +213,8 @@ bool field_file_path(struct field_ctx *fc, struct fval *out)
 				fc->path[p.len] = '\0';
 				fc->have_path = 1;
 			}
-		} else if (h->type == VIGIL_EV_SYSCALL) {
-			const struct vigil_syscall_event *e = fc->ev->rec;
-			struct sv up = rec_sv(e, e->path), dir = rec_sv(e, e->dir);
-
-			if (up.p && path_join(dir.p, dir.len, up.p, up.len, fc->path, sizeof(fc->path)) >= 0)
-				fc->have_path = 1;
-		} else if (h->type == VIGIL_EV_URING) {
-			const struct vigil_uring_event *e = fc->ev->rec;
-			struct sv up = rec_sv(e, e->path);
-
-			if (up.p && path_join(NULL, 0, up.p, up.len, fc->path, sizeof(fc->path)) >= 0)
-				fc->have_path = 1;
+		} else if (field_arg_path(fc, 0, fc->path, sizeof(fc->path)) >= 0) {
+			fc->have_path = 1;
 		}
 	}
 	if (!fc->have_path)
@@ -208,8 +230,9 @@ uint64_t field_open_flags(const struct field_ctx *fc, bool *is_open)
 	if (h->type == VIGIL_EV_URING) {
 		const struct vigil_uring_event *e = fc->ev->rec;
 
-		*is_open = e->kind == VIGIL_URING_OP && e->opcode != VIGIL_IORING_OP_CONNECT;
-		return e->file.f_flags;
+		*is_open = e->kind != VIGIL_URING_SETUP &&
+			   (e->opcode == VIGIL_IORING_OP_OPENAT || e->opcode == VIGIL_IORING_OP_OPENAT2);
+		return e->open_flags;
 	}
 	if (h->type == VIGIL_EV_SYSCALL) {
 		const struct vigil_syscall_event *e = fc->ev->rec;
@@ -221,6 +244,27 @@ uint64_t field_open_flags(const struct field_ctx *fc, bool *is_open)
 		return sys_open_flags(d, e);
 	}
 	return 0;
+}
+
+int field_arg_path(struct field_ctx *fc, int which, char *out, size_t len)
+{
+	const struct vigil_hdr *h = fhdr(fc);
+	struct sv p = { NULL, 0 }, d = { NULL, 0 };
+
+	if (h->type == VIGIL_EV_SYSCALL) {
+		const struct vigil_syscall_event *e = fc->ev->rec;
+
+		p = rec_sv(e, which ? e->path2 : e->path);
+		d = rec_sv(e, which ? e->dir2 : e->dir);
+	} else if (h->type == VIGIL_EV_URING) {
+		const struct vigil_uring_event *e = fc->ev->rec;
+
+		p = rec_sv(e, which ? e->path2 : e->path);
+		d = rec_sv(e, which ? e->dir2 : e->dir);
+	}
+	if (!p.p)
+		return -ENOENT;
+	return path_canonical(d.p, d.len, p.p, p.len, h->proc.vpid, out, len);
 }
 
 const struct proc_info *field_ancestor(struct field_ctx *fc, int level)

@@ -89,6 +89,8 @@ bool field_true(struct field_ctx *fc, const char *name);
 
 /* ---- facts about an event, shared by the extractors and the output ---- */
 
+/* The syscall an io_uring op stands for ("unlinkat", ...). */
+const char *uring_op_type(unsigned int op);
 /* The event's evt.type value, as the kernel names the syscall. */
 const char *field_evt_type(const struct event_view *ev);
 /* The event's file (opened, described, or the executable), or NULL. */

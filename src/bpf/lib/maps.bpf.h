@@ -19,14 +19,20 @@ extern const volatile __u32 cfg_agent_pid;	/* never report the agent */
 extern const volatile __u32 cfg_argv_max;	/* <= VIGIL_ARGV_MAX */
 extern const volatile __u64 cfg_dedup_ns;	/* open aggregation window, 0 = off */
 /* this arch's numbers of the syscalls capability.bpf.c must recognise */
-extern const volatile __s32 cfg_nr_brk, cfg_nr_mmap, cfg_nr_mremap;
+extern const volatile __s32 cfg_nr_brk, cfg_nr_mmap, cfg_nr_mremap, cfg_nr_creat;
+/* the host's mount namespace (inode of /proc/1/ns/mnt), 0 = unknown */
+extern const volatile __u32 cfg_host_mntns;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);	/* resized by the agent */
 } events SEC(".maps") __weak;
 
-/* cgroup v2 id -> container it belongs to; set in cgroup_mkdir and at start. */
+/*
+ * Top cgroup of a container (v2 id) -> its flags; set in cgroup_mkdir and at
+ * start.  Nested cgroups are marked in ctr_marks only, so a container that
+ * makes cgroups cannot fill this table.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
@@ -45,6 +51,62 @@ struct {
 	__type(key, int);
 	__type(value, struct vigil_ctr_cgroup);
 } ctr_marks SEC(".maps") __weak;
+
+/* Per task: whether it entered its container from outside (struct vigil_task). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vigil_task);
+} task_state SEC(".maps") __weak;
+
+/*
+ * socket -> where it connects or sends, as the kernel copied the address
+ * when the connect began (net/sock_addr.bpf.c); the syscall's exit record
+ * takes it from here, never from the caller's memory.
+ */
+struct vigil_sock_dest {
+	struct vigil_sock addr;		/* unix_path unused: the bytes follow */
+	__u32 unix_len;
+	char unix_path[128];		/* sun_path is 108; masks need the room */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct vigil_sock_dest);
+} sock_dest SEC(".maps") __weak;
+
+/*
+ * A path syscall's user strings as read at entry (thread id -> strings),
+ * just before the kernel copies them: the exit record reports these, and
+ * says when the caller's memory changed in between.
+ */
+#define VIGIL_ENTRY_PATH 1024
+struct vigil_entry_args {
+	__u32 nr;
+	__u32 unread;			/* bit n: path n could not be read */
+	__u64 how_flags;		/* openat2: open_how.flags as asked */
+	__u32 len[2];			/* bytes read, NUL included */
+	__u64 hash[2];
+	char p[2][VIGIL_ENTRY_PATH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct vigil_entry_args);
+} entry_args SEC(".maps") __weak;
+
+/* ia32 syscall number -> native one (filled by the agent from libseccomp), -1 none. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VIGIL_NR_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __s32);
+} compat_nr SEC(".maps") __weak;
 
 /* Set by the agent once any container has a profile (sys_enter checks then). */
 extern __u32 profiles_active;
@@ -143,6 +205,7 @@ struct vigil_scratch {
 	/* a component write may start at VIGIL_PATH_MAX - 1 and be 255 long */
 	char path[VIGIL_PATH_MAX + 256];
 	char name[VIGIL_LEAF_BUF];	/* a cgroup leaf name (abi/ctr_id.h) */
+	char tmp[VIGIL_ENTRY_PATH];	/* a user string re-read at exit */
 };
 
 struct {

@@ -10,14 +10,25 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 }
 
-/*
- * The first test of every hook: is the task in a container cgroup (one hash
- * lookup), or are host processes wanted too?  Sets *ctr_id (0 = host).
- */
-static __always_inline bool cgroup_watched(__u64 cgid, __u64 *ctr_id)
+/* The container mark of a cgroup (its own storage), or NULL. cg must be trusted. */
+static __always_inline struct vigil_ctr_cgroup *cgrp_mark(struct cgroup *cg)
 {
-	struct vigil_ctr_cgroup *c = bpf_map_lookup_elem(&ctr_cgroups, &cgid);
+	return bpf_cgrp_storage_get(&ctr_marks, cg, 0, 0);
+}
 
+/*
+ * The first test of every hook: is the task in a container (a mark on its
+ * cgroup, a few loads: no hash, and a cgroup nested in a container needs
+ * no table entry), or are host processes wanted too?  t must be trusted
+ * (the current task, or a tp_btf argument).  Sets *cgid and *ctr_id (0 =
+ * the host).
+ */
+static __always_inline bool task_watched(struct task_struct *t, __u64 *cgid, __u64 *ctr_id)
+{
+	struct cgroup *cg = t->cgroups->dfl_cgrp;
+	struct vigil_ctr_cgroup *c = cgrp_mark(cg);
+
+	*cgid = cg->kn->id;
 	if (c) {
 		*ctr_id = c->ctr_cgroup_id;
 		return true;
@@ -25,19 +36,23 @@ static __always_inline bool cgroup_watched(__u64 cgid, __u64 *ctr_id)
 	*ctr_id = 0;
 	if (!cfg_watch_host)
 		return false;
-	return (bpf_get_current_pid_tgid() >> 32) != cfg_agent_pid;
+	return t->tgid != cfg_agent_pid;
+}
+
+/* The current task, the same test. */
+static __always_inline bool current_watched(__u64 *cgid, __u64 *ctr_id)
+{
+	return task_watched(bpf_get_current_task_btf(), cgid, ctr_id);
 }
 
 /*
- * The container mark of t's cgroup, from the cgroup's own storage (a few
- * loads, no hash: for hooks that fire on every syscall or capability
- * check), or NULL for a host task.  t must be trusted (the current task in
- * a tp_btf program).  *flags gets the container's flags; a nested cgroup's
- * come from its container's top cgroup.
+ * The container mark of t's cgroup, or NULL for a host task.  t must be
+ * trusted.  *flags gets the container's flags; a nested cgroup's come from
+ * its container's top cgroup.
  */
 static __always_inline struct vigil_ctr_cgroup *task_ctr_mark(struct task_struct *t, __u32 *flags)
 {
-	struct vigil_ctr_cgroup *c = bpf_cgrp_storage_get(&ctr_marks, t->cgroups->dfl_cgrp, 0, 0), *top;
+	struct vigil_ctr_cgroup *c = cgrp_mark(t->cgroups->dfl_cgrp), *top;
 
 	if (!c)
 		return NULL;
@@ -47,6 +62,12 @@ static __always_inline struct vigil_ctr_cgroup *task_ctr_mark(struct task_struct
 		*flags = top ? top->flags : 0;
 	}
 	return c;
+}
+
+/* The task's own state (runtime flag), made when create is set; t trusted. */
+static __always_inline struct vigil_task *task_state_of(struct task_struct *t, bool create)
+{
+	return bpf_task_storage_get(&task_state, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 static __always_inline __u32 task_vpid(struct task_struct *t)
@@ -91,6 +112,12 @@ static __always_inline void proc_fill(struct vigil_proc *p, struct task_struct *
 	p->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
 	p->cgroup_id = cgid;
 	p->ctr_cgroup_id = ctr_id;
+	if (ctr_id) {
+		struct vigil_task *ts = bpf_task_storage_get(&task_state, t, 0, 0);
+
+		if (ts)
+			p->flags |= ts->flags & VIGIL_PROC_RUNTIME;
+	}
 	bpf_probe_read_kernel_str(p->comm, sizeof(p->comm), &t->comm);
 	bpf_probe_read_kernel_str(p->pcomm, sizeof(p->pcomm), &parent->comm);
 }

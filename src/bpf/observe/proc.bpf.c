@@ -1,44 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0
-/* proc.bpf.c - process life: exec, fork, exit. */
+/*
+ * proc.bpf.c - process life: exec, fork, exit.
+ *
+ * Who is "the runtime" is decided here from what the kernel saw, never
+ * from a name a process gives itself: a task that entered a container's
+ * cgroups from outside (the runtime's init joining it, for the container's
+ * start or a `docker exec`), and its children, are the runtime until they
+ * run a program in the container's own mount namespace; and a container's
+ * set-up ends at the first such exec inside it, from whatever mount the
+ * program comes (image, volume, memfd).  An exec in the host's mount
+ * namespace is the runtime's own (runc re-executes itself from a memfd
+ * inside the container's cgroup, before it enters the container).
+ */
 #include "lib/common.bpf.h"
+
+#define CLONE_NEWNS 0x00020000
+#define CLONE_NEWCGROUP 0x02000000
+#define CLONE_NEWUTS 0x04000000
+#define CLONE_NEWIPC 0x08000000
+#define CLONE_NEWUSER 0x10000000
+#define CLONE_NEWPID 0x20000000
+#define CLONE_NEWNET 0x40000000
+#define CLONE_NEWTIME 0x00000080
+
+/* The container's own program has started: counts, profiles and capability use follow. */
+static __always_inline void ctr_program_started(struct task_struct *cur, __u64 cgid, __u64 ctr_id)
+{
+	struct vigil_profile_bits *prof = bpf_map_lookup_elem(&ctr_profiles, &ctr_id);
+	struct vigil_ctr_cgroup *top = bpf_map_lookup_elem(&ctr_cgroups, &ctr_id);
+
+	if (prof && !prof->armed)
+		prof->armed = 1;
+	if (top && !(top->flags & VIGIL_CTR_PROGRAM))
+		top->flags |= VIGIL_CTR_PROGRAM;	/* only ever set: a race is harmless */
+	if (cgid == ctr_id) {
+		struct vigil_ctr_cgroup *mark = cgrp_mark(cur->cgroups->dfl_cgrp);
+
+		if (mark)
+			mark->flags |= VIGIL_CTR_PROGRAM;
+	}
+}
+
+/* fds 0..2 that are sockets (a reverse shell's stdio, however it got there). */
+static __always_inline __u32 stdio_sockets(struct vigil_exec_event *e, struct task_struct *t)
+{
+	__u32 mask = 0;
+	struct file *f;
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		f = fd_file(t, fd);
+		if (!file_is_socket(f))
+			continue;
+		if (!mask)
+			sock_describe(&e->stdio_sock, f);
+		mask |= 1u << fd;
+	}
+	return mask;
+}
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u64 cgid = bpf_get_current_cgroup_id(), ctr_id;
-	struct vigil_scratch *s;
+	struct task_struct *cur = bpf_get_current_task_btf();
 	struct vigil_exec_event *e;
+	struct vigil_scratch *s;
+	struct vigil_task *ts;
 	struct rec_buf b;
 	unsigned long arg_start, arg_end;
-	__u32 argv_len;
+	__u64 cgid, ctr_id;
+	__u32 argv_len, was_runtime = 0;
+	bool in_ctr;
 
-	if (!cgroup_watched(cgid, &ctr_id) || !(s = scratch_get()))
+	if (!task_watched(cur, &cgid, &ctr_id) || !(s = scratch_get()))
 		return 0;
 	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_EXEC, p, cgid, ctr_id);
 	e->old_pid = old_pid;
-
+	in_ctr = !cfg_host_mntns || BPF_CORE_READ(cur, nsproxy, mnt_ns, ns.inum) != cfg_host_mntns;
+	/* the record keeps the runtime flag the task had; the task itself now runs a program */
+	ts = ctr_id && in_ctr ? task_state_of(cur, false) : NULL;
+	if (ts && (ts->flags & VIGIL_PROC_RUNTIME)) {
+		/* what it runs now is a program of the container, started by the runtime */
+		ts->flags &= ~VIGIL_PROC_RUNTIME;
+		e->hdr.proc.flags &= ~VIGIL_PROC_RUNTIME;
+		was_runtime = 1;
+		e->flags |= VIGIL_EXEC_FROM_RUNTIME;
+	}
 	file_describe(&b, &e->exe, (unsigned long)BPF_CORE_READ(bprm, file));
 	/*
-	 * An exec from the container's root filesystem: its own program runs,
-	 * the runtime's set-up is over.  Counts and profile checks follow.
+	 * The first exec inside the container is its program: before it only
+	 * the runtime's init, which never execs, runs there.  Whatever mount
+	 * the program is on (image, volume, memfd), the set-up is over.
 	 */
-	if (ctr_id && (e->exe.flags & VIGIL_FILE_ROOT_MNT)) {
-		struct vigil_profile_bits *prof = bpf_map_lookup_elem(&ctr_profiles, &ctr_id);
-		struct vigil_ctr_cgroup *top = bpf_map_lookup_elem(&ctr_cgroups, &ctr_id);
-
-		if (prof && !prof->armed)
-			prof->armed = 1;
-		if (top && !(top->flags & VIGIL_CTR_PROGRAM))
-			top->flags |= VIGIL_CTR_PROGRAM;	/* only ever set: a race is harmless */
-		if (cgid == ctr_id) {
-			struct task_struct *cur = bpf_get_current_task_btf();
-			struct vigil_ctr_cgroup *mark =
-				bpf_cgrp_storage_get(&ctr_marks, cur->cgroups->dfl_cgrp, 0, 0);
-
-			if (mark)
-				mark->flags |= VIGIL_CTR_PROGRAM;
-		}
-	}
+	if (ctr_id && in_ctr)
+		ctr_program_started(cur, cgid, ctr_id);
+	(void)was_runtime;
 	rec_put(&b, &e->filename, BPF_CORE_READ(bprm, filename), VIGIL_PATH_MAX, SRC_KERNEL_STR);
 
 	arg_start = BPF_CORE_READ(p, mm, arg_start);
@@ -53,24 +109,76 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 		rec_put(&b, &e->argv, (void *)arg_start, argv_len, SRC_USER_BYTES);
 	path_put(&b, &e->cwd, (unsigned long)BPF_CORE_READ(p, fs, pwd.dentry),
 		 (unsigned long)BPF_CORE_READ(p, fs, pwd.mnt), 1);
+	e->stdio_sockets = stdio_sockets(e, cur);
 	rec_send(&b);
 	return 0;
+}
+
+/* Which namespaces the child does not share with its parent. */
+static __always_inline __u64 new_namespaces(struct task_struct *parent, struct task_struct *child)
+{
+	struct nsproxy *pn = parent->nsproxy, *cn = child->nsproxy;
+	__u64 m = 0;
+
+	if (!pn || !cn)
+		return 0;
+	if (pn != cn) {
+		if (pn->mnt_ns != cn->mnt_ns)
+			m |= CLONE_NEWNS;
+		if (pn->uts_ns != cn->uts_ns)
+			m |= CLONE_NEWUTS;
+		if (pn->ipc_ns != cn->ipc_ns)
+			m |= CLONE_NEWIPC;
+		if (pn->net_ns != cn->net_ns)
+			m |= CLONE_NEWNET;
+		if (pn->cgroup_ns != cn->cgroup_ns)
+			m |= CLONE_NEWCGROUP;
+		if (pn->pid_ns_for_children != cn->pid_ns_for_children)
+			m |= CLONE_NEWPID;
+		if (bpf_core_field_exists(pn->time_ns) && pn->time_ns != cn->time_ns)
+			m |= CLONE_NEWTIME;
+	}
+	if (parent->cred->user_ns != child->cred->user_ns)
+		m |= CLONE_NEWUSER;
+	return m;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u64 cgid, ctr_id;
+	struct vigil_ctr_cgroup *pmark, *cmark;
+	struct vigil_fork_event *e;
 	struct vigil_scratch *s;
+	struct vigil_task *pts, *cts;
 	struct rec_buf b;
+	__u64 cgid, ctr_id;
 
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (child->pid != child->tgid)
 		return 0;	/* a thread, not a process */
-	/* the child's own cgroup: clone3(CLONE_INTO_CGROUP) may differ from ours */
-	cgid = task_cgroup_id(child);
-	if (!cgroup_watched(cgid, &ctr_id) || !(s = scratch_get()))
+	/* the child's own cgroup: clone3(CLONE_INTO_CGROUP) may differ from its parent's */
+	if (!task_watched(child, &cgid, &ctr_id))
 		return 0;
-	rec_start(&b, s, sizeof(struct vigil_fork_event), VIGIL_EV_FORK, child, cgid, ctr_id);
+	if (ctr_id) {
+		/*
+		 * A child born into the container from outside it is the
+		 * runtime's; a child of the runtime's task stays the runtime's.
+		 */
+		pmark = cgrp_mark(parent->cgroups->dfl_cgrp);
+		cmark = cgrp_mark(child->cgroups->dfl_cgrp);
+		pts = task_state_of(parent, false);
+		cts = task_state_of(child, true);
+		if (cts) {
+			/* where it is: a later move out of the container is seen */
+			cts->ctr = ctr_id;
+			if (!pmark || !cmark || pmark->ctr_cgroup_id != cmark->ctr_cgroup_id ||
+			    (pts && (pts->flags & VIGIL_PROC_RUNTIME)))
+				cts->flags |= VIGIL_PROC_RUNTIME;
+		}
+	}
+	if (!(s = scratch_get()))
+		return 0;
+	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_FORK, child, cgid, ctr_id);
+	e->new_ns = new_namespaces(parent, child);
 	rec_send(&b);
 	return 0;
 }
@@ -78,14 +186,14 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(vigil_exit, struct task_struct *p)
 {
-	__u64 cgid = bpf_get_current_cgroup_id(), ctr_id;
-	struct vigil_scratch *s;
 	struct vigil_exit_event *e;
+	struct vigil_scratch *s;
 	struct rec_buf b;
+	__u64 cgid, ctr_id;
 
-	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+	if (p->pid != p->tgid)
 		return 0;
-	if (!cgroup_watched(cgid, &ctr_id) || !(s = scratch_get()))
+	if (!task_watched(p, &cgid, &ctr_id) || !(s = scratch_get()))
 		return 0;
 	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_EXIT, p, cgid, ctr_id);
 	e->exit_code = BPF_CORE_READ(p, exit_code);

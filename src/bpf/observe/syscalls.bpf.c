@@ -5,6 +5,12 @@
  * container given a seccomp profile, an event the first time it makes a
  * syscall outside it.  This is the one hook every syscall pays for;
  * `vigil run --no-syscall-counts` leaves it out.
+ *
+ * A 32-bit syscall (ia32 `int 0x80`, or x32) has a number of another
+ * table: it is mapped to the native syscall of the same name before it is
+ * counted or checked against a profile, and a container's first one is
+ * reported.  The syscalls:* tracepoints do not fire for those ABIs at all,
+ * so this is where they are seen.
  */
 #include "lib/common.bpf.h"
 
@@ -30,16 +36,64 @@ static __always_inline void profile_check(__u64 ctr_id, __u64 cgid, long id)
 	rec_send(&b);
 }
 
+#define TS_COMPAT 0x0002		/* x86 thread_info.status: an ia32 syscall */
+#define X32_SYSCALL_BIT 0x40000000
+
+/* A container's first syscall of a 32-bit ABI. */
+static __always_inline void compat_seen(struct task_struct *t, struct vigil_ctr_cgroup *c, __u64 cgid, long id,
+					__u32 abi)
+{
+	struct vigil_ctr_cgroup *top = bpf_map_lookup_elem(&ctr_cgroups, &c->ctr_cgroup_id);
+	struct vigil_notice_event *e;
+	struct vigil_scratch *s;
+	struct rec_buf b;
+
+	stat_inc(VIGIL_STAT_COMPAT);
+	if (!top || (top->flags & VIGIL_CTR_COMPAT) || !(s = scratch_get()))
+		return;
+	top->flags |= VIGIL_CTR_COMPAT;	/* only ever set: a second report in a race is harmless */
+	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_NOTICE, t, cgid, c->ctr_cgroup_id);
+	e->kind = VIGIL_NOTICE_COMPAT_ABI;
+	e->nr = id;
+	e->abi = abi;
+	rec_send(&b);
+}
+
+/* The native number of this syscall (-1 none); *abi: 0 native, 1 ia32, 2 x32. */
+static __always_inline long native_nr(struct task_struct *t, long id, __u32 *abi)
+{
+	__s32 *m;
+	__u32 k;
+
+	*abi = 0;
+	if (id & X32_SYSCALL_BIT) {
+		*abi = 2;	/* x32 shares the native numbers below 512 */
+		return id & ~X32_SYSCALL_BIT;
+	}
+	if (bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT)) {
+		*abi = 1;
+		k = id;
+		m = bpf_map_lookup_elem(&compat_nr, &k);
+		return m ? *m : -1;
+	}
+	return id;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct vigil_syscall_counts *counts;
 	struct vigil_ctr_cgroup *c;
-	__u32 flags;
+	__u32 flags, abi;
+	long raw = id;
 
 	/* the cgroup's own mark: no hashing for the host's many syscalls */
-	if (!(c = task_ctr_mark(bpf_get_current_task_btf(), &flags)))
+	if (!(c = task_ctr_mark(t, &flags)))
 		return 0;
+	id = native_nr(t, id, &abi);
+	if (abi)
+		compat_seen(t, c, bpf_get_current_cgroup_id(), raw, abi);
 	counts = bpf_map_lookup_elem(&syscall_counts, &c->ctr_cgroup_id);
 	if (!counts) {
 		stat_inc(VIGIL_STAT_COUNTS_MISS);
