@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <elf.h>
+#include <unistd.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
@@ -114,9 +116,58 @@ static void test_filter_eval(void **state)
 	seccomp_release(ctx);
 }
 
+/*
+ * A crafted section header whose end wraps around the address space: the
+ * scanner must neither write outside its buffer (ASan would say so) nor
+ * fail on the rest of the file.
+ */
+static void test_wrapping_section(void **state)
+{
+	const char *out = "/tmp/vigil-elf-wrap";
+	struct elf_info info;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh;
+	FILE *f, *g;
+	char buf[1 << 16];
+	size_t n, i;
+
+	f = fopen(TEST_ELF_DIR "/sites_static", "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	memcpy(&eh, buf, sizeof(eh));
+	assert_true(eh.e_shoff + (size_t)eh.e_shnum * sizeof(sh) <= n);
+	/*
+	 * Beside the real code, another section made executable whose end wraps
+	 * past the top of the address space (its bytes are the symbol table's).
+	 */
+	for (i = 1; i < eh.e_shnum; i++) {
+		memcpy(&sh, buf + eh.e_shoff + i * sizeof(sh), sizeof(sh));
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_STRTAB) {
+			sh.sh_type = SHT_PROGBITS;
+			sh.sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+			sh.sh_addr = 0xffffffffffffff00ULL;
+			if (sh.sh_size > 0x200)
+				sh.sh_size = 0x200;
+			memcpy(buf + eh.e_shoff + i * sizeof(sh), &sh, sizeof(sh));
+			break;
+		}
+	}
+	assert_true(i < eh.e_shnum);
+	g = fopen(out, "wb");
+	assert_non_null(g);
+	assert_int_equal(fwrite(buf, 1, n, g), n);
+	fclose(g);
+	/* scanned or refused, but never past the buffer */
+	if (!elf_scan_file(out, &info))
+		elf_info_fini(&info);
+	unlink(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wrapping_section),
 		cmocka_unit_test(test_static_sites),
 		cmocka_unit_test(test_dynamic_imports_and_wrapper_map),
 		cmocka_unit_test(test_not_elf),

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "seccomp/image.h"
 #include "seccomp/docker_filter.h"
 #include "seccomp/elf_scan.h"
 #include "util/log.h"
@@ -46,155 +47,6 @@ struct analysis {
 	size_t files_seen;
 	const char *libc;		/* path inside the image, if found */
 };
-
-/* ---- input: a directory, a tarball (docker export / save), an image ---- */
-
-/*
- * Extracts tar into dest.  Image content is untrusted: entries with "..",
- * absolute names or paths through symlinks are refused by libarchive, which
- * is why extraction runs inside dest with the entries' own relative names.
- */
-static int extract(const char *tar, const char *dest)
-{
-	int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-		    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM;
-	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
-	int r, err = 0, cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct archive_entry *e;
-
-	archive_read_support_format_tar(in);
-	archive_read_support_filter_all(in);
-	archive_write_disk_set_options(out, flags);
-	if (cwd < 0 || archive_read_open_filename(in, tar, 1 << 16) != ARCHIVE_OK || chdir(dest)) {
-		log_warnx("analyze: %s: %s", tar, archive_error_string(in) ? archive_error_string(in) : strerror(errno));
-		err = -EINVAL;
-		goto out;
-	}
-	/* layer whiteouts mean "deleted": keeping the file over-approximates, safely */
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		if (archive_write_header(out, e) == ARCHIVE_OK && archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t size;
-			la_int64_t off;
-
-			while (archive_read_data_block(in, &buf, &size, &off) == ARCHIVE_OK)
-				archive_write_data_block(out, buf, size, off);
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		log_warnx("analyze: %s: %s", tar, archive_error_string(in));
-		err = -EINVAL;
-	}
-out:
-	archive_read_free(in);
-	archive_write_free(out);
-	if (cwd >= 0) {
-		if (fchdir(cwd))
-			err = err ? err : -errno;
-		close(cwd);
-	}
-	return err;
-}
-
-/* `docker save` output: manifest.json names the layers, applied in order. */
-static int apply_saved_layers(const char *dir, const char *dest)
-{
-	char path[PATH_MAX];
-	json_t *m, *layers, *l;
-	size_t i;
-	int err = 0;
-
-	if (snprintf(path, sizeof(path), "%s/manifest.json", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	m = json_load_file(path, 0, NULL);
-	if (!m)
-		return -ENOENT;
-	layers = json_object_get(json_array_get(m, 0), "Layers");
-	json_array_foreach(layers, i, l) {
-		if (!json_is_string(l) || strstr(json_string_value(l), "..")) {
-			err = -EINVAL;
-			break;
-		}
-		if (snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(l)) >= (int)sizeof(path)) {
-			err = -ENAMETOOLONG;
-			break;
-		}
-		if ((err = extract(path, dest)))
-			break;
-	}
-	json_decref(m);
-	return err;
-}
-
-static int run_docker(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, STDOUT_FILENO);
-		execvp("docker", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
-}
-
-/* Resolves the input to a root directory; *tmp is set when we made it. */
-static int input_root(const char *input, char *root, size_t len, char **tmp)
-{
-	struct stat st;
-	char t[] = "/tmp/vigil-analyze.XXXXXX", sub[PATH_MAX];
-	int err;
-
-	if (!stat(input, &st) && S_ISDIR(st.st_mode)) {
-		snprintf(root, len, "%s", input);
-		return 0;
-	}
-	if (!mkdtemp(t))
-		return -errno;
-	*tmp = strdup(t);
-	snprintf(root, len, "%s/rootfs", t);
-	mkdir(root, 0755);
-	if (!stat(input, &st) && S_ISREG(st.st_mode)) {
-		char abs[PATH_MAX];
-
-		if (!realpath(input, abs))
-			return -errno;
-		snprintf(sub, sizeof(sub), "%s/outer", t);
-		mkdir(sub, 0755);
-		if ((err = extract(abs, sub)))
-			return err;
-		/* a `docker save` archive has manifest.json; else it is a rootfs */
-		if (apply_saved_layers(sub, root) == -ENOENT) {
-			rmdir(root);
-			return rename(sub, root) ? -errno : 0;
-		}
-		return 0;
-	}
-	/* an image name: export a created (never started) container */
-	{
-		char tar[PATH_MAX], name[64];
-		char *create[] = { "docker", "create", "--name", name, (char *)input, "true", NULL };
-		char *export[] = { "docker", "export", "-o", tar, name, NULL };
-		char *rm[] = { "docker", "rm", "-f", name, NULL };
-
-		snprintf(name, sizeof(name), "vigil-analyze-%d", getpid());
-		snprintf(tar, sizeof(tar), "%s/image.tar", t);
-		if (run_docker(create)) {
-			log_warnx("analyze: '%s' is not a directory, a file, or an image Docker knows", input);
-			return -ENOENT;
-		}
-		err = run_docker(export);
-		run_docker(rm);
-		if (err)
-			return err;
-		return extract(tar, root);
-	}
-}
 
 /* ---- scanning ---- */
 
@@ -317,7 +169,7 @@ int analyze_cmd(int argc, char **argv)
 		return 2;
 	}
 	input = argv[optind];
-	if (input_root(input, root, sizeof(root), &tmp))
+	if (image_root(input, root, sizeof(root), &tmp))
 		goto out;
 	a.root = root;
 	a.root_len = strlen(root);
@@ -402,6 +254,9 @@ int analyze_cmd(int argc, char **argv)
 	names_json(report, "syscalls", &all);
 	if (docker_ok) {
 		json_object_set_new(report, "docker_default_count", json_integer(sset_count(&docker)));
+		/* the profile is static; only this comparison runs the image */
+		json_object_set_new(report, "docker_default_from",
+				    json_string("a container of the image running `sleep` under Docker's default profile"));
 		json_object_set_new(report, "reduction_vs_docker_default",
 				    json_real(1.0 - (double)sset_count(&all) / sset_count(&docker)));
 	}

@@ -34,6 +34,9 @@ static int load_code(Elf *elf, struct code *out)
 	while ((scn = elf_nextscn(elf, scn))) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR))
 			continue;
+		/* a crafted header may make the end wrap around: such a section is not code */
+		if (sh.sh_size > UINT64_MAX - sh.sh_addr)
+			continue;
 		if (sh.sh_addr < lo)
 			lo = sh.sh_addr;
 		if (sh.sh_addr + sh.sh_size > hi)
@@ -49,8 +52,11 @@ static int load_code(Elf *elf, struct code *out)
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR))
 			continue;
+		if (sh.sh_size > UINT64_MAX - sh.sh_addr || sh.sh_addr < lo || sh.sh_addr + sh.sh_size > hi)
+			continue;
 		d = elf_getdata(scn, NULL);
-		if (d && d->d_buf && d->d_size <= sh.sh_size)
+		/* only what lies inside the image: d_size is the data's, sh_size the header's claim */
+		if (d && d->d_buf && d->d_size <= sh.sh_size && d->d_size <= hi - sh.sh_addr)
 			memcpy(buf + (sh.sh_addr - lo), d->d_buf, d->d_size);
 	}
 	out->bytes = buf;
