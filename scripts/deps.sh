@@ -8,10 +8,10 @@ set -eu
 # build: toolchain, BPF, the libraries the agent links
 BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libjansson-dev libcurl4-openssl-dev libseccomp-dev libcap-dev uthash-dev
-       libyaml-dev libarchive-dev libcapstone-dev"
+       libyaml-dev libarchive-dev libcapstone-dev libsodium-dev"
 # tests: cmocka, libFuzzer and sanitizer runtimes, the static test helper,
 # the e2e tools and images, the fresh-machine check, the linters
-TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static nginx-light
+TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
       jq curl iproute2 bc debootstrap shellcheck cppcheck"
 
 missing=""

@@ -141,6 +141,11 @@ static void test_truncated_argv_and_hostile_bytes(void **state)
 	args = json_object_get(json_object_get(doc, "process"), "args");
 	assert_int_equal(json_array_size(args), 2);
 	assert_string_equal(json_string_value(json_array_get(args, 1)), "a\"b\n\xef\xbf\xbd");
+	/* and the exact bytes of every element, when one is not UTF-8 */
+	args = json_object_get(json_object_get(doc, "process"), "args_b64");
+	assert_int_equal(json_array_size(args), 2);
+	assert_string_equal(json_string_value(json_array_get(args, 0)), "eA==");
+	assert_string_equal(json_string_value(json_array_get(args, 1)), "YSJiCv8=");
 	/* the raw bytes of the command line survive */
 	assert_string_equal(str_at(doc, "process.cmdline_b64"), "eCBhImIK/w==");
 	assert_true(json_is_true(json_object_get(json_object_get(doc, "process"), "args_truncated")));

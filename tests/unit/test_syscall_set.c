@@ -90,9 +90,26 @@ static void test_baseline(void **state)
 	assert_false(sset_has(&s, sys_nr("mount")));
 }
 
+/*
+ * A 32-bit (ia32) syscall is counted and checked as the native syscall of
+ * the same name: the kernel side's compat_nr map is built from this.
+ */
+static void test_compat_map(void **state)
+{
+	assert_int_equal(sys_compat_to_native(11), sys_nr("execve"));	/* ia32 11 is execve, native 59 */
+	assert_int_equal(sys_compat_to_native(5), sys_nr("open"));
+	assert_int_equal(sys_compat_to_native(1), sys_nr("exit"));
+	assert_int_equal(sys_compat_to_native(26), sys_nr("ptrace"));
+	/* socketcall multiplexes ia32 sockets and has no native twin */
+	assert_int_equal(sys_compat_to_native(102), -1);
+	assert_int_equal(sys_compat_to_native(100000), -1);
+	assert_true(sys_nr("execve") != 11);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compat_map),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_baseline),

@@ -67,6 +67,7 @@ struct ctr_info {
 	enum ctr_meta_state meta;
 	unsigned int meta_tries;
 	int exited;			/* its cgroup was removed */
+	unsigned int holds;		/* (pipeline) lookups its records wait for, besides metadata */
 	char *cgroup_path;		/* inside the v2 hierarchy */
 };
 

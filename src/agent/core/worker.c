@@ -14,6 +14,13 @@ struct queue {
 	struct job *head, *tail;
 };
 
+/* The image programs of the containers seen lately, by root directory. */
+#define PROGRAM_CACHE 64
+struct program_cache {
+	char root[sizeof(((struct job *)0)->root)];
+	struct program_table *t;
+};
+
 struct worker {
 	pthread_t thread;
 	bool started;
@@ -24,6 +31,8 @@ struct worker {
 	unsigned int live, max_jobs;	/* jobs made and not freed */
 	bool stop;
 	struct ctr_meta *meta;		/* used by the thread only */
+	struct program_cache programs[PROGRAM_CACHE];
+	unsigned int programs_next;
 	char *profile_dir;
 };
 
@@ -50,6 +59,48 @@ static struct job *q_pop(struct queue *q)
 	return j;
 }
 
+static struct program_table *programs_of(struct worker *w, const char *root)
+{
+	struct program_cache *pc;
+	unsigned int i;
+
+	for (i = 0; i < PROGRAM_CACHE; i++)
+		if (w->programs[i].t && !strcmp(w->programs[i].root, root))
+			return w->programs[i].t;
+	pc = &w->programs[w->programs_next++ % PROGRAM_CACHE];
+	program_table_free(pc->t);
+	snprintf(pc->root, sizeof(pc->root), "%s", root);
+	pc->t = program_table_build(root);
+	return pc->t;
+}
+
+/*
+ * A new executable's bytes, through the process while it lives, else at
+ * its path under the container's root (a file written in the container is
+ * in the root's upper layer), then matched with the image's programs.
+ */
+static void run_identity(struct worker *w, struct job *j)
+{
+	uint8_t hash[IDENTITY_HASH];
+	struct program_table *t;
+	char path[900];
+	const char *m;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", j->pid);
+	j->err = identity_hash_file(path, hash);
+	if (j->err && j->root[0] && j->exe[0] == '/') {
+		snprintf(path, sizeof(path), "%s%s", j->root, j->exe);
+		j->err = identity_hash_file(path, hash);
+	}
+	if (j->err) {
+		snprintf(j->msg, sizeof(j->msg), "%s: %s", j->exe, strerror(-j->err));
+		return;
+	}
+	t = j->root[0] ? programs_of(w, j->root) : NULL;
+	m = t ? program_table_match(t, hash) : NULL;
+	snprintf(j->origin, sizeof(j->origin), "%s", m ? m : "");
+}
+
 static void run_job(struct worker *w, struct job *j)
 {
 	switch (j->kind) {
@@ -71,6 +122,9 @@ static void run_job(struct worker *w, struct job *j)
 		break;
 	case JOB_PROFILE:
 		j->err = profile_load_label(w->profile_dir, j->name, &j->profile, j->msg, sizeof(j->msg));
+		break;
+	case JOB_IDENTITY:
+		run_identity(w, j);
 		break;
 	}
 }
@@ -150,6 +204,8 @@ void worker_free(struct worker *w)
 	while ((j = q_pop(&w->finished)))
 		job_release(j);
 	ctr_meta_free(w->meta);
+	for (unsigned int i = 0; i < PROGRAM_CACHE; i++)
+		program_table_free(w->programs[i].t);
 	free(w->profile_dir);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->done);

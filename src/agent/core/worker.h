@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "container/container.h"
+#include "proc/identity.h"
 #include "proc/users.h"
 #include "seccomp/syscall_set.h"
 
@@ -22,6 +23,7 @@ enum job_kind {
 	JOB_META,		/* a container's metadata (and its users) */
 	JOB_USERS,		/* re-read a container's /etc/passwd */
 	JOB_PROFILE,		/* a profile named by a container's label */
+	JOB_IDENTITY,		/* which image program a new executable's bytes are */
 };
 
 struct job {
@@ -32,11 +34,15 @@ struct job {
 	enum ctr_runtime runtime;
 	char root[300];		/* JOB_USERS: the container's root directory */
 	char name[256];		/* JOB_PROFILE: the label's profile name */
+	uint32_t pid;		/* JOB_IDENTITY: the process that ran it */
+	uint64_t ts_ns;		/* JOB_IDENTITY: its exec */
+	char exe[512];		/* JOB_IDENTITY: its path as the container sees it */
 	/* out */
 	struct ctr_info meta;	/* JOB_META: what the backends said (caller merges, then finis) */
 	enum ctr_meta_state state;
 	struct user_table *users;	/* JOB_META / JOB_USERS; caller owns */
 	struct syscall_set profile;	/* JOB_PROFILE */
+	char origin[64];	/* JOB_IDENTITY: the image program with its bytes, "" none */
 	int err;		/* 0, or -errno with msg */
 	char msg[600];
 	struct job *next;

@@ -145,9 +145,35 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			return fstr(out, family_name(e->args[0]));
 		return path_arg(fc, arg, e->opcode == VIGIL_IORING_OP_SYMLINKAT, out);
 	}
-	if (h->type == VIGIL_EV_FORK && !strcmp(arg, "flags"))
-		return fstr(out, ns_flags_str(((const struct vigil_fork_event *)fc->ev->rec)->new_ns, fc->scratch,
-					      sizeof(fc->scratch)));
+	if (h->type == VIGIL_EV_FORK && !strcmp(arg, "flags")) {
+		/* the namespaces the fork made; none: no flags to test */
+		__u64 ns = ((const struct vigil_fork_event *)fc->ev->rec)->new_ns;
+
+		return ns && fstr(out, ns_flags_str(ns, fc->scratch, sizeof(fc->scratch)));
+	}
+	if (h->type == VIGIL_EV_MIGRATE && !strcmp(arg, "to")) {
+		const struct vigil_migrate_event *e = fc->ev->rec;
+
+		snprintf(fc->scratch, sizeof(fc->scratch), "%llu%s", (unsigned long long)e->to_cgid,
+			 e->to_ctr ? "" : " (host)");
+		return fstr(out, fc->scratch);
+	}
+	if (h->type == VIGIL_EV_NOTICE) {
+		const struct vigil_notice_event *e = fc->ev->rec;
+
+		if (!strcmp(arg, "path")) {
+			struct sv p = rec_sv(e, e->path);
+
+			return fscratch(fc, p.p, p.len, out);
+		}
+		if (!strcmp(arg, "abi"))
+			return fstr(out, e->abi == 1 ? "ia32" : "x32");
+		if (!strcmp(arg, "nr")) {
+			snprintf(fc->scratch, sizeof(fc->scratch), "%u", e->nr);
+			return fstr(out, fc->scratch);
+		}
+		return false;
+	}
 	if (h->type == VIGIL_EV_SYSCALL) {
 		const struct vigil_syscall_event *e = fc->ev->rec;
 		const struct sys_desc *d = sys_desc_by_nr(e->nr);

@@ -5,6 +5,7 @@
 #include "bpf/decode.h"
 #include "rules/field_priv.h"
 #include "util/names.h"
+#include "util/pathutil.h"
 
 static bool fd_name(struct field_ctx *fc, const char *arg, struct fval *out)
 {
@@ -15,8 +16,18 @@ static bool fd_name(struct field_ctx *fc, const char *arg, struct fval *out)
 		return field_file_path(fc, out);
 	if (s->family == VIGIL_AF_UNIX) {
 		struct sv u = rec_sv(fc->ev->rec, s->unix_path);
+		const struct proc_info *pi = fc->ev->proc;
+		char raw[256];
 
-		return u.p && fstr(out, unix_path_str(u.p, u.len, fc->scratch, sizeof(fc->scratch)));
+		if (!u.p)
+			return false;
+		unix_path_str(u.p, u.len, raw, sizeof(raw));
+		/* a relative name is relative to the caller's directory; /proc/self/root leads home */
+		if (raw[0] != '@' && path_canonical(raw[0] == '/' || !pi ? NULL : pi->cwd,
+						    raw[0] == '/' || !pi || !pi->cwd ? 0 : strlen(pi->cwd), raw,
+						    strlen(raw), fhdr(fc)->proc.vpid, fc->scratch, sizeof(fc->scratch)) >= 0)
+			return fstr(out, fc->scratch);
+		return fscratch(fc, raw, strlen(raw), out);
 	}
 	snprintf(fc->scratch, sizeof(fc->scratch), "%s:%u->%s:%u", addr_str(s->family, s->laddr, l, sizeof(l)),
 		 s->lport, addr_str(s->family, s->raddr, r, sizeof(r)), s->rport);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc/identity.h"
 #include "proc/users.h"
 #include "rules/field_priv.h"
 #include "util/names.h"
@@ -163,6 +164,36 @@ static bool user_name(struct field_ctx *fc, const char *arg, struct fval *out)
 	return fstr(out, user_table_name(fc->ev->users, P(fc)->uid));
 }
 
+/*
+ * Vigil's own: the program the process runs, by kernel facts and bytes
+ * (proc/identity.h): a renamed copy of bash is "bash", busybox is its
+ * applet.  proc.name is what the process calls itself.
+ */
+static bool name_of(struct field_ctx *fc, const struct proc_info *pi, struct fval *out)
+{
+	if (!pi || !pi->exe)
+		return false;
+	return fstr(out, identity_name(pi->exe, pi->exe_origin, pi->argv, fc->scratch, sizeof(fc->scratch)));
+}
+
+static bool proc_exe_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return name_of(fc, fc->ev->proc, out);
+}
+
+static bool proc_pexe_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return name_of(fc, field_ancestor(fc, 1), out);
+}
+
+/* Vigil's own: the image program whose bytes a new executable has ("" none) */
+static bool proc_exe_origin(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pi = fc->ev->proc;
+
+	return pi && pi->exe && fstr(out, pi->exe_origin ? pi->exe_origin : "");
+}
+
 /* Vigil's own: the task entered the container from outside and has not run a program since */
 static bool proc_is_runtime(struct field_ctx *fc, const char *arg, struct fval *out)
 {
@@ -203,6 +234,9 @@ const struct field_def field_proc[] = {
 	{ "proc.is_exe_from_memfd", FT_BOOL, proc_memfd, false },
 	{ "proc.duration", FT_NUM, proc_duration, false },
 	{ "proc.is_runtime", FT_BOOL, proc_is_runtime, false },
+	{ "proc.exe_name", FT_STR, proc_exe_name, false },
+	{ "proc.pexe_name", FT_STR, proc_pexe_name, false },
+	{ "proc.exe_origin", FT_STR, proc_exe_origin, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
 	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
 	{ "user.uid", FT_NUM, user_uid, false },

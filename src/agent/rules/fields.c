@@ -199,6 +199,24 @@ int64_t field_result(const struct field_ctx *fc, bool *ok)
 	return 0;
 }
 
+/* link and symlink make a new name: that is the event's file, the other path its target */
+static bool names_new_file(const struct event_view *ev)
+{
+	const struct vigil_hdr *h = ev->rec;
+
+	if (h->type == VIGIL_EV_SYSCALL) {
+		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)ev->rec)->nr);
+
+		return d && (!strcmp(d->type, "link") || !strcmp(d->type, "symlink"));
+	}
+	if (h->type == VIGIL_EV_URING) {
+		unsigned int op = ((const struct vigil_uring_event *)ev->rec)->opcode;
+
+		return op == VIGIL_IORING_OP_LINKAT || op == VIGIL_IORING_OP_SYMLINKAT;
+	}
+	return false;
+}
+
 bool field_file_path(struct field_ctx *fc, struct fval *out)
 {
 	const struct vigil_file *f = event_file(fc->ev);
@@ -213,7 +231,7 @@ bool field_file_path(struct field_ctx *fc, struct fval *out)
 				fc->path[p.len] = '\0';
 				fc->have_path = 1;
 			}
-		} else if (field_arg_path(fc, 0, fc->path, sizeof(fc->path)) >= 0) {
+		} else if (field_arg_path(fc, names_new_file(fc->ev) ? 1 : 0, fc->path, sizeof(fc->path)) >= 0) {
 			fc->have_path = 1;
 		}
 	}

@@ -1,0 +1,175 @@
+/* identity.c - programs known by their bytes (see identity.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc/identity.h"
+
+/* Programs a rule cares to recognise when renamed (shells, interpreters, tools of attack). */
+static const char *const programs[] = {
+	"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "tcsh", "csh", "fish", "busybox",
+	"python", "python2", "python3", "perl", "ruby", "php", "node", "lua", "awk", "gawk", "mawk",
+	"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat", "telnet", "openssl",
+	"curl", "wget", "nmap", "ssh", "scp", "sshd", "base64", "xxd", "dd", "shred", "chattr", "setcap",
+	NULL,
+};
+static const char *const bindirs[] = { "/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", NULL };
+
+struct program {
+	char path[64];
+	uint8_t hash[IDENTITY_HASH];
+};
+
+struct program_table {
+	struct program *v;
+	size_t n;
+};
+
+static int hash_fd(int fd, uint8_t hash[IDENTITY_HASH])
+{
+	crypto_hash_sha256_state st;
+	static __thread unsigned char buf[1 << 16];
+	struct stat sb;
+	size_t total = 0;
+	ssize_t r;
+
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		return -EINVAL;
+	if ((uint64_t)sb.st_size > IDENTITY_MAX_BYTES)
+		return -EFBIG;
+	crypto_hash_sha256_init(&st);
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		total += r;
+		if (total > IDENTITY_MAX_BYTES)
+			return -EFBIG;
+		crypto_hash_sha256_update(&st, buf, r);
+	}
+	if (r < 0)
+		return -errno;
+	crypto_hash_sha256_final(&st, hash);
+	return 0;
+}
+
+int identity_hash_file(const char *path, uint8_t hash[IDENTITY_HASH])
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = hash_fd(fd, hash);
+	close(fd);
+	return err;
+}
+
+struct program_table *program_table_build(const char *root)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	struct program_table *t = calloc(1, sizeof(*t));
+	size_t cap = 0, i, k;
+	char path[64];
+	int rfd, fd;
+
+	if (!t || sodium_init() < 0) {
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		free(t);
+		return NULL;
+	}
+	for (i = 0; bindirs[i]; i++)
+		for (k = 0; programs[k]; k++) {
+			snprintf(path, sizeof(path), "%s/%s", bindirs[i], programs[k]);
+			/* inside the container's root: its symlinks resolve there, not on the host */
+			fd = syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+			if (fd < 0)
+				continue;
+			if (t->n == cap) {
+				struct program *v = realloc(t->v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+				if (!v) {
+					close(fd);
+					goto out;
+				}
+				t->v = v;
+			}
+			if (!hash_fd(fd, t->v[t->n].hash)) {
+				snprintf(t->v[t->n].path, sizeof(t->v[t->n].path), "%s", path);
+				t->n++;
+			}
+			close(fd);
+		}
+out:
+	close(rfd);
+	return t;
+}
+
+void program_table_free(struct program_table *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+size_t program_table_count(const struct program_table *t)
+{
+	return t ? t->n : 0;
+}
+
+const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH])
+{
+	const char *best = NULL, *name;
+	size_t i;
+
+	if (!t)
+		return NULL;
+	/*
+	 * /bin/sh and /bin/bash may be the same bytes (a link): prefer the
+	 * specific name over sh, and a multi-call binary's own name.
+	 */
+	for (i = 0; i < t->n; i++) {
+		if (memcmp(t->v[i].hash, hash, IDENTITY_HASH))
+			continue;
+		name = strrchr(t->v[i].path, '/') + 1;
+		if (identity_multicall(name))
+			return t->v[i].path;
+		if (!best || !strcmp(strrchr(best, '/') + 1, "sh"))
+			best = t->v[i].path;
+	}
+	return best;
+}
+
+bool identity_multicall(const char *name)
+{
+	return name && (!strcmp(name, "busybox") || !strcmp(name, "toybox"));
+}
+
+static const char *base(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p;
+}
+
+const char *identity_name(const char *exepath, const char *origin, const char *argv0, char *buf, size_t len)
+{
+	const char *name = base(origin ? origin : exepath);
+
+	if (identity_multicall(name) && argv0 && *argv0)
+		name = base(argv0);
+	snprintf(buf, len, "%s", name ? name : "");
+	return buf;
+}
