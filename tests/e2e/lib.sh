@@ -48,7 +48,8 @@ agent_start() {
 	ERR=$WORK/$name.err
 	ready=$WORK/$name.ready
 	: >"$ready"
-	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --ready-fd 3 "$@" \
+	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --ready-fd 3 \
+		--state-dir "$WORK/state-$name" "$@" \
 		>/dev/null 2>"$ERR" 3>"$ready" &
 	AGENT_PID=$!
 	AGENTS+=("$AGENT_PID")

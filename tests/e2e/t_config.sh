@@ -21,8 +21,8 @@ t_container_config_and_caps() {
 	run "$TAG-c-mnt" -v /etc:/hostetc:ro -v /run/docker.sock:/var/run/docker.sock -- true
 	verdict "Container started with a sensitive host mount" "$TAG-c-mnt" \
 		'(.output_fields["container.mounts"] | contains("/etc:/hostetc::false:")) and (.output_fields["container.mounts"] | contains("/run/docker.sock:/var/run/docker.sock::true:"))'
-	# its own image: a baseline no other test adds to
-	docker tag "$IMG" "$img" >/dev/null
+	# its own image (its own digest): a baseline no other test adds to
+	"$ROOT/tests/e2e/image.sh" "$HELPER" "$img" >/dev/null
 	docker run --name "$TAG-c-caps" --network none "$img" \
 		sh -c 'touch /tmp/f; chown 5 /tmp/f; sleep 5; chown 6 /tmp/f; mknod /tmp/null c 1 3' >>"$WORK/containers.log" 2>&1
 	expect "capability use learned in the window stays NORMAL" "$TAG-c-caps" \
@@ -31,9 +31,19 @@ t_container_config_and_caps() {
 		'.capability.name == "CAP_MKNOD" and .capability.in_baseline == false and .output_fields["evt.arg.syscall"] == "mknodat"'
 	expect "container_exit lists the capabilities granted and the baseline" "$TAG-c-caps" \
 		'.type == "container_exit" and (.capabilities.granted | index("CAP_MKNOD") != null) and .capabilities.baseline == ["CAP_CHOWN"]'
+	# learned once per image: a new container of it, in its first second, adds nothing
+	docker run --name "$TAG-c-caps2" --network none "$img" mknod /tmp/null c 1 3 >>"$WORK/containers.log" 2>&1
+	verdict "Capability used outside the container's baseline" "$TAG-c-caps2" \
+		'.capability.name == "CAP_MKNOD" and .capability.learning == false'
 	n=$(events "$TAG-c-caps" '.type == "capability" and .capability.name == "CAP_CHOWN"' | wc -l)
 	[ "$n" = 1 ] && ok "a capability is reported once per container (the second chown is not)" ||
 		fail "capability reported once" "CAP_CHOWN events: $n"
+	# a restarted agent keeps what it learned (its state directory): no new learning window
+	agent_stop
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent restarts"; return; }
+	docker run --name "$TAG-c-caps3" --network none "$img" mknod /tmp/null c 1 3 >>"$WORK/containers.log" 2>&1
+	verdict "Capability used outside the container's baseline" "$TAG-c-caps3" \
+		'.capability.name == "CAP_MKNOD" and .capability.learning == false'
 	docker rmi "$img" >/dev/null 2>&1
 }
 

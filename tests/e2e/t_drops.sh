@@ -25,6 +25,14 @@ t_drops_counted() {
 		fail "ring buffer full: every event written or counted" "written=$written drops=${drops:-none} of $n" \
 			"$(grep 'vigil: stats:' "$derr")"
 	fi
+	# and the loss was in the event stream as it happened, not only in the final stats
+	# (jq 1.6's -e judges only the last input: look for any output instead)
+	if jq -c 'select(.type == "drops" and .lost > 0 and .since_last.ringbuf_full > 0 and .verdict == "INSECURE")' \
+		"$dout" 2>/dev/null | grep -q .; then
+		ok "drops: a 'drops' event in the stream says what was lost, when it was"
+	else
+		fail "drops event in the stream" "$(jq -c 'select(.type == "drops")' "$dout" | head -2)"
+	fi
 }
 
 family_drops() {

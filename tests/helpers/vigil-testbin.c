@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <pthread.h>
@@ -348,6 +349,301 @@ static int one_op(const char *kind, long i)
 	return 0;
 }
 
+
+/* masquerade PARENT CHILD PATH: named PARENT, a child named CHILD opens PATH (runc's names, say) */
+static int cmd_masquerade(char **a)
+{
+	pid_t child;
+
+	prctl(PR_SET_NAME, a[0], 0, 0, 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_NAME, a[1], 0, 0, 0);
+		_exit(report("open", open(a[2], O_RDONLY)));
+	}
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+static volatile struct sockaddr_in race_sa;
+static volatile int race_go;
+
+static void *race_rewrite(void *arg)
+{
+	struct sockaddr_in decoy = inet_addr_of(arg, "80");
+
+	while (!race_go)
+		;
+	usleep(100000);	/* the connect is blocking by now */
+	memcpy((void *)&race_sa, &decoy, sizeof(decoy));
+	return NULL;
+}
+
+/*
+ * connect-race IP PORT DECOY: a blocking connect to IP:PORT while a second
+ * thread rewrites the caller's sockaddr to DECOY:80 - what a process does
+ * to show a monitor that reads it at exit a harmless address.
+ */
+static int cmd_connect_race(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	pthread_t t;
+	int rc;
+
+	memcpy((void *)&race_sa, &sa, sizeof(sa));
+	pthread_create(&t, NULL, race_rewrite, a[2]);
+	race_go = 1;
+	rc = connect(fd, (struct sockaddr *)&race_sa, sizeof(race_sa));
+	pthread_join(t, NULL);
+	return report("connect", rc);
+}
+
+/* socket-stdin PROG ARGS...: stdin becomes a socket by fcntl(F_DUPFD), no dup2; then PROG */
+static int cmd_socket_stdin(char **a)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return report("socketpair", -1);
+	close(0);
+	report("fcntl", fcntl(sv[0], F_DUPFD, 0));
+	execv(a[0], a);
+	return report("exec", -1);
+}
+
+/* open-twice PATH: a write-open, then within the aggregation window an O_TRUNC one */
+static int cmd_open_twice(char **a)
+{
+	int fd = open(a[0], O_WRONLY | O_CREAT, 0644);
+
+	report("open", fd);
+	close(fd);
+	fd = open(a[0], O_WRONLY | O_TRUNC);
+	report("open_trunc", fd);
+	close(fd);
+	return 0;
+}
+
+/* uring-unlink-skip PATH: an unlinkat through io_uring whose success posts no completion */
+static int cmd_uring_unlink_skip(char **a)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc < 0) {
+		errno = -rc;
+		return report("io_uring_queue_init", -1);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_unlinkat(sqe, AT_FDCWD, a[0], 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_submit(&ring);
+	/* a nop to wait on: the unlink's success has no CQE */
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	io_uring_submit(&ring);
+	io_uring_wait_cqe(&ring, &cqe);
+	io_uring_cqe_seen(&ring, cqe);
+	/* the unlink may still run in a worker: exiting now would cancel it */
+	for (rc = 0; rc < 100 && !access(a[0], F_OK); rc++)
+		usleep(10000);
+	io_uring_queue_exit(&ring);
+	return report("unlinked", access(a[0], F_OK) ? 0 : -1);
+}
+
+/* uring-open-fixed PATH: an openat through io_uring into fixed-file slot 0 */
+static int cmd_uring_open_fixed(char **a)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc < 0) {
+		errno = -rc;
+		return report("io_uring_queue_init", -1);
+	}
+	rc = io_uring_register_files_sparse(&ring, 4);
+	if (rc < 0) {
+		errno = -rc;
+		return report("register_files_sparse", -1);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat_direct(sqe, AT_FDCWD, a[0], O_RDONLY, 0, 0);
+	io_uring_submit(&ring);
+	io_uring_wait_cqe(&ring, &cqe);
+	printf("uring_open_fixed: %d\n", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* uring-rename FROM TO: a rename through io_uring */
+static int cmd_uring_rename(char **a)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int rc = io_uring_queue_init(4, &ring, 0);
+
+	if (rc < 0) {
+		errno = -rc;
+		return report("io_uring_queue_init", -1);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_renameat(sqe, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+	io_uring_submit(&ring);
+	io_uring_wait_cqe(&ring, &cqe);
+	printf("uring_rename: %d\n", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* listen-unix PATH: accept connections on a unix socket until killed (a stand-in daemon) */
+static int cmd_listen_unix(char **a)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), c;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", a[0]);
+	unlink(a[0]);
+	if (report("bind", bind(fd, (struct sockaddr *)&sa, sizeof(sa))) || report("listen", listen(fd, 16)))
+		return 1;
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			close(c);
+	}
+}
+
+/* comm-escape: a process whose name is a terminal escape and a newline, opening /etc/shadow */
+static int cmd_comm_escape(char **a)
+{
+	prctl(PR_SET_NAME, "\x1b[2J\nFAKE", 0, 0, 0);
+	return report("open", open("/etc/shadow", O_RDONLY));
+}
+
+/* write-mem PID: open another process's /proc/PID/mem for writing */
+static int cmd_write_mem(char **a)
+{
+	char path[64];
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", child);
+	report("open_mem", open(path, O_RDWR));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+/* sleep-then PROG ARGS: wait a second (the agent learns), then run PROG */
+static int cmd_sleep_then(char **a)
+{
+	sleep(1);
+	execv(a[0], a);
+	return report("exec", -1);
+}
+
+
+/* fastopen IP PORT: TCP fast open - data and SYN from sendto, no connect() */
+static int cmd_fastopen(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	return report("sendto_fastopen", sendto(fd, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+/* clone-userns: a child cloned straight into a new user namespace */
+static int cmd_clone_userns(char **a)
+{
+	long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return report("clone_newuser", pid);
+}
+
+/* fsopen FSTYPE: the new mount API's first step */
+static int cmd_fsopen(char **a)
+{
+	return report("fsopen", syscall(SYS_fsopen, a[0], 0));
+}
+
+/* vm-write: write a child's memory with process_vm_writev */
+static int cmd_vm_write(char **a)
+{
+	static char target[16] = "original";
+	char data[] = "changed";
+	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(data) };
+	pid_t child = fork();
+	long rc;
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	rc = syscall(SYS_process_vm_writev, child, &local, 1, &remote, 1, 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return report("process_vm_writev", rc);
+}
+
+/* volatile: each write must reach memory, where the kernel and Vigil read it */
+static volatile char race_path[64] = "/tmp/vigil-race-a";
+static volatile int race_stop;
+
+static void race_set(const char *v)
+{
+	int i;
+
+	for (i = 0; v[i]; i++)
+		race_path[i] = v[i];
+}
+
+static void *race_flip(void *arg)
+{
+	volatile int i;
+
+	/* each value holds for a while, so reads at either end see either */
+	while (!race_stop) {
+		race_set("/etc/vigil-race-b");
+		for (i = 0; i < 2000; i++)
+			;
+		race_set("/tmp/vigil-race-a");
+		for (i = 0; i < 2000; i++)
+			;
+	}
+	return NULL;
+}
+
+/* path-race COUNT: mkdir/rmdir of a path a second thread keeps rewriting */
+static int cmd_path_race(char **a)
+{
+	int i, n = atoi(a[0]);
+	pthread_t t;
+
+	pthread_create(&t, NULL, race_flip, NULL);
+	for (i = 0; i < n; i++) {
+		mkdir((const char *)race_path, 0755);
+		rmdir((const char *)race_path);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	return report("raced", n);
+}
+
 /* loop KIND COUNT: KIND = syscall|openclose|fork|exec|thread|file|malloc */
 static int cmd_loop(char **a)
 {
@@ -388,6 +684,22 @@ static const struct {
 	{ "odd-name", 0, cmd_odd_name, "" },
 	{ "exec-missing", 0, cmd_exec_missing, "" },
 	{ "loop", 2, cmd_loop, "syscall|openclose|fork|exec|thread|file|malloc COUNT" },
+	{ "masquerade", 3, cmd_masquerade, "PARENT_NAME CHILD_NAME PATH" },
+	{ "connect-race", 3, cmd_connect_race, "IP PORT DECOY_IP" },
+	{ "socket-stdin", 1, cmd_socket_stdin, "PROGRAM [ARGS...]" },
+	{ "open-twice", 1, cmd_open_twice, "PATH" },
+	{ "uring-unlink-skip", 1, cmd_uring_unlink_skip, "PATH" },
+	{ "uring-open-fixed", 1, cmd_uring_open_fixed, "PATH" },
+	{ "uring-rename", 2, cmd_uring_rename, "FROM TO" },
+	{ "listen-unix", 1, cmd_listen_unix, "PATH" },
+	{ "comm-escape", 0, cmd_comm_escape, "" },
+	{ "write-mem", 0, cmd_write_mem, "" },
+	{ "sleep-then", 1, cmd_sleep_then, "PROGRAM [ARGS...]" },
+	{ "fastopen", 2, cmd_fastopen, "IP PORT" },
+	{ "clone-userns", 0, cmd_clone_userns, "" },
+	{ "fsopen", 1, cmd_fsopen, "FSTYPE" },
+	{ "vm-write", 0, cmd_vm_write, "" },
+	{ "path-race", 1, cmd_path_race, "COUNT" },
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -166,39 +167,55 @@ static void test_oci_configuration(void **state)
 static void test_cap_baseline(void **state)
 {
 	const uint64_t s = 1000000000ULL;
-	struct cap_baselines *b = cap_baselines_new(10 * s);
-	struct ctr_info a = { .cgroup_id = 1, .image = "app:1" };
-	struct ctr_info a2 = { .cgroup_id = 2, .image = "app:1" };
+	char dir[] = "/tmp/vigil-caps.XXXXXX", cmd[64];
+	struct cap_baselines *b;
+	struct ctr_info a = { .cgroup_id = 1, .image = "app:1", .image_id = "sha256:aaaa" };
+	struct ctr_info a2 = { .cgroup_id = 2, .image = "app:2", .image_id = "sha256:aaaa" };	/* the same image, another tag */
 	struct ctr_info other = { .cgroup_id = 3, .id = "abcd" };	/* no image: its own baseline */
 	struct cap_judgement j;
 
+	assert_non_null(mkdtemp(dir));
+	b = cap_baselines_new(10 * s, dir);
 	assert_non_null(b);
 	cap_baseline_start(b, &a, 5 * s);
 	j = cap_baseline_judge(b, &a, 0, 6 * s);	/* CAP_CHOWN while learning */
 	assert_true(j.learning && j.in_baseline);
+	/* a second container of the image inside the first one's window learns with it */
+	cap_baseline_start(b, &a2, 7 * s);
+	j = cap_baseline_judge(b, &a2, 1, 8 * s);
+	assert_true(j.learning && j.in_baseline);
 	j = cap_baseline_judge(b, &a, 27, 16 * s);	/* CAP_MKNOD after the window */
 	assert_false(j.learning);
 	assert_false(j.in_baseline);
-	assert_true(cap_baseline_of(b, &a) == 1);
-	/* another container of the image: learned from the first, own window */
-	j = cap_baseline_judge(b, &a2, 0, 100 * s);
-	assert_true(j.learning && j.in_baseline);
-	/* its window started at that first grant: still learning 9 s later */
-	j = cap_baseline_judge(b, &a2, 0, 109 * s);
-	assert_true(j.learning);
-	j = cap_baseline_judge(b, &a2, 0, 200 * s);
+	assert_true(cap_baseline_of(b, &a) == 3);
+	/* learned once: a container of the image started later does not learn again */
+	cap_baseline_forget(b, a2.cgroup_id);
+	cap_baseline_start(b, &a2, 100 * s);
+	j = cap_baseline_judge(b, &a2, 27, 100 * s);
+	assert_false(j.learning || j.in_baseline);
+	j = cap_baseline_judge(b, &a2, 0, 101 * s);
 	assert_false(j.learning);
 	assert_true(j.in_baseline);
+	/* an image of its own starts its own baseline */
 	j = cap_baseline_judge(b, &other, 0, 300 * s);
 	assert_true(j.learning);
 	assert_true(cap_baseline_of(b, &other) == 1);
 	j = cap_baseline_judge(b, &other, 64, 300 * s);	/* out of range */
 	assert_false(j.learning || j.in_baseline);
-	/* a container that is gone forgets its window; a new one with its id starts afresh */
-	cap_baseline_forget(b, a2.cgroup_id);
-	j = cap_baseline_judge(b, &a2, 0, 500 * s);
+	cap_baselines_free(b);	/* saves */
+	/* a restarted agent keeps what was learned, closed: no new learning for the image */
+	b = cap_baselines_new(10 * s, dir);
+	assert_non_null(b);
+	assert_true(cap_baseline_of(b, &a) == 3);
+	cap_baseline_start(b, &a, 1000 * s);
+	j = cap_baseline_judge(b, &a, 27, 1000 * s);
+	assert_false(j.learning || j.in_baseline);
+	/* the open one was not saved: its image learns anew */
+	j = cap_baseline_judge(b, &other, 0, 1000 * s);
 	assert_true(j.learning);
 	cap_baselines_free(b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void target(struct ctr_activity *c, uint16_t port, uint64_t ts)

@@ -92,9 +92,36 @@ static void test_seed_from_fake_procfs(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static int alive_even(uint32_t pid)
+{
+	return pid % 2 == 0;
+}
+
+/* Exit events can be lost: the cache stays bounded, the oldest goes first, a sweep drops the dead. */
+static void test_bounded(void **state)
+{
+	struct proc_cache *pc = proc_cache_new();
+	uint32_t pid;
+
+	assert_non_null(pc);
+	proc_cache_set_max(pc, 4);
+	for (pid = 100; pid < 110; pid++)
+		assert_int_equal(proc_cache_fork(pc, pid, 1, "p"), 0);
+	assert_int_equal(proc_cache_count(pc), 4);
+	assert_true(proc_cache_evicted(pc) == 6);
+	assert_null(proc_cache_get(pc, 100));
+	assert_non_null(proc_cache_get(pc, 109));
+	assert_int_equal(proc_cache_sweep(pc, alive_even), 2);
+	assert_int_equal(proc_cache_count(pc), 2);
+	assert_non_null(proc_cache_get(pc, 108));
+	assert_null(proc_cache_get(pc, 109));
+	proc_cache_free(pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_exec_fork_exit),
 		cmocka_unit_test(test_seed_from_fake_procfs),
 	};

@@ -145,6 +145,8 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->skel->rodata->cfg_nr_creat = sys_nr("creat");
 	l->skel->rodata->cfg_host_mntns = host_mntns();
 	bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_mb << 20);
+	if (o->max_containers)
+		bpf_map__set_max_entries(l->skel->maps.ctr_cgroups, o->max_containers);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_submit, uring);

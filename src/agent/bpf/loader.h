@@ -18,6 +18,7 @@ struct loader_opts {
 	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
 	unsigned int agent_pid;
 	unsigned int dedup_ms;	/* open aggregation window; 0 = report every open */
+	unsigned int max_containers;	/* size of the container table (top cgroups) */
 };
 
 struct loader {

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpf/kstats.h"
@@ -15,6 +17,32 @@
 static int map_fd(const struct bpf_map *m)
 {
 	return bpf_map__fd(m);
+}
+
+/*
+ * The processes of a cgroup that existed before the agent: their container
+ * is recorded in their task storage (keyed by a pidfd), so a later move
+ * out of it is seen as one.
+ */
+static void seed_tasks(struct loader *l, const char *dir, uint64_t top)
+{
+	struct vigil_task ts = { .ctr = top };
+	char path[4200];
+	FILE *f;
+	int pid, pfd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.threads", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%d", &pid) == 1) {
+		pfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pfd < 0)
+			continue;
+		bpf_map_update_elem(map_fd(l->skel->maps.task_state), &pfd, &ts, BPF_NOEXIST);
+		close(pfd);
+	}
+	fclose(f);
 }
 
 int kmaps_mark_cgroup(struct loader *l, const char *dir, uint64_t cgid, uint64_t top)
@@ -34,6 +62,7 @@ int kmaps_mark_cgroup(struct loader *l, const char *dir, uint64_t cgid, uint64_t
 		err = -errno;
 	if (dfd >= 0)
 		close(dfd);
+	seed_tasks(l, dir, top);
 	if (cgid != top || ncpu <= 0)
 		return err;
 	zero = calloc(ncpu, sizeof(*zero));

@@ -39,6 +39,8 @@ void run_usage(FILE *f)
 "      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
 "      --profile-dir DIR    where the profiles named by vigil.profile labels are\n"
 "                           (default " PROFILE_DIR_DEFAULT ")\n"
+"      --max-containers N   containers watched at once (default 8192); past it a\n"
+"                           new container is reported as unwatched, never silently\n"
 "      --ready-fd N         write READY=1 to fd N once every hook is attached and\n"
 "                           the running containers are named (also sent to\n"
 "                           systemd's NOTIFY_SOCKET when set)\n"
@@ -47,9 +49,11 @@ void run_usage(FILE *f)
 "                           vigil.profile=NAME names a file in --profile-dir):\n"
 "                           the first use of\n"
 "                           each syscall outside it is an INSECURE event\n"
-"      --learn-seconds S    capabilities a container's program is granted in its\n"
-"                           first S seconds (default 120) are its image's normal\n"
-"                           use; later grants outside it are anomalies\n"
+"      --learn-seconds S    capabilities an image's first container is granted in\n"
+"                           its first S seconds (default 120) are the image's\n"
+"                           normal use, learned once; later grants outside it, in\n"
+"                           any container of the image, are anomalies\n"
+"      --state-dir DIR      where learned baselines persist (default " AGENT_STATE_DIR ")\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
 "\n"
@@ -70,7 +74,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -90,6 +94,8 @@ int cmd_run(int argc, char **argv)
 		{ "learn-seconds", required_argument, NULL, O_LEARN },
 		{ "profile-dir", required_argument, NULL, O_PROFILE_DIR },
 		{ "ready-fd", required_argument, NULL, O_READY },
+		{ "max-containers", required_argument, NULL, O_MAXCTR },
+		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -136,6 +142,12 @@ int cmd_run(int argc, char **argv)
 		case O_ALERTS: o.alerts_only = true; break;
 		case O_PROFILE_DIR: o.profile_dir = optarg; break;
 		case O_READY: o.ready_fd = parse_uint("--ready-fd", optarg, 1 << 20); break;
+		case O_STATE: o.state_dir = optarg; break;
+		case O_MAXCTR:
+			o.bpf.max_containers = parse_uint("--max-containers", optarg, 1 << 20);
+			if (!o.bpf.max_containers)
+				fatalx("--max-containers: at least 1");
+			break;
 		case O_LEARN: o.learn_seconds = parse_uint("--learn-seconds", optarg, 30 * 86400); break;
 		case O_PROFILE: {
 			char *eq = strchr(optarg, '=');

@@ -125,7 +125,8 @@ static int start(struct agent *a)
 	a->ctrs = ctr_registry_new();
 	a->users = user_store_new();
 	a->activity = activity_new();
-	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL);
+	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL,
+				    o->state_dir ? o->state_dir : AGENT_STATE_DIR);
 	a->park = park_new();
 	a->join = join_new();
 	a->profiles = profile_checks_new(&a->ld);
@@ -169,8 +170,15 @@ static int start(struct agent *a)
 	return 0;
 }
 
+/* A pid's process is there (a sweep of the cache, where exit events were lost). */
+static int pid_alive(uint32_t pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
 static void loop(struct agent *a)
 {
+	uint64_t next_sweep = agent_now_ms() + 60000;
 	const struct agent_opts *o = a->opts;
 	time_t deadline = o->duration ? time(NULL) + o->duration : 0;
 	int err;
@@ -190,6 +198,18 @@ static void loop(struct agent *a)
 		}
 		pipeline_tick(a);
 		sinks_tick(&a->out, agent_now_ms(), false);
+		if (agent_now_ms() >= next_sweep) {
+			size_t gone = proc_cache_sweep(a->procs, pid_alive);
+
+			if (gone)
+				log_debug("process cache: %zu processes whose exit was not seen", gone);
+			next_sweep = agent_now_ms() + 60000;
+		}
+		if (agent_now_ms() >= a->next_drops_ms) {
+			emit_drops(a);
+			cap_baselines_flush(a->caps);	/* a baseline learned is kept at once */
+			a->next_drops_ms = agent_now_ms() + 1000;
+		}
 		if (a->next_summary && time(NULL) >= a->next_summary) {
 			emit_summaries(a);
 			a->next_summary = time(NULL) + o->summary_interval;

@@ -30,6 +30,7 @@
 #define AGENT_MAX_PROFILES 64
 #define AGENT_MAX_RULE_FILES 32
 #define AGENT_MAX_MATCHES 16
+#define AGENT_STATE_DIR "/var/lib/vigil"
 
 /* --profile NAME=FILE: container NAME is checked against the profile FILE. */
 struct agent_profile {
@@ -43,6 +44,7 @@ struct agent_opts {
 	const char *output_file;	/* JSON lines appended, or NULL */
 	const char *docker_socket;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
+	const char *state_dir;		/* what is learned persists here; NULL: default */
 	unsigned int summary_interval;	/* seconds; 0 = only at container exit */
 	bool proc_events;		/* also print fork and exit */
 	unsigned int duration;		/* seconds to run; 0 = until signalled */
@@ -77,6 +79,14 @@ struct meta_retry {
 };
 #define AGENT_MAX_RETRIES 256
 
+/* Which image program a new executable is, by exec (proc/identity.h). */
+struct identity_result {
+	uint32_t pid;
+	uint64_t ts_ns;
+	char origin[64];
+};
+#define AGENT_IDENTITIES 256
+
 struct agent {
 	const struct agent_opts *opts;
 	struct loader ld;
@@ -104,6 +114,8 @@ struct agent {
 	/* retries of metadata that a runtime did not give */
 	struct meta_retry retries[AGENT_MAX_RETRIES];
 	unsigned int n_retries;
+	struct identity_result identities[AGENT_IDENTITIES];	/* a ring */
+	unsigned int identities_next;
 	/* counters */
 	uint64_t received;
 	uint64_t malformed;
@@ -112,6 +124,12 @@ struct agent {
 	uint64_t jobs_refused;		/* worker queue full */
 	uint64_t join_full;		/* two-part actions handled apart: no room to wait */
 	time_t next_summary;
+	/* drops, checked every second and put into the event stream */
+	uint64_t drops_seen[VIGIL_STAT_MAX];
+	uint64_t agent_drops_seen;
+	uint64_t drops_recent;		/* lost in the last window: said on alerts */
+	uint64_t drops_recent_until_ms;
+	uint64_t next_drops_ms;
 };
 
 uint64_t agent_now_ms(void);
@@ -124,6 +142,9 @@ void pipeline_tick(struct agent *a);
 void pipeline_flush(struct agent *a);
 /* Asks the worker for container c's metadata; false when it refused. */
 bool pipeline_request_meta(struct agent *a, struct ctr_info *c);
+
+/* The identity found for the exec of pid at ts_ns, or NULL. */
+const char *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns);
 
 /* enrich.c: state updates and the view of one record */
 void enrich(struct agent *a, const void *rec, struct event_view *ev);
@@ -156,5 +177,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts);
 void emit_summaries(struct agent *a);
 void emit_final_stats(struct agent *a);
+/* A "drops" event when anything was lost since the last call (once a second). */
+void emit_drops(struct agent *a);
 
 #endif

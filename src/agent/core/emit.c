@@ -51,6 +51,9 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	event_json_open(&a->jw, &a->fmt, &a->fc);
 	if (v->judged)
 		rules_verdict_json(&a->jw, v->m, v->n, &a->fc);
+	/* an alert in a window where events were lost: what else happened is not all known */
+	if (v->insecure && a->drops_recent && agent_now_ms() < a->drops_recent_until_ms)
+		jw_uint(&a->jw, "events_dropped_nearby", a->drops_recent);
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
 		sink_json(&a->out, a->jw.buf, a->jw.len);
@@ -124,6 +127,73 @@ static int summary_cb(void *arg, uint64_t cgid)
 void emit_summaries(struct agent *a)
 {
 	kmaps_counts_each(&a->ld, summary_cb, a);
+}
+
+/* Reasons a record was lost in the kernel; the others are counters, not losses. */
+static bool is_loss(unsigned int i)
+{
+	return i == VIGIL_STAT_RB_FULL || i == VIGIL_STAT_CTR_MAP_FULL || i == VIGIL_STAT_COUNTS_MISS ||
+	       i == VIGIL_STAT_READ_FAIL || i == VIGIL_STAT_DATA_TRUNC;
+}
+
+/*
+ * Like Falco's "syscall event drop" alert: losses are put into the event
+ * stream as they happen, not only in the final stats, and the alerts of
+ * the next seconds say events were lost around them.
+ */
+void emit_drops(struct agent *a)
+{
+	uint64_t k[VIGIL_STAT_MAX], agent_lost, total = 0, now = agent_now_ms();
+	struct timespec ts;
+	char t[48];
+	unsigned int i;
+
+	if (kmaps_stats_read(&a->ld, k))
+		return;
+	agent_lost = sinks_lost(&a->out) + a->malformed + a->jobs_refused;
+	for (i = 0; i < VIGIL_STAT_MAX; i++)
+		if (is_loss(i))
+			total += k[i] - a->drops_seen[i];
+	total += agent_lost - a->agent_drops_seen;
+	if (!total)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	time_rfc3339(ts.tv_sec * 1000000000LL + ts.tv_nsec, t, sizeof(t));
+	jw_reset(&a->jw);
+	jw_obj_open(&a->jw, NULL);
+	jw_str(&a->jw, "time", t);
+	jw_str(&a->jw, "type", "drops");
+	jw_str(&a->jw, "host", a->host);
+	jw_str(&a->jw, "verdict", "INSECURE");
+	jw_str(&a->jw, "rule", "Events dropped");
+	jw_str(&a->jw, "reasons", "Unsafe:[events dropped]");
+	jw_str(&a->jw, "priority", "WARNING");
+	jw_uint(&a->jw, "lost", total);
+	jw_obj_open(&a->jw, "since_last");
+	for (i = 0; i < VIGIL_STAT_MAX; i++)
+		if (is_loss(i) && k[i] != a->drops_seen[i])
+			jw_uint(&a->jw, kstat_name(i), k[i] - a->drops_seen[i]);
+	if (sinks_lost(&a->out))
+		jw_uint(&a->jw, "write_errors", sinks_lost(&a->out));
+	if (a->malformed)
+		jw_uint(&a->jw, "malformed", a->malformed);
+	if (a->jobs_refused)
+		jw_uint(&a->jw, "lookups_refused", a->jobs_refused);
+	jw_obj_close(&a->jw);
+	jw_obj_close(&a->jw);
+	if (!a->jw.err)
+		sink_json(&a->out, a->jw.buf, a->jw.len);
+	if (a->out.mode == OUTPUT_TEXT) {
+		char line[256];
+		int n = snprintf(line, sizeof(line), "%s [INSECURE] Unsafe:[events dropped] lost=%llu", t,
+				 (unsigned long long)total);
+
+		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	memcpy(a->drops_seen, k, sizeof(k));
+	a->agent_drops_seen = agent_lost;
+	a->drops_recent = total;
+	a->drops_recent_until_ms = now + 2000;
 }
 
 void emit_final_stats(struct agent *a)

@@ -202,6 +202,52 @@ bool pipeline_request_meta(struct agent *a, struct ctr_info *c)
 	return true;
 }
 
+/*
+ * An executable the image does not vouch for (written in the container, a
+ * memfd, on another mount): which program is it?  The worker hashes it;
+ * the container's records wait for the answer.
+ */
+static bool request_identity(struct agent *a, struct ctr_info *c, const struct vigil_exec_event *e)
+{
+	unsigned int fl = e->exe.flags;
+	struct sv exe = rec_sv(e, e->exe.path);
+	struct job *j;
+
+	if ((fl & VIGIL_FILE_ROOT_MNT) && !(fl & (VIGIL_FILE_OVL_UPPER | VIGIL_FILE_MEMFD)))
+		return false;	/* from the image's layers: its path says what it is */
+	if (!(j = job_new(a->worker, JOB_IDENTITY, c->cgroup_id))) {
+		a->jobs_refused++;
+		return false;
+	}
+	j->pid = e->hdr.proc.pid;
+	j->ts_ns = e->hdr.ts_ns;
+	snprintf(j->exe, sizeof(j->exe), "%.*s", (int)exe.len, exe.p ? exe.p : "");
+	if (c->rootfs)
+		snprintf(j->root, sizeof(j->root), "%s", c->rootfs);
+	else
+		snprintf(j->root, sizeof(j->root), "/proc/%u/root", e->hdr.proc.pid);
+	worker_submit(a->worker, j);
+	return true;
+}
+
+const char *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < AGENT_IDENTITIES; i++)
+		if (a->identities[i].pid == pid && a->identities[i].ts_ns == ts_ns)
+			return a->identities[i].origin;
+	return NULL;
+}
+
+static void handle_released(void *arg, const void *rec, size_t size);
+
+static void release(struct agent *a, struct ctr_info *c)
+{
+	if (c->meta != CTR_META_PENDING && !c->holds)
+		park_release(a->park, c->cgroup_id, handle_released, a);
+}
+
 /* The container a record belongs to (its top cgroup), 0 for the host. */
 static uint64_t record_container(const struct vigil_hdr *h)
 {
@@ -245,8 +291,10 @@ int pipeline_record(void *ctx, void *data, size_t size)
 				pipeline_request_meta(a, c);
 		}
 	}
+	if (c && h->type == VIGIL_EV_EXEC && request_identity(a, c, data))
+		c->holds++;
 	/* (park) until the container is named, keeping its records in order */
-	if (c && (c->meta == CTR_META_PENDING || park_holds(a->park, cgid))) {
+	if (c && (c->meta == CTR_META_PENDING || c->holds || park_holds(a->park, cgid))) {
 		if (!park_add(a->park, cgid, data, size, agent_now_ms()))
 			return 0;
 		a->meta_late++;	/* no room: handled now, unnamed */
@@ -286,7 +334,7 @@ static void take_meta(struct agent *a, struct job *j)
 		schedule_retry(a, c);
 	if (first)
 		act_container_named(a, c);
-	park_release(a->park, c->cgroup_id, handle_released, a);
+	release(a, c);
 }
 
 void pipeline_tick(struct agent *a)
@@ -310,6 +358,21 @@ void pipeline_tick(struct agent *a)
 				log_debug("container users: %s", j->msg);
 			}
 			break;
+		case JOB_IDENTITY: {
+			struct identity_result *r = &a->identities[a->identities_next++ % AGENT_IDENTITIES];
+
+			r->pid = j->pid;
+			r->ts_ns = j->ts_ns;
+			snprintf(r->origin, sizeof(r->origin), "%s", j->origin);
+			if (j->err)
+				log_debug("identity: %s", j->msg);
+			if ((c = ctr_lookup(a->ctrs, j->cgid))) {
+				if (c->holds)
+					c->holds--;
+				release(a, c);
+			}
+			break;
+		}
 		case JOB_PROFILE:
 			if ((c = ctr_lookup(a->ctrs, j->cgid))) {
 				if (j->err)

@@ -1,15 +1,28 @@
 /* cap_baseline.c - learned capability use per image (see cap_baseline.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uthash.h>
 
 #include "abi/abi.h"
 #include "learn/cap_baseline.h"
+#include "util/log.h"
+#include "util/names.h"
+#include "util/safefile.h"
+
+#define STATE_FILE "capabilities.json"
+#define STATE_MAX_BYTES (4u << 20)
 
 struct baseline {
-	char *key;		/* image name, or the container id without one */
+	char *key;		/* image digest; else its name; else the container id */
 	uint64_t caps;
+	uint64_t open_until_ns;	/* boot ns the first container's window ends, 0 = not opened */
+	bool closed;		/* learned: no container adds to it any more */
 	UT_hash_handle hh;
 };
 
@@ -23,14 +36,96 @@ struct cap_baselines {
 	uint64_t learn_ns;
 	struct baseline *by_key;
 	struct window *windows;
+	char *state_dir;	/* NULL: kept in memory only */
+	bool dirty;
 };
 
-struct cap_baselines *cap_baselines_new(uint64_t learn_ns)
+/* ---- persistence: {"<image>": ["CAP_CHOWN", ...], ...}, closed baselines only ---- */
+
+static void state_load(struct cap_baselines *b)
+{
+	json_t *root, *caps, *v;
+	const char *key;
+	json_error_t err;
+	size_t len, i;
+	char *text;
+	int cap;
+
+	text = safefile_read_at(b->state_dir, STATE_FILE, SAFEFILE_BENEATH, STATE_MAX_BYTES, &len);
+	if (!text) {
+		if (errno != ENOENT)
+			log_warn("%s/%s: capability baselines not loaded", b->state_dir, STATE_FILE);
+		return;
+	}
+	root = json_loadb(text, len, 0, &err);
+	free(text);
+	if (!json_is_object(root)) {
+		log_warnx("%s/%s:%d: %s: capability baselines not loaded", b->state_dir, STATE_FILE, err.line,
+			  err.text);
+		json_decref(root);
+		return;
+	}
+	json_object_foreach(root, key, caps) {
+		struct baseline *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->key = strdup(key))) {
+			free(e);
+			break;
+		}
+		json_array_foreach(caps, i, v)
+			if ((cap = cap_number(json_string_value(v))) >= 0)
+				e->caps |= 1ULL << cap;
+		e->closed = true;	/* learned before: a restart does not reopen it */
+		HASH_ADD_KEYPTR(hh, b->by_key, e->key, strlen(e->key), e);
+	}
+	json_decref(root);
+}
+
+static void state_save(struct cap_baselines *b)
+{
+	char path[4096], tmp[4200];
+	struct baseline *e, *t;
+	json_t *root, *caps;
+	int fd, cap;
+
+	if (!b->state_dir || !b->dirty)
+		return;
+	root = json_object();
+	HASH_ITER(hh, b->by_key, e, t) {
+		if (!e->closed)
+			continue;
+		caps = json_array();
+		for (cap = 0; cap <= VIGIL_CAP_LAST; cap++)
+			if (e->caps & (1ULL << cap))
+				json_array_append_new(caps, json_string(cap_name(cap)));
+		json_object_set_new(root, e->key, caps);
+	}
+	snprintf(path, sizeof(path), "%s/%s", b->state_dir, STATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* written whole then renamed: a crash leaves the old file or the new one */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || json_dumpfd(root, fd, JSON_SORT_KEYS | JSON_INDENT(1)) || fsync(fd) || rename(tmp, path))
+		log_warn("%s: capability baselines not saved", path);
+	else
+		b->dirty = false;
+	if (fd >= 0)
+		close(fd);
+	json_decref(root);
+}
+
+struct cap_baselines *cap_baselines_new(uint64_t learn_ns, const char *state_dir)
 {
 	struct cap_baselines *b = calloc(1, sizeof(*b));
 
-	if (b)
-		b->learn_ns = learn_ns;
+	if (!b)
+		return NULL;
+	b->learn_ns = learn_ns;
+	if (state_dir) {
+		if (mkdir(state_dir, 0700) && errno != EEXIST)
+			log_warn("%s (capability baselines kept in memory only)", state_dir);
+		else if ((b->state_dir = strdup(state_dir)))
+			state_load(b);
+	}
 	return b;
 }
 
@@ -41,6 +136,7 @@ void cap_baselines_free(struct cap_baselines *b)
 
 	if (!b)
 		return;
+	state_save(b);
 	HASH_ITER(hh, b->by_key, e, tmp) {
 		HASH_DEL(b->by_key, e);
 		free(e->key);
@@ -50,11 +146,20 @@ void cap_baselines_free(struct cap_baselines *b)
 		HASH_DEL(b->windows, w);
 		free(w);
 	}
+	free(b->state_dir);
 	free(b);
 }
 
+void cap_baselines_flush(struct cap_baselines *b)
+{
+	state_save(b);
+}
+
+/* The image by content: two tags of one image share it, a rebuilt image does not. */
 static const char *key_of(const struct ctr_info *c)
 {
+	if (c->image_id && *c->image_id)
+		return c->image_id;
 	return c->image && *c->image ? c->image : c->id;
 }
 
@@ -119,19 +224,31 @@ struct cap_judgement cap_baseline_judge(struct cap_baselines *b, const struct ct
 	bit = 1ULL << cap;
 	cap_baseline_start(b, c, ts);
 	w = window_of(b, c->cgroup_id);
-	j.learning = w && ts < w->from_ns + b->learn_ns;
-	j.in_baseline = e && (e->caps & bit);
-	if (!j.learning)
-		return j;
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (!e || !(e->key = strdup(key_of(c)))) {
 			free(e);
-			return j;	/* out of memory: judged, not learned */
+			return j;	/* out of memory: judged as new, not learned */
 		}
 		HASH_ADD_KEYPTR(hh, b->by_key, e->key, strlen(e->key), e);
 	}
-	e->caps |= bit;
-	j.in_baseline = true;
+	/*
+	 * Once per image: the first container's window opens the baseline,
+	 * and when it ends the baseline is closed for good.  A new container
+	 * of the image (or a restarted agent) does not learn again, so an
+	 * attacker cannot widen it by starting containers.
+	 */
+	if (!e->closed && !e->open_until_ns)
+		e->open_until_ns = (w ? w->from_ns : ts) + b->learn_ns;
+	if (!e->closed && ts >= e->open_until_ns) {
+		e->closed = true;
+		b->dirty = true;
+	}
+	j.learning = !e->closed;
+	j.in_baseline = e->caps & bit;
+	if (j.learning) {
+		e->caps |= bit;
+		j.in_baseline = true;
+	}
 	return j;
 }

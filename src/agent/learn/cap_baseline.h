@@ -5,9 +5,11 @@
  * program.  For a while after the agent first sees a container (its
  * learning window), those grants are taken as normal and added to the
  * baseline of its image; later, a grant outside the image's baseline is
- * an anomaly.  Containers of one image share what was learned, so a
- * replaced container does not start from nothing.  Kept in memory for the
- * agent's life.  Each container's window is kept here, keyed by its top
+ * an anomaly.  An image (by content: its digest) is learned once, in its
+ * first container's window; later containers of it, and a restarted agent,
+ * are judged against what was learned and add nothing, so starting
+ * containers cannot widen a baseline.  Learned baselines are kept in the
+ * state directory.  Each container's window is kept here, keyed by its top
  * cgroup.
  */
 #ifndef VIGIL_CAP_BASELINE_H
@@ -19,9 +21,15 @@
 
 struct cap_baselines;
 
-/* learn_ns: the learning window.  NULL with errno set. */
-struct cap_baselines *cap_baselines_new(uint64_t learn_ns);
+/*
+ * learn_ns: the learning window.  state_dir (may be NULL) keeps the learned
+ * baselines across restarts.  NULL with errno set.
+ */
+struct cap_baselines *cap_baselines_new(uint64_t learn_ns, const char *state_dir);
+/* Saves and frees. */
 void cap_baselines_free(struct cap_baselines *b);
+/* Saves what was learned since the last save. */
+void cap_baselines_flush(struct cap_baselines *b);
 
 struct cap_judgement {
 	bool learning;		/* inside the container's learning window */

@@ -9,6 +9,7 @@
 #include "bpf/decode.h"
 #include "output/format.h"
 #include "output/format_priv.h"
+#include "proc/identity.h"
 #include "rules/fields.h"
 #include "util/names.h"
 #include "util/pathutil.h"
@@ -101,6 +102,7 @@ size_t argv_trim(const char *argv, size_t len)
 static void json_argv(struct jw *w, const char *argv, size_t len)
 {
 	size_t i = 0, start;
+	bool valid = true;
 
 	jw_arr_open(w, "args");
 	while (argv && i < len) {
@@ -108,7 +110,19 @@ static void json_argv(struct jw *w, const char *argv, size_t len)
 		while (i < len && argv[i])
 			i++;
 		jw_strn(w, NULL, argv + start, i - start);
+		valid = valid && jw_utf8_valid(argv + start, i - start);
 		i++;
+	}
+	jw_arr_close(w);
+	if (valid)
+		return;
+	/* an element held bytes that are not UTF-8: every element's exact bytes, in order */
+	jw_arr_open(w, "args_b64");
+	for (i = 0; argv && i < len; i++) {
+		start = i;
+		while (i < len && argv[i])
+			i++;
+		jw_b64(w, NULL, argv + start, i - start);
 	}
 	jw_arr_close(w);
 }
@@ -137,8 +151,15 @@ static void json_process(struct jw *w, const struct fmt_ctx *f, const struct eve
 	jw_uint(w, "ppid", p->ppid);
 	jw_strn(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
 	jw_strn(w, "pname", p->pcomm, strnlen(p->pcomm, sizeof(p->pcomm)));
-	if (pi && pi->exe)
+	if (pi && pi->exe) {
+		char name[256];
+
 		jw_str(w, "exe", pi->exe);
+		/* what it is, by kernel facts and bytes (proc.exe_name), not what it calls itself */
+		jw_str(w, "exe_name", identity_name(pi->exe, pi->exe_origin, pi->argv, name, sizeof(name)));
+		if (pi->exe_origin)
+			jw_str(w, "exe_origin", pi->exe_origin);
+	}
 	if (pi && pi->argv) {
 		size_t n = argv_trim(pi->argv, pi->argv_len);
 
@@ -153,8 +174,10 @@ static void json_process(struct jw *w, const struct fmt_ctx *f, const struct eve
 	jw_uint(w, "euid", p->euid);
 	caps_json(w, "caps", p->cap_effective);
 	jw_uint(w, "tty", p->tty);
-	if (p->ctr_cgroup_id)
+	if (p->ctr_cgroup_id) {
 		jw_bool(w, "runtime_setup", p->flags & VIGIL_PROC_CTR_SETUP);
+		jw_bool(w, "runtime", p->flags & VIGIL_PROC_RUNTIME);
+	}
 	time_rfc3339(p->start_ns + f->boot_to_real_ns, ts, sizeof(ts));
 	jw_str(w, "start_time", ts);
 	jw_obj_close(w);
@@ -433,12 +456,7 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 
 const char *uring_op_name(unsigned int op)
 {
-	switch (op) {
-	case VIGIL_IORING_OP_CONNECT: return "connect";
-	case VIGIL_IORING_OP_OPENAT: return "openat";
-	case VIGIL_IORING_OP_OPENAT2: return "openat2";
-	}
-	return "other";
+	return uring_op_type(op);
 }
 
 /* A path argument as the rules see it (joined, canonical), under key. */

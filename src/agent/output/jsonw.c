@@ -202,7 +202,7 @@ void jw_obj_close(struct jw *w) { close_(w, '}'); }
 void jw_arr_open(struct jw *w, const char *key) { open_(w, key, '['); }
 void jw_arr_close(struct jw *w) { close_(w, ']'); }
 
-static bool utf8_valid(const char *str, size_t n)
+bool jw_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
@@ -245,10 +245,18 @@ void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
 	putc_(w, '"');
 	jw_escape(w, s, n);
 	putc_(w, '"');
-	if (!key || utf8_valid(s, n))
+	if (!key || jw_utf8_valid(s, n))
 		return;
 	snprintf(raw_key, sizeof(raw_key), "%s_b64", key);
 	member(w, raw_key);
+	putc_(w, '"');
+	base64(w, (const unsigned char *)s, n);
+	putc_(w, '"');
+}
+
+void jw_b64(struct jw *w, const char *key, const char *s, size_t n)
+{
+	member(w, key);
 	putc_(w, '"');
 	base64(w, (const unsigned char *)s, n);
 	putc_(w, '"');

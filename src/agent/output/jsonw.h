@@ -47,6 +47,11 @@ void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 
+/* s[0..n) in base64, as a string value. */
+void jw_b64(struct jw *w, const char *key, const char *s, size_t n);
+/* Is s[0..n) valid UTF-8 (what jw_strn passes through unchanged)? */
+bool jw_utf8_valid(const char *s, size_t n);
+
 /* Appends the escaped form of s[0..n) (no quotes) to w; exposed for tests. */
 void jw_escape(struct jw *w, const char *s, size_t n);
 

@@ -19,13 +19,29 @@ struct proc_entry {
 };
 
 struct proc_cache {
-	struct proc_entry *by_pid;
+	struct proc_entry *by_pid;	/* uthash keeps insertion order: the oldest first */
 	size_t count;
+	size_t max;
+	uint64_t evicted;
 };
 
 struct proc_cache *proc_cache_new(void)
 {
-	return calloc(1, sizeof(struct proc_cache));
+	struct proc_cache *pc = calloc(1, sizeof(struct proc_cache));
+
+	if (pc)
+		pc->max = PROC_CACHE_MAX;
+	return pc;
+}
+
+void proc_cache_set_max(struct proc_cache *pc, size_t max)
+{
+	pc->max = max ? max : 1;
+}
+
+uint64_t proc_cache_evicted(const struct proc_cache *pc)
+{
+	return pc->evicted;
 }
 
 static void entry_free(struct proc_entry *e)
@@ -33,6 +49,7 @@ static void entry_free(struct proc_entry *e)
 	free(e->info.exe);
 	free(e->info.argv);
 	free(e->info.cwd);
+	free(e->info.exe_origin);
 	free(e);
 }
 
@@ -73,9 +90,19 @@ static struct proc_entry *fresh(struct proc_cache *pc, uint32_t pid)
 		free(e->info.exe);
 		free(e->info.argv);
 		free(e->info.cwd);
+		free(e->info.exe_origin);
 		memset(&e->info, 0, sizeof(e->info));
 		e->info.pid = pid;
 		return e;
+	}
+	/* exit events can be lost: never grow without bound, drop the oldest */
+	while (pc->count >= pc->max && pc->by_pid) {
+		struct proc_entry *old = pc->by_pid;
+
+		HASH_DEL(pc->by_pid, old);
+		entry_free(old);
+		pc->count--;
+		pc->evicted++;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -147,8 +174,19 @@ int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 		e->info.argv_truncated = copy.argv_truncated;
 		e->info.cwd = copy.cwd ? strdup(copy.cwd) : NULL;
 		e->info.exe_flags = copy.exe_flags;
+		e->info.exe_origin = copy.exe_origin ? strdup(copy.exe_origin) : NULL;
 	}
 	return 0;
+}
+
+void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin)
+{
+	struct proc_entry *e = find(pc, pid);
+
+	if (!e)
+		return;
+	free(e->info.exe_origin);
+	e->info.exe_origin = origin && *origin ? strdup(origin) : NULL;
 }
 
 void proc_cache_exit(struct proc_cache *pc, uint32_t pid)
@@ -165,6 +203,22 @@ void proc_cache_exit(struct proc_cache *pc, uint32_t pid)
 size_t proc_cache_count(struct proc_cache *pc)
 {
 	return pc->count;
+}
+
+size_t proc_cache_sweep(struct proc_cache *pc, int (*alive)(uint32_t pid))
+{
+	struct proc_entry *e, *tmp;
+	size_t n = 0;
+
+	HASH_ITER(hh, pc->by_pid, e, tmp) {
+		if (alive(e->info.pid))
+			continue;
+		HASH_DEL(pc->by_pid, e);
+		entry_free(e);
+		pc->count--;
+		n++;
+	}
+	return n;
 }
 
 /* readlink of /proc/PID/<what>, shown relative to the process's own root. */

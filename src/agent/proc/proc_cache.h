@@ -19,11 +19,20 @@ struct proc_info {
 	int argv_truncated;
 	char *cwd;		/* owned */
 	unsigned int exe_flags;	/* enum vigil_file_flags of the executable */
+	char *exe_origin;	/* owned: the image program whose bytes it has (identity.h), or NULL */
 };
 
 struct proc_cache;
 
+/* Entries at most, by default: the oldest goes first past it. */
+#define PROC_CACHE_MAX 65536
+
 struct proc_cache *proc_cache_new(void);
+void proc_cache_set_max(struct proc_cache *pc, size_t max);
+/* Entries dropped to stay under the bound. */
+uint64_t proc_cache_evicted(const struct proc_cache *pc);
+/* Drops the processes alive() says are gone (their exit was lost); returns how many. */
+size_t proc_cache_sweep(struct proc_cache *pc, int (*alive)(uint32_t pid));
 void proc_cache_free(struct proc_cache *pc);
 
 /* Borrowed; valid until the next call that changes the cache. */
@@ -36,6 +45,9 @@ int proc_cache_exec(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 
 /* Sets the executable's flags (upper layer, memfd) after proc_cache_exec. */
 void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int flags);
+
+/* Sets the image program the executable's bytes match (proc/identity.h); copied. */
+void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin);
 
 /* A new process: copies what the parent had (it runs the same program). */
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm);
