@@ -18,8 +18,9 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include "abi/policy.h"
 
-#define VIGIL_ABI_VERSION 4
+#define VIGIL_ABI_VERSION 5
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -68,6 +69,8 @@ enum vigil_event_type {
 	VIGIL_EV_MIGRATE = 9,	/* a task moved into or out of a container's cgroups */
 	VIGIL_EV_SOCK = 10,	/* a connect or send began: the kernel's copy of the address */
 	VIGIL_EV_NOTICE = 11,	/* the kernel side tells the agent: table full, 32-bit ABI used */
+	VIGIL_EV_ENFORCE = 12,	/* a policy matched at a syscall's entry (abi/policy.h) */
+	VIGIL_EV_SYNFLOOD = 13,	/* TCP SYNs from one source above the rate (XDP) */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -84,6 +87,10 @@ enum vigil_stat {
 	VIGIL_STAT_OPEN_REPEAT,		/* identical open aggregated (see dedup) */
 	VIGIL_STAT_ARG_RACED,		/* a syscall's user argument changed while it ran */
 	VIGIL_STAT_COMPAT,		/* syscalls of a 32-bit ABI in a container */
+	VIGIL_STAT_POL_MATCH,		/* a policy clause matched (audit or enforce) */
+	VIGIL_STAT_POL_ACTED,		/* ... and the kernel killed or refused */
+	VIGIL_STAT_POL_BUSY,		/* no policy slot free on the CPU: refused, to be safe */
+	VIGIL_STAT_SYN_DROP,		/* SYNs dropped from a flooding source */
 	VIGIL_STAT_MAX,
 };
 
@@ -213,6 +220,8 @@ enum vigil_sysev_flags {
 	VIGIL_SYSEV_ADDR_KERNEL = 1 << 2,
 	/* the unix socket path is the peer's bound path, resolved by the kernel */
 	VIGIL_SYSEV_UNIX_PEER = 1 << 3,
+	/* (agent) made from a kill at the syscall's entry: the syscall's own return was not seen */
+	VIGIL_SYSEV_NO_RESULT = 1 << 4,
 };
 
 struct vigil_syscall_event {
@@ -229,6 +238,7 @@ struct vigil_syscall_event {
 	struct vigil_str dir2;
 	struct vigil_file file;		/* fd_arg or the returned fd */
 	struct vigil_sock sock;
+	struct vigil_pol_outcome pol;	/* a unix connect's peer matched a policy */
 };
 
 enum vigil_exec_flags {
@@ -247,6 +257,7 @@ struct vigil_exec_event {
 	struct vigil_str cwd;
 	__u32 stdio_sockets;	/* bit n: fd n (0..2) is a socket at the exec */
 	struct vigil_sock stdio_sock;	/* the first of them */
+	struct vigil_pol_outcome pol;	/* the exec policy's decision */
 };
 
 /* Namespaces a fork made (bit per CLONE_NEW* flag, as in clone(2)). */
@@ -336,6 +347,39 @@ struct vigil_sock_event {
 	__u32 nr;		/* the syscall that began it, -1 none (io_uring worker) */
 	__u64 sock;		/* the socket, to join the syscall's record */
 	struct vigil_sock addr;	/* family, type, protocol, remote (and unix_path) */
+	struct vigil_pol_outcome pol;	/* the network policy's decision */
+};
+
+/*
+ * A policy matched at a syscall's entry (enforce/syscall.bpf.c): the
+ * process was sent SIGKILL before the syscall ran (the syscall itself
+ * still runs: see docs/enforcement.md).  The syscall's own record, if it
+ * is reported, follows; the agent joins them by thread and number.
+ */
+struct vigil_enforce_event {
+	struct vigil_hdr hdr;
+	__u32 nr;		/* native syscall number */
+	__u32 abi;		/* 0 native, 1 ia32, 2 x32 */
+	struct vigil_pol_outcome pol;
+	__u64 args[6];
+};
+
+enum vigil_synflood_flags {
+	VIGIL_SYN_DROPPING = 1 << 0,	/* enforce: this source's SYNs are dropped for a while */
+};
+
+/* One source sent more TCP SYNs than the rate allows (net/synflood.bpf.c). */
+struct vigil_synflood_event {
+	struct vigil_hdr hdr;	/* proc: zero (softirq) */
+	__u32 ifindex;		/* where they came in */
+	__u32 flags;		/* enum vigil_synflood_flags */
+	__u16 family;
+	__u16 dport;		/* of the SYN that crossed the rate */
+	__u32 count;		/* SYNs in the window */
+	__u32 rate;		/* the limit, SYNs per second */
+	__u32 pad;
+	__u8 saddr[16];		/* IPv4 as its IPv4-mapped IPv6 address */
+	__u8 daddr[16];
 };
 
 enum vigil_notice_kind {
@@ -450,11 +494,13 @@ VIGIL_OFFSET(vigil_hdr, proc, 16);
 VIGIL_LAYOUT(vigil_file, 56);
 VIGIL_LAYOUT(vigil_sock, 48);
 VIGIL_LAYOUT(vigil_sys_spec, 12);
-VIGIL_LAYOUT(vigil_syscall_event, 312);
+VIGIL_LAYOUT(vigil_syscall_event, 328);
+VIGIL_OFFSET(vigil_syscall_event, pol, 312);
 VIGIL_OFFSET(vigil_syscall_event, path, 192);
 VIGIL_OFFSET(vigil_syscall_event, file, 208);
 VIGIL_OFFSET(vigil_syscall_event, sock, 264);
-VIGIL_LAYOUT(vigil_exec_event, 248);
+VIGIL_LAYOUT(vigil_exec_event, 264);
+VIGIL_OFFSET(vigil_exec_event, pol, 248);
 VIGIL_OFFSET(vigil_exec_event, exe, 128);
 VIGIL_OFFSET(vigil_exec_event, filename, 184);
 VIGIL_OFFSET(vigil_exec_event, stdio_sock, 200);
@@ -468,7 +514,11 @@ VIGIL_OFFSET(vigil_uring_event, sock, 272);
 VIGIL_LAYOUT(vigil_cgroup_event, 152);
 VIGIL_OFFSET(vigil_cgroup_event, path, 144);
 VIGIL_LAYOUT(vigil_migrate_event, 152);
-VIGIL_LAYOUT(vigil_sock_event, 184);
+VIGIL_LAYOUT(vigil_sock_event, 200);
+VIGIL_OFFSET(vigil_sock_event, pol, 184);
+VIGIL_LAYOUT(vigil_enforce_event, 192);
+VIGIL_OFFSET(vigil_enforce_event, args, 144);
+VIGIL_LAYOUT(vigil_synflood_event, 176);
 VIGIL_OFFSET(vigil_sock_event, addr, 136);
 VIGIL_LAYOUT(vigil_notice_event, 152);
 VIGIL_OFFSET(vigil_notice_event, path, 144);

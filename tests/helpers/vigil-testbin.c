@@ -28,6 +28,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,6 +218,66 @@ static int cmd_dupsock(char **a)
 		return report("socketpair", -1);
 	report("dup2", dup2(sv[0], 0));
 	return report("dup3", dup3(sv[0], 2, 0));
+}
+
+/* mount-tmpfs DIR: mount(2) itself (needs CAP_SYS_ADMIN) */
+static int cmd_mount_tmpfs(char **a)
+{
+	return report("mount", mount("none", a[0], "tmpfs", 0, NULL));
+}
+
+/* syn-burst IP PORT COUNT: COUNT non-blocking connects (one SYN each), as fast as they go */
+static int cmd_syn_burst(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int i, n = atoi(a[2]), sent = 0;
+
+	for (i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		if (fd < 0)
+			continue;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS)
+			sent++;
+		close(fd);
+	}
+	return report("syn_burst", sent);
+}
+
+/* listen-count PORT SECONDS: accepts for SECONDS, says how many connections came */
+static int cmd_listen_count(char **a)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(a[0])) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, n = 0;
+	time_t end = time(NULL) + atoi(a[1]);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 64))
+		return report("listen", -1);
+	printf("listening\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 200) > 0) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c >= 0) {
+				n++;
+				close(c);
+			}
+		}
+	}
+	return report("accepted", n);
+}
+
+/* udp-send IP PORT: one datagram to an address (sendto: the sendmsg hook) */
+static int cmd_udp_send(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	return report("sendto", sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
 /* a reverse shell's shape with an inet socket: socket made stdin */
@@ -700,6 +761,10 @@ static const struct {
 	{ "fsopen", 1, cmd_fsopen, "FSTYPE" },
 	{ "vm-write", 0, cmd_vm_write, "" },
 	{ "path-race", 1, cmd_path_race, "COUNT" },
+	{ "mount-tmpfs", 1, cmd_mount_tmpfs, "DIR" },
+	{ "syn-burst", 3, cmd_syn_burst, "IP PORT COUNT" },
+	{ "listen-count", 2, cmd_listen_count, "PORT SECONDS" },
+	{ "udp-send", 2, cmd_udp_send, "IP PORT" },
 };
 
 int main(int argc, char **argv)

@@ -33,6 +33,8 @@ size_t record_body_size(unsigned int type)
 	case VIGIL_EV_MIGRATE: return sizeof(struct vigil_migrate_event);
 	case VIGIL_EV_SOCK: return sizeof(struct vigil_sock_event);
 	case VIGIL_EV_NOTICE: return sizeof(struct vigil_notice_event);
+	case VIGIL_EV_ENFORCE: return sizeof(struct vigil_enforce_event);
+	case VIGIL_EV_SYNFLOOD: return sizeof(struct vigil_synflood_event);
 	}
 	return 0;
 }

@@ -22,6 +22,10 @@ const char *kstat_name(unsigned int i)
 		[VIGIL_STAT_OPEN_REPEAT] = "open_repeats",
 		[VIGIL_STAT_ARG_RACED] = "args_changed_during_syscall",
 		[VIGIL_STAT_COMPAT] = "compat_syscalls",
+		[VIGIL_STAT_POL_MATCH] = "policy_matches",
+		[VIGIL_STAT_POL_ACTED] = "policy_actions",
+		[VIGIL_STAT_POL_BUSY] = "policy_slot_busy",
+		[VIGIL_STAT_SYN_DROP] = "syn_dropped",
 	};
 
 	return i < VIGIL_STAT_MAX && names[i] ? names[i] : "unknown";

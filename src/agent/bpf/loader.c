@@ -128,6 +128,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	capable = pr.have[PROBE_CAP_CAPABLE];
 	btf__free(vmlinux);
 	l->lsm = pr.have[PROBE_LSM];
+	snprintf(l->lsm_why, sizeof(l->lsm_why), "%s", pr.lsm_why);
 
 	l->skel = vigil_bpf__open();
 	if (!l->skel) {
@@ -153,6 +154,18 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_complete, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_cap_capable, capable);
 	l->capabilities = capable;
+	/* the LSM tier: only where the probe loaded and attached one for real */
+	l->lsm_loaded = l->lsm && o->lsm;
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_ptrace, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_mount, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_move_mount, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_bpf, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_read_file, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_load_data, l->lsm_loaded);
+	bpf_program__set_autoload(l->skel->progs.vigil_lsm_file_open, l->lsm_loaded);
+	/* attached per syscall and per interface */
+	bpf_program__set_autoattach(l->skel->progs.vigil_enforce_enter, false);
+	bpf_program__set_autoattach(l->skel->progs.vigil_xdp_syn, false);
 	/* attached per syscall by loader_attach() */
 	bpf_program__set_autoattach(l->skel->progs.vigil_sys_exit, false);
 	bpf_program__set_autoattach(l->skel->progs.vigil_sys_enter_path, false);
@@ -181,12 +194,13 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	snprintf(l->hooks, sizeof(l->hooks),
 		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir/attach_task, "
 		 "cgroup connect4/6 sendmsg4/6%s at the cgroup v2 root%s%s%s, "
-		 "lsm: %s",
+		 "enforcement: %s",
 		 l->unix_connect ? " connect_unix" : "",
 		 o->syscall_counts ? ", tp_btf sys_enter (syscall counts)" : "",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
 		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
-		 l->lsm ? "available (not needed)" : "unavailable, tracepoints used");
+		 l->lsm_loaded ? "BPF LSM (refuses) + kill at syscall entry + cgroup connect hooks"
+				: "kill at syscall entry + cgroup connect hooks (no BPF LSM: a killed syscall still runs)");
 	return 0;
 }
 
@@ -347,9 +361,101 @@ int loader_attach(struct loader *l)
 	return 0;
 }
 
+static const char *enter_tracepoint(int nr)
+{
+	static char tp[96];
+	const struct sys_desc *d = sys_desc_by_nr(nr);
+
+	snprintf(tp, sizeof(tp), "sys_enter_%s", d && d->tracepoint ? d->tracepoint : sys_name(nr));
+	return tp;
+}
+
+int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCALLS / 64])
+{
+	int nr, missing = 0;
+	const char *tp;
+
+	l->n_kill_links = 0;
+	for (nr = 0; nr < VIGIL_NR_SYSCALLS; nr++) {
+		bool want = nrs[nr / 64] & (1ULL << (nr % 64));
+
+		if (!want) {
+			bpf_link__destroy(l->kill_links[nr]);
+			l->kill_links[nr] = NULL;
+			continue;
+		}
+		if (!l->kill_links[nr]) {
+			tp = enter_tracepoint(nr);
+			if (!tracepoint_exists("syscalls", tp)) {
+				/* the kernel was built without it (init_module without modules): ENOSYS anyway */
+				log_info("kill at the entry of %s: not on this kernel (no syscalls:%s)", sys_name(nr), tp);
+				missing++;
+				continue;
+			}
+			l->kill_links[nr] = bpf_program__attach_tracepoint(l->skel->progs.vigil_enforce_enter,
+									   "syscalls", tp);
+			if (!l->kill_links[nr]) {
+				log_warnx("attaching syscalls:%s: %s", tp, strerror(errno));
+				missing++;
+				continue;
+			}
+		}
+		l->n_kill_links++;
+	}
+	return missing;
+}
+
+int loader_xdp_attach(struct loader *l, int ifindex)
+{
+	struct bpf_link *link;
+
+	if (loader_xdp_attached(l, ifindex))
+		return 0;
+	if (l->n_xdp == LOADER_MAX_XDP)
+		return -ENOSPC;
+	link = bpf_program__attach_xdp(l->skel->progs.vigil_xdp_syn, ifindex);
+	if (!link)
+		return -errno;
+	l->xdp[l->n_xdp].ifindex = ifindex;
+	l->xdp[l->n_xdp].link = link;
+	l->n_xdp++;
+	return 0;
+}
+
+bool loader_xdp_attached(const struct loader *l, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < l->n_xdp; i++)
+		if (l->xdp[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+void loader_xdp_detach(struct loader *l, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < l->n_xdp; i++)
+		if (l->xdp[i].ifindex == ifindex) {
+			bpf_link__destroy(l->xdp[i].link);
+			l->xdp[i] = l->xdp[--l->n_xdp];
+			return;
+		}
+}
+
 void loader_detach(struct loader *l)
 {
 	int i;
+
+	for (i = 0; i < VIGIL_NR_SYSCALLS; i++) {
+		bpf_link__destroy(l->kill_links[i]);
+		l->kill_links[i] = NULL;
+	}
+	l->n_kill_links = 0;
+	for (i = 0; i < l->n_xdp; i++)
+		bpf_link__destroy(l->xdp[i].link);
+	l->n_xdp = 0;
 
 	for (i = 0; i < l->n_sys_descs; i++) {
 		bpf_link__destroy(l->sys_links[i]);

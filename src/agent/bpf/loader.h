@@ -6,7 +6,9 @@
 #define VIGIL_LOADER_H
 
 #include <stdbool.h>
+#include "abi/abi.h"
 #include "abi/pins.h"
+#include <stdint.h>
 
 /* Held (flock) by the agent whose maps are pinned: one owner at a time. */
 #define VIGIL_PIN_LOCK "/run/vigil.lock"
@@ -19,7 +21,10 @@ struct loader_opts {
 	unsigned int agent_pid;
 	unsigned int dedup_ms;	/* open aggregation window; 0 = report every open */
 	unsigned int max_containers;	/* size of the container table (top cgroups) */
+	bool lsm;		/* load the LSM tier where the kernel allows it */
 };
+
+#define LOADER_MAX_XDP 256
 
 struct loader {
 	struct vigil_bpf *skel;
@@ -34,7 +39,13 @@ struct loader {
 	bool pinned;
 	int pin_lock_fd;	/* VIGIL_PIN_LOCK, -1 when not the owner */
 	bool capabilities;	/* capability use is reported (cap_capable) */
-	bool lsm;		/* BPF LSM programs would load here */
+	bool lsm;		/* BPF LSM programs load here (probe) */
+	bool lsm_loaded;	/* ... and the LSM tier is loaded and attached */
+	char lsm_why[96];	/* the probe's reason when they do not */
+	struct bpf_link *kill_links[VIGIL_NR_SYSCALLS];	/* kill at sys_enter_<name> */
+	int n_kill_links;
+	struct { int ifindex; struct bpf_link *link; } xdp[LOADER_MAX_XDP];
+	int n_xdp;
 	char hooks[768];	/* one line: which hooks are active */
 };
 
@@ -50,6 +61,17 @@ int loader_attach(struct loader *l);
  * kernel name) and detaches it from the rest; again on every call.
  */
 int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *arg), void *arg);
+/*
+ * Attaches the kill-at-entry program to the sys_enter_<name> tracepoint of
+ * each syscall whose bit is set in nrs, and detaches it from the others.
+ * Returns how many could not be attached (no tracepoint), or -errno.
+ */
+int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCALLS / 64]);
+/* The SYN counter on an interface's ingress (XDP, the driver's mode where it has one). */
+int loader_xdp_attach(struct loader *l, int ifindex);
+void loader_xdp_detach(struct loader *l, int ifindex);
+bool loader_xdp_attached(const struct loader *l, int ifindex);
+
 /* Detaches every hook; maps stay readable until loader_close(). */
 void loader_detach(struct loader *l);
 void loader_close(struct loader *l);

@@ -152,3 +152,65 @@ int kmaps_events_fd(struct loader *l)
 {
 	return map_fd(l->skel->maps.events);
 }
+
+/* ---- enforcement (abi/policy.h) ---- */
+
+static int upd(int fd, const void *k, const void *v)
+{
+	return bpf_map_update_elem(fd, k, v, BPF_ANY) ? -errno : 0;
+}
+
+static int del(int fd, const void *k)
+{
+	return bpf_map_delete_elem(fd, k) && errno != ENOENT ? -errno : 0;
+}
+
+int kmaps_policy_put(struct loader *l, uint64_t ctr, uint32_t hook, const struct vigil_pol_entry *e)
+{
+	struct vigil_pol_key k = { .ctr = ctr, .hook = hook };
+
+	return upd(map_fd(l->skel->maps.policy), &k, e);
+}
+
+int kmaps_policy_del(struct loader *l, uint64_t ctr, uint32_t hook)
+{
+	struct vigil_pol_key k = { .ctr = ctr, .hook = hook };
+
+	return del(map_fd(l->skel->maps.policy), &k);
+}
+
+int kmaps_pol_lpm(struct loader *l, const struct vigil_pol_lpm_key *k, bool add)
+{
+	__u8 one = 1;
+
+	return add ? upd(map_fd(l->skel->maps.pol_lpm), k, &one) : del(map_fd(l->skel->maps.pol_lpm), k);
+}
+
+int kmaps_pol_val(struct loader *l, const struct vigil_pol_val_key *k, bool add)
+{
+	__u8 one = 1;
+
+	return add ? upd(map_fd(l->skel->maps.pol_vals), k, &one) : del(map_fd(l->skel->maps.pol_vals), k);
+}
+
+int kmaps_pol_cfg(struct loader *l, const struct vigil_pol_cfg *c)
+{
+	__u32 zero = 0;
+
+	return upd(map_fd(l->skel->maps.pol_cfg), &zero, c);
+}
+
+int kmaps_syn_cfg(struct loader *l, uint32_t rate, uint32_t window_ms, uint64_t block_ns, bool enforce)
+{
+	/* struct syn_cfg of net/synflood.bpf.c */
+	struct {
+		__u32 rate, window_ms;
+		__u64 block_ns;
+		__u32 enforce, pad;
+	} c = { rate, window_ms, block_ns, enforce, 0 };
+	__u32 zero = 0;
+
+	if (bpf_map__value_size(l->skel->maps.syn_cfg) != sizeof(c))
+		return -EINVAL;
+	return upd(map_fd(l->skel->maps.syn_cfg), &zero, &c);
+}

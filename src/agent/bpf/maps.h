@@ -46,6 +46,15 @@ void kmaps_forget_container(struct loader *l, uint64_t cgid);
 /* The kernel side's counters, summed over CPUs. */
 int kmaps_stats_read(struct loader *l, uint64_t out[VIGIL_STAT_MAX]);
 
+/* Enforcement: policy entries, the sets their atoms look in, the switch (abi/policy.h). */
+int kmaps_policy_put(struct loader *l, uint64_t ctr, uint32_t hook, const struct vigil_pol_entry *e);
+int kmaps_policy_del(struct loader *l, uint64_t ctr, uint32_t hook);
+int kmaps_pol_lpm(struct loader *l, const struct vigil_pol_lpm_key *k, bool add);
+int kmaps_pol_val(struct loader *l, const struct vigil_pol_val_key *k, bool add);
+int kmaps_pol_cfg(struct loader *l, const struct vigil_pol_cfg *c);
+/* SYN flood detection (net/synflood.bpf.c): rate 0 turns it off. */
+int kmaps_syn_cfg(struct loader *l, uint32_t rate, uint32_t window_ms, uint64_t block_ns, bool enforce);
+
 /* The ring buffer's fd, for ring_buffer__new(). */
 int kmaps_events_fd(struct loader *l);
 

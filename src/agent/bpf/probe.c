@@ -1,8 +1,11 @@
 /* probe.c - kernel features, from the kernel's own BTF (see probe.h). */
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <errno.h>
 #include <bpf/libbpf.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -36,8 +39,8 @@ static const struct feature {
 				false, "capability use is not reported" },
 	[PROBE_UNIX_CONNECT] = { "cgroup/connect_unix hook", BY_ENUM, "BPF_CGROUP_UNIX_CONNECT", "6.7", false,
 				  "a failed unix connect is reported with the caller's path" },
-	[PROBE_LSM] = { "BPF LSM programs", BY_LSM, NULL, "5.7 with lsm=bpf", false,
-			"(not needed: tracepoints and cgroup hooks are used)" },
+	[PROBE_LSM] = { "BPF LSM programs (load and attach)", BY_LSM, NULL, "5.7 with lsm=bpf", false,
+			"a kill policy kills after the syscall instead of refusing it (docs/enforcement.md)" },
 };
 
 static bool btf_has_enum_value(const struct btf *btf, const char *value)
@@ -59,18 +62,49 @@ static bool btf_has_enum_value(const struct btf *btf, const char *value)
 	return false;
 }
 
-static bool lsm_usable(void)
+/*
+ * BPF LSM: listed among the active LSMs is not enough, loading or
+ * attaching may still be refused (EPERM), so a two-instruction program on
+ * file_open is loaded and attached for real, then dropped.
+ */
+static bool lsm_usable(const struct btf *btf, char *why, size_t len)
 {
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
 	char buf[512] = "";
 	FILE *f = fopen("/sys/kernel/security/lsm", "r");
+	int id, fd, link;
 
 	if (f) {
 		if (!fgets(buf, sizeof(buf), f))
 			buf[0] = '\0';
 		fclose(f);
 	}
-	/* listed is not enough: loading may still be refused (EPERM) */
-	return strstr(buf, "bpf") && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_LSM, NULL) == 1;
+	if (!strstr(buf, "bpf")) {
+		snprintf(why, len, "\"bpf\" is not among the active LSMs (lsm= boot option)");
+		return false;
+	}
+	id = btf ? btf__find_by_name_kind(btf, "bpf_lsm_file_open", BTF_KIND_FUNC) : -1;
+	if (id <= 0) {
+		snprintf(why, len, "no bpf_lsm_file_open in the kernel's BTF");
+		return false;
+	}
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "vigil_probe", "GPL", insns, 2, &opts);
+	if (fd < 0) {
+		snprintf(why, len, "loading refused: %s", strerror(errno));
+		return false;
+	}
+	link = bpf_link_create(fd, 0, BPF_LSM_MAC, NULL);
+	if (link < 0)
+		snprintf(why, len, "attaching refused: %s", strerror(errno));
+	else
+		close(link);
+	close(fd);
+	return link >= 0;
 }
 
 void probe_kernel(struct probe_result *r)
@@ -104,7 +138,7 @@ void probe_kernel(struct probe_result *r)
 			r->have[i] = cgroup2_root() != NULL;
 			break;
 		case BY_LSM:
-			r->have[i] = lsm_usable();
+			r->have[i] = lsm_usable(btf, r->lsm_why, sizeof(r->lsm_why));
 			break;
 		}
 	}
@@ -133,5 +167,7 @@ void probe_print(const struct probe_result *r, FILE *f, bool only_missing)
 		fprintf(f, "  %-8s %-46s Linux %s%s%s%s\n", r->have[i] ? "ok" : ft->required ? "MISSING" : "absent",
 			ft->what, ft->since, ft->required ? ", required" : "",
 			!r->have[i] && ft->without ? ": " : "", !r->have[i] && ft->without ? ft->without : "");
+		if (i == PROBE_LSM && !r->have[i] && r->lsm_why[0])
+			fprintf(f, "  %-8s %-46s (%s)\n", "", "", r->lsm_why);
 	}
 }

@@ -35,6 +35,7 @@ enum probe_feature {
 struct probe_result {
 	bool have[PROBE_MAX];
 	char release[65];	/* uname -r */
+	char lsm_why[96];	/* PROBE_LSM absent: the step that failed and its error */
 };
 
 /* Probes every feature.  Never fails: what cannot be probed is missing. */

@@ -54,6 +54,18 @@ void run_usage(FILE *f)
 "                           normal use, learned once; later grants outside it, in\n"
 "                           any container of the image, are anomalies\n"
 "      --state-dir DIR      where learned baselines persist (default " AGENT_STATE_DIR ")\n"
+"      --enforce            carry out the rules' actions (action: kill, deny);\n"
+"                           without it they are decided all the same and\n"
+"                           reported as \"would kill\" / \"would deny\" (audit)\n"
+"      --no-lsm             do not load the BPF LSM tier even where the kernel\n"
+"                           allows it (docs/enforcement.md)\n"
+"      --syn-flood-rate N   count TCP SYNs per source at the containers' veths\n"
+"                           (XDP); above N per second an INSECURE syn_flood\n"
+"                           event, and with --enforce that source's SYNs are\n"
+"                           dropped for --syn-flood-block seconds (default 10).\n"
+"                           Default off\n"
+"      --syn-flood-iface IF also count on host interface IF (repeatable)\n"
+"      --syn-flood-block S  how long a flooding source's SYNs are dropped\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
 "\n"
@@ -74,7 +86,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -96,12 +108,18 @@ int cmd_run(int argc, char **argv)
 		{ "ready-fd", required_argument, NULL, O_READY },
 		{ "max-containers", required_argument, NULL, O_MAXCTR },
 		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "enforce", no_argument, NULL, O_ENFORCE },
+		{ "no-lsm", no_argument, NULL, O_NOLSM },
+		{ "syn-flood-rate", required_argument, NULL, O_SYN },
+		{ "syn-flood-iface", required_argument, NULL, O_SYN_IF },
+		{ "syn-flood-block", required_argument, NULL, O_SYN_BLOCK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct agent_opts o = {
-		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000 },
+		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000, .lsm = true },
+		.enforce = { .syn_window_ms = 1000, .syn_block_s = 10 },
 		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
 		.summary_interval = 60,
 		.learn_seconds = 120,
@@ -143,6 +161,18 @@ int cmd_run(int argc, char **argv)
 		case O_PROFILE_DIR: o.profile_dir = optarg; break;
 		case O_READY: o.ready_fd = parse_uint("--ready-fd", optarg, 1 << 20); break;
 		case O_STATE: o.state_dir = optarg; break;
+		case O_ENFORCE: o.enforce.enforce = true; break;
+		case O_NOLSM: o.bpf.lsm = false; break;
+		case O_SYN:
+			o.enforce.syn_rate = parse_uint("--syn-flood-rate", optarg, 10000000);
+			break;
+		case O_SYN_IF:
+			if (o.enforce.n_syn_ifaces == sizeof(o.enforce.syn_ifaces) / sizeof(o.enforce.syn_ifaces[0]))
+				fatalx("--syn-flood-iface: at most %zu",
+				       sizeof(o.enforce.syn_ifaces) / sizeof(o.enforce.syn_ifaces[0]));
+			o.enforce.syn_ifaces[o.enforce.n_syn_ifaces++] = optarg;
+			break;
+		case O_SYN_BLOCK: o.enforce.syn_block_s = parse_uint("--syn-flood-block", optarg, 86400); break;
 		case O_MAXCTR:
 			o.bpf.max_containers = parse_uint("--max-containers", optarg, 1 << 20);
 			if (!o.bpf.max_containers)
@@ -170,6 +200,8 @@ int cmd_run(int argc, char **argv)
 		fatalx("run: unexpected argument '%s'", argv[optind]);
 	if (geteuid() != 0)
 		fatalx("run: needs root (BPF programs and cgroup access)");
+	if (o.enforce.n_syn_ifaces && !o.enforce.syn_rate)
+		fatalx("run: --syn-flood-iface needs --syn-flood-rate");
 	if (o.n_profiles && !o.bpf.syscall_counts)
 		fatalx("run: --profile needs the syscall hook that --no-syscall-counts removes");
 	o.bpf.agent_pid = getpid();

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container/cgroup_path.h"
+#include "util/netaddr.h"
 
 /* A bind mount from the OCI config: a host path seen inside the container. */
 struct ctr_mount {
@@ -31,6 +32,13 @@ struct ctr_mount {
 	char *propagation;		/* "rprivate", ...; NULL when not set */
 	int rw;
 };
+
+/* One of the container's network attachments: its address, and its network. */
+struct ctr_net {
+	uint8_t ip[16];			/* util/netaddr.h form */
+	struct net_prefix net;		/* the subnet it is on */
+};
+#define CTR_MAX_NETS 16
 
 /* Tristate: the OCI config was not found, or says yes/no. */
 enum ctr_flag { CTR_UNKNOWN = -1, CTR_NO = 0, CTR_YES = 1 };
@@ -63,6 +71,12 @@ struct ctr_info {
 	uint64_t cap_bounding;		/* bounding set the runtime asked for */
 	struct ctr_mount *mounts;	/* bind mounts, config order */
 	size_t n_mounts;
+	/* from the runtime: its addresses (Docker assigns them while it starts) */
+	struct ctr_net nets[CTR_MAX_NETS];
+	size_t n_nets;
+	int nets_pending;		/* attached to a network whose address is not assigned yet */
+	uint64_t created_ns;		/* its cgroup appeared (boot ns), 0 before the agent */
+	unsigned int policy_entries;	/* (enforce) its own policy entries in the kernel */
 	/* kept by the registry */
 	enum ctr_meta_state meta;
 	unsigned int meta_tries;
@@ -87,6 +101,9 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 
 /* The container of top cgroup cgid, or NULL.  Borrowed. */
 struct ctr_info *ctr_lookup(struct ctr_registry *r, uint64_t cgid);
+
+/* The running container that has address addr (util/netaddr.h form), or NULL. */
+struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16]);
 
 /* The container named name, or whose id starts with it (>= 4 chars), or NULL. */
 struct ctr_info *ctr_find(struct ctr_registry *r, const char *name_or_id);

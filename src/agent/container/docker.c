@@ -72,6 +72,43 @@ static void set_str(char **dst, json_t *v)
 	*dst = strdup(s);
 }
 
+/* NetworkSettings.Networks: each attachment's IPv4 and IPv6 address and prefix. */
+static void docker_nets(json_t *item, struct ctr_info *c)
+{
+	json_t *nets = json_object_get(json_object_get(item, "NetworkSettings"), "Networks"), *n;
+	const char *mode = json_string_value(json_object_get(json_object_get(item, "HostConfig"), "NetworkMode"));
+	const char *key, *ip;
+	struct ctr_net *cn;
+
+	if (!json_is_object(nets))
+		return;
+	json_object_foreach(nets, key, n) {
+		bool any = false;
+
+		ip = json_string_value(json_object_get(n, "IPAddress"));
+		if (ip && *ip && c->n_nets < CTR_MAX_NETS) {
+			cn = &c->nets[c->n_nets];
+			if (addr_parse16(ip, cn->ip) &&
+			    net_make(ip, json_integer_value(json_object_get(n, "IPPrefixLen")), &cn->net)) {
+				c->n_nets++;
+				any = true;
+			}
+		}
+		ip = json_string_value(json_object_get(n, "GlobalIPv6Address"));
+		if (ip && *ip && c->n_nets < CTR_MAX_NETS) {
+			cn = &c->nets[c->n_nets];
+			if (addr_parse16(ip, cn->ip) &&
+			    net_make(ip, json_integer_value(json_object_get(n, "GlobalIPv6PrefixLen")), &cn->net)) {
+				c->n_nets++;
+				any = true;
+			}
+		}
+		/* "none" and "host" have no address of their own; any other network will */
+		if (!any && strcmp(key, "none") && strcmp(key, "host") && (!mode || strcmp(mode, "host")))
+			c->nets_pending = 1;
+	}
+}
+
 /* An answer of GET /containers/json?all=1&filters={"id":[ID]} */
 int docker_list_parse(const char *json, struct ctr_info *c)
 {
@@ -92,6 +129,7 @@ int docker_list_parse(const char *json, struct ctr_info *c)
 		c->name = strdup(name[0] == '/' ? name + 1 : name);
 	set_str(&c->image, json_object_get(item, "Image"));
 	set_str(&c->image_id, json_object_get(item, "ImageID"));
+	docker_nets(item, c);
 	labels = json_object_get(item, "Labels");
 	if (json_is_object(labels)) {
 		/* set by Kubernetes' dockershim / cri-dockerd */

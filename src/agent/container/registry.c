@@ -89,6 +89,12 @@ void ctr_info_merge(struct ctr_info *dst, struct ctr_info *src)
 		dst->host_pid = src->host_pid;
 		dst->cap_bounding = src->cap_bounding;
 	}
+	/* a later answer knows addresses an early one, during the start, did not */
+	if (src->n_nets) {
+		memcpy(dst->nets, src->nets, sizeof(dst->nets));
+		dst->n_nets = src->n_nets;
+	}
+	dst->nets_pending = src->nets_pending;
 	if (!dst->mounts && src->mounts) {
 		dst->mounts = src->mounts;
 		dst->n_mounts = src->n_mounts;
@@ -257,4 +263,19 @@ static int scan_dir(struct ctr_registry *r, const char *root, const char *rel,
 int ctr_scan(struct ctr_registry *r, const char *root, ctr_scan_cb cb, void *arg)
 {
 	return scan_dir(r, root, "", 0, 0, cb, arg);
+}
+
+struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
+{
+	struct ctr_entry *e, *tmp;
+	size_t i;
+
+	HASH_ITER(hh, r->by_cgid, e, tmp) {
+		if (e->info.exited)
+			continue;
+		for (i = 0; i < e->info.n_nets; i++)
+			if (!memcmp(e->info.nets[i].ip, addr, 16))
+				return &e->info;
+	}
+	return NULL;
 }

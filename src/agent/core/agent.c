@@ -151,6 +151,11 @@ static int start(struct agent *a)
 	}
 	if ((err = loader_attach(&a->ld)) || (err = judge_apply_interest(a)))
 		return err;
+	a->enforce = enforce_new(&a->ld, &o->enforce);
+	if (!a->enforce)
+		return -ENOMEM;
+	if (a->rules && (err = enforce_rules(a->enforce, a->rules)))
+		log_warnx("enforcement: %s", strerror(-err));
 	proc_cache_seed(a->procs, "/proc");
 	cgroot = cgroup2_root();
 	if (!cgroot)
@@ -164,6 +169,13 @@ static int start(struct agent *a)
 		pipeline_tick(a);
 	}
 	fprintf(stderr, "vigil: %s\n", a->ld.hooks);
+	{
+		char desc[512];
+
+		enforce_describe(a->enforce, desc, sizeof(desc));
+		fprintf(stderr, "vigil: enforcement: %s%s%s\n", desc, a->ld.lsm_loaded ? "" : "; BPF LSM: ",
+			a->ld.lsm_loaded ? "" : a->ld.lsm_why[0] ? a->ld.lsm_why : "not used");
+	}
 	fprintf(stderr, "vigil: watching %s; %d container cgroup(s) found at start; cgroup v2 at %s\n",
 		o->bpf.watch_host ? "containers and host" : "containers", n, cgroot ? cgroot : "-");
 	notify_ready(a);
@@ -208,6 +220,7 @@ static void loop(struct agent *a)
 		if (agent_now_ms() >= a->next_drops_ms) {
 			emit_drops(a);
 			cap_baselines_flush(a->caps);	/* a baseline learned is kept at once */
+			enforce_tick(a->enforce);
 			a->next_drops_ms = agent_now_ms() + 1000;
 		}
 		if (a->next_summary && time(NULL) >= a->next_summary) {
@@ -247,6 +260,7 @@ static void cleanup(struct agent *a)
 	/* the worker first: it may still hold jobs for the tables below */
 	worker_free(a->worker);
 	ring_buffer__free(a->rb);
+	enforce_free(a->enforce);
 	if (a->ld.skel)
 		loader_close(&a->ld);
 	park_free(a->park);

@@ -20,11 +20,13 @@
 #include <stdint.h>
 #include <time.h>
 #include "bpf/loader.h"
+#include "enforce/enforce.h"
 #include "core/event.h"
 #include "output/format.h"
 #include "output/jsonw.h"
 #include "output/sink.h"
 #include "rules/fields.h"
+#include "rules/rules.h"
 #include "seccomp/syscall_set.h"
 
 #define AGENT_MAX_PROFILES 64
@@ -56,6 +58,7 @@ struct agent_opts {
 	bool alerts_only;		/* print only INSECURE events */
 	unsigned int learn_seconds;	/* capability learning window per container */
 	int ready_fd;			/* write "READY=1\n" here once watching; -1 none */
+	struct enforce_opts enforce;	/* --enforce, SYN flood detection */
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */
@@ -63,11 +66,24 @@ int agent_run(const struct agent_opts *o);
 
 /* ---- inside the core ---- */
 
+/* What a rule's action made Vigil do about an event (or, in audit mode, would have). */
+struct action_report {
+	enum rule_action kind;		/* RULE_ALERT: nothing to do */
+	const char *rule;		/* the rule that asked for it */
+	const char *by;			/* "kernel" or "agent" */
+	const char *when;		/* "at syscall entry", "at exec", "at connect", "after connect", "after the event" */
+	bool enforce;			/* false: audit mode, it would have been done */
+	bool refused;			/* the kernel refused the connect (a kill rule on a connect) */
+	bool done;			/* it was done (in enforce mode) */
+	int err;			/* -errno when it was not */
+};
+
 struct verdict {
 	const struct rule *m[AGENT_MAX_MATCHES];
 	size_t n;			/* matching rules */
 	bool judged;			/* the rules looked at it */
-	bool insecure;			/* n > 0, or decided by the kernel (profile) */
+	bool insecure;			/* n > 0, or decided by the kernel (profile, policy) */
+	struct action_report action;
 };
 
 /* Something to ask the worker for later: metadata again, or a container's users. */
@@ -97,6 +113,7 @@ struct agent {
 	struct activity *activity;
 	struct cap_baselines *caps;
 	struct profile_checks *profiles;
+	struct enforce *enforce;
 	struct worker *worker;
 	struct park *park;
 	struct join *join;
@@ -123,6 +140,9 @@ struct agent {
 	uint64_t meta_late;		/* handled before the metadata arrived */
 	uint64_t jobs_refused;		/* worker queue full */
 	uint64_t join_full;		/* two-part actions handled apart: no room to wait */
+	uint64_t acted;			/* kills and refusals done */
+	uint64_t would_act;		/* ... that audit mode only reported */
+	uint64_t act_failed;		/* ... that were asked for and did not work */
 	time_t next_summary;
 	/* drops, checked every second and put into the event stream */
 	uint64_t drops_seen[VIGIL_STAT_MAX];
@@ -133,6 +153,9 @@ struct agent {
 };
 
 uint64_t agent_now_ms(void);
+
+/* judge.c: the rules (and their actions) for every container known, after a (re)load */
+void judge_enforce_all(struct agent *a);
 
 /* pipeline.c */
 int pipeline_record(void *ctx, void *data, size_t size);
@@ -163,7 +186,7 @@ void judge_reload(struct agent *a);
 int judge_apply_interest(struct agent *a);
 
 /* act.c */
-void act(struct agent *a, const struct event_view *ev, const struct verdict *v);
+void act(struct agent *a, const struct event_view *ev, struct verdict *v);
 /* a container was named: attach its profile, follow its users */
 void act_container_named(struct agent *a, struct ctr_info *c);
 /* reads c's /etc/passwd again, through process pid's root */
@@ -179,5 +202,7 @@ void emit_summaries(struct agent *a);
 void emit_final_stats(struct agent *a);
 /* A "drops" event when anything was lost since the last call (once a second). */
 void emit_drops(struct agent *a);
+/* A container's own policy entries are in the kernel (n of them): when, relative to its start. */
+void emit_policy(struct agent *a, const struct ctr_info *c, int n);
 
 #endif

@@ -18,6 +18,37 @@
 #include "rules/rules.h"
 #include "util/names.h"
 
+/* "killed at syscall entry by the kernel", "would kill ...", "kill failed (ESRCH) ..." */
+static size_t action_text(const struct action_report *r, char *buf, size_t len)
+{
+	const char *verb = r->kind == RULE_DENY ? "denied" : "killed";
+
+	if (!r->enforce)
+		return snprintf(buf, len, " Action:[would %s %s: %s]", r->kind == RULE_DENY ? "deny" : "kill",
+				r->when, r->rule);
+	if (!r->done)
+		return snprintf(buf, len, " Action:[%s failed %s (%s): %s]", r->kind == RULE_DENY ? "deny" : "kill",
+				r->when, r->err ? errno_name(-r->err) : "?", r->rule);
+	return snprintf(buf, len, " Action:[%s%s %s by the %s: %s]", r->refused ? "refused, " : "", verb, r->when,
+			r->by, r->rule);
+}
+
+static void action_json(struct jw *w, const struct action_report *r)
+{
+	jw_obj_open(w, "action");
+	jw_str(w, "kind", rule_action_name(r->kind));
+	jw_str(w, "mode", r->enforce ? "enforce" : "audit");
+	jw_str(w, "by", r->by);
+	jw_str(w, "when", r->when);
+	jw_str(w, "rule", r->rule);
+	jw_bool(w, "done", r->done);
+	if (r->refused)
+		jw_bool(w, "refused", true);
+	if (r->enforce && !r->done && r->err)
+		jw_str(w, "error", errno_name(-r->err));
+	jw_obj_close(w);
+}
+
 void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 {
 	const struct vigil_hdr *h = ev->rec;
@@ -34,23 +65,36 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 		if (h->type == VIGIL_EV_PROFILE) {
 			snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:[syscall outside profile: %s]",
 				 ev->profile ? ev->profile : "?");
-		} else if (v->judged && v->n) {
+		} else if (v->n || v->insecure) {
 			used = snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:");
 			for (i = 0; i < v->n && used < sizeof(verdict); i++)
 				used += snprintf(verdict + used, sizeof(verdict) - used, "%s[%s]", i ? ", " : "",
 						 rule_reason(v->m[i]));
+			if (!v->n && used < sizeof(verdict))
+				used += snprintf(verdict + used, sizeof(verdict) - used, "[policy]");
+			if (v->action.kind != RULE_ALERT && used < sizeof(verdict))
+				action_text(&v->action, verdict + used, sizeof(verdict) - used);
 		} else {
 			snprintf(verdict, sizeof(verdict), "[NORMAL]");
 		}
 		n = event_text(a->text, sizeof(a->text), &a->fmt, &a->fc,
-			       v->judged || h->type == VIGIL_EV_PROFILE ? verdict : NULL);
+			       v->judged || v->insecure ? verdict : NULL);
 		sink_text(&a->out, a->text, n);
 		if (!a->out.file.f)
 			return;
 	}
 	event_json_open(&a->jw, &a->fmt, &a->fc);
-	if (v->judged)
+	if (v->n) {
 		rules_verdict_json(&a->jw, v->m, v->n, &a->fc);
+	} else if (v->insecure && h->type != VIGIL_EV_PROFILE) {
+		/* the kernel acted on a rule of an earlier rule set */
+		jw_str(&a->jw, "verdict", "INSECURE");
+		jw_str(&a->jw, "reasons", "Unsafe:[policy]");
+	} else if (v->judged) {
+		rules_verdict_json(&a->jw, v->m, v->n, &a->fc);
+	}
+	if (v->action.kind != RULE_ALERT)
+		action_json(&a->jw, &v->action);
 	/* an alert in a window where events were lost: what else happened is not all known */
 	if (v->insecure && a->drops_recent && agent_now_ms() < a->drops_recent_until_ms)
 		jw_uint(&a->jw, "events_dropped_nearby", a->drops_recent);
@@ -111,6 +155,45 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	if (!a->jw.err)
+		sink_json(&a->out, a->jw.buf, a->jw.len);
+}
+
+void emit_policy(struct agent *a, const struct ctr_info *c, int n)
+{
+	struct timespec now, boot;
+	char ts[48], net[64];
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
+	jw_reset(&a->jw);
+	jw_obj_open(&a->jw, NULL);
+	jw_str(&a->jw, "time", ts);
+	jw_str(&a->jw, "type", "container_policy");
+	jw_str(&a->jw, "host", a->host);
+	json_container(&a->jw, c);
+	jw_obj_open(&a->jw, "policy");
+	jw_uint(&a->jw, "own_entries", n);
+	jw_arr_open(&a->jw, "networks");
+	for (i = 0; i < c->n_nets; i++) {
+		const struct net_prefix *p = &c->nets[i].net;
+		bool v4 = p->bits >= 96 && p->addr[10] == 0xff && p->addr[11] == 0xff;
+
+		addr_str(v4 ? 2 : 10, v4 ? p->addr + 12 : p->addr, net, sizeof(net));
+		snprintf(net + strlen(net), sizeof(net) - strlen(net), "/%u", (unsigned int)(v4 ? p->bits - 96 : p->bits));
+		jw_str(&a->jw, NULL, net);
+	}
+	jw_arr_close(&a->jw);
+	if (c->created_ns) {
+		uint64_t t = boot.tv_sec * 1000000000ULL + boot.tv_nsec;
+
+		jw_uint(&a->jw, "after_cgroup_ms", t > c->created_ns ? (t - c->created_ns) / 1000000 : 0);
+	}
+	jw_bool(&a->jw, "program_started", kmaps_program_started(&a->ld, c->cgroup_id));
+	jw_obj_close(&a->jw);
+	jw_obj_close(&a->jw);
+	if (!a->jw.err && !a->opts->alerts_only)
 		sink_json(&a->out, a->jw.buf, a->jw.len);
 }
 
@@ -211,6 +294,8 @@ void emit_final_stats(struct agent *a)
 		(unsigned long long)a->meta_late);
 	for (i = 0; i < VIGIL_STAT_MAX; i++)
 		fprintf(stderr, " %s=%llu", kstat_name(i), (unsigned long long)k[i]);
+	fprintf(stderr, " acted=%llu would_act=%llu act_failed=%llu", (unsigned long long)a->acted,
+		(unsigned long long)a->would_act, (unsigned long long)a->act_failed);
 	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs), ru.ru_maxrss,
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 }

@@ -38,6 +38,15 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 		break;
 	}
 	ev->rec = rec;
+	if (h->type == VIGIL_EV_SYNFLOOD) {
+		/* no process: the SYNs' source and target, by the containers' addresses (16-byte form) */
+		const struct vigil_synflood_event *e = rec;
+		const uint8_t *src = e->saddr, *dst = e->daddr;
+
+		ev->ctr = ctr_by_addr(a->ctrs, src);
+		ev->peer = ctr_by_addr(a->ctrs, dst);
+		return;
+	}
 	ev->proc = proc_cache_get(a->procs, h->proc.pid);
 	if (h->proc.ctr_cgroup_id)
 		c = ctr_lookup(a->ctrs, h->proc.ctr_cgroup_id);
@@ -75,14 +84,18 @@ struct ctr_info *enrich_cgroup(struct agent *a, const struct vigil_cgroup_event 
 {
 	struct ctr_info *c = ctr_lookup(a->ctrs, e->id);
 
-	if (c && e->kind == VIGIL_CGROUP_MKDIR)
+	if (c && e->kind == VIGIL_CGROUP_MKDIR) {
 		cap_baseline_start(a->caps, c, e->hdr.ts_ns);
+		if (!c->created_ns)
+			c->created_ns = e->hdr.ts_ns;
+	}
 	return c;
 }
 
 void enrich_forget(struct agent *a, uint64_t cgid)
 {
 	ctr_mark_exited(a->ctrs, cgid);
+	enforce_forget(a->enforce, cgid);
 	kmaps_forget_container(&a->ld, cgid);
 	activity_forget(a->activity, cgid);
 	cap_baseline_forget(a->caps, cgid);

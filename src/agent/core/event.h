@@ -21,6 +21,10 @@ struct event_view {
 	const struct ctr_activity *act;	/* the container's recent activity, may be NULL */
 	const char *profile;		/* VIGIL_EV_PROFILE: the profile it broke */
 	uint64_t began_ns;		/* a connect: when its attempt began (boot ns), 0 unknown */
+	/* the kernel's policy decision on this event (abi/policy.h), flags 0 when none */
+	struct vigil_pol_outcome pol;
+	/* VIGIL_EV_SYNFLOOD: the container the SYNs were for, NULL when none */
+	const struct ctr_info *peer;
 	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
 	bool cap_learning;		/* the container is still being learned */
 	bool cap_in_baseline;		/* normal for the container's image */

@@ -161,8 +161,27 @@ void judge_reload(struct agent *a)
 		log_warnx("rules reload failed: keeping the rules in use");
 		return;
 	}
+	/* the kernel's policy first: it must never name rules of a freed set */
+	if (enforce_rules(a->enforce, rs))
+		log_warnx("enforcement of the new rules: not all written");
 	ruleset_free(a->rules);
 	a->rules = rs;
+	judge_enforce_all(a);
 	if (judge_apply_interest(a))
 		log_warnx("syscall events for the new rules could not all be attached");
+}
+
+static int enforce_one(void *arg, struct ctr_info *c)
+{
+	struct agent *a = arg;
+
+	if (!c->exited && c->meta != CTR_META_PENDING)
+		enforce_container(a->enforce, c);
+	return 0;
+}
+
+void judge_enforce_all(struct agent *a)
+{
+	if (a->enforce && a->rules)
+		ctr_each(a->ctrs, enforce_one, a);
 }

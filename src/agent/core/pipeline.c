@@ -31,15 +31,56 @@
 /* Meta retries: 1 s, 2 s, 4 s ... when a runtime that should know did not answer. */
 #define META_RETRY_MS 1000
 #define META_MAX_TRIES 6
+/* addresses Docker had not assigned at the first answer: 50 ms, 100 ms ... */
+#define NETS_RETRY_MS 50
 
-/* enrich -> judge -> act -> emit, for one record (or a joined pair). */
-static void handle_one(struct agent *a, const void *rec, uint64_t began_ns)
+/* The kernel's policy decision a record carries, if it has one. */
+static const struct vigil_pol_outcome *record_pol(const void *rec)
+{
+	const struct vigil_hdr *h = rec;
+	const struct vigil_pol_outcome *p = NULL;
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC: p = &((const struct vigil_exec_event *)rec)->pol; break;
+	case VIGIL_EV_SOCK: p = &((const struct vigil_sock_event *)rec)->pol; break;
+	case VIGIL_EV_SYSCALL: p = &((const struct vigil_syscall_event *)rec)->pol; break;
+	case VIGIL_EV_ENFORCE: p = &((const struct vigil_enforce_event *)rec)->pol; break;
+	}
+	return p && (p->flags & VIGIL_POL_MATCHED) ? p : NULL;
+}
+
+/* A record's outcome that carries only the kernel's own-network lookup. */
+static const struct vigil_pol_outcome *h_own_net(const void *rec)
+{
+	const struct vigil_hdr *h = rec;
+	const struct vigil_pol_outcome *p = NULL;
+
+	if (h->type == VIGIL_EV_SOCK)
+		p = &((const struct vigil_sock_event *)rec)->pol;
+	return p && (p->flags & VIGIL_POL_OWN_KNOWN) ? p : NULL;
+}
+
+/*
+ * enrich -> judge -> act -> emit, for one record (or a joined pair: pol
+ * is the decision its other part carried, may be NULL).
+ */
+static void handle_one(struct agent *a, const void *rec, uint64_t began_ns, const struct vigil_pol_outcome *pol)
 {
 	struct event_view ev = { .rec = rec };
 	struct verdict v = { 0 };
+	const struct vigil_pol_outcome *own = record_pol(rec);
 
 	enrich(a, rec, &ev);
 	ev.began_ns = began_ns;
+	/* the decision that acted comes first: a refusal at the connect before a kill after it */
+	if (pol && (pol->flags & VIGIL_POL_MATCHED))
+		ev.pol = *pol;
+	else if (own)
+		ev.pol = *own;
+	else if (pol && (pol->flags & VIGIL_POL_OWN_KNOWN))
+		ev.pol = *pol;	/* no decision, but the kernel's look at the caller's networks */
+	else if (h_own_net(rec))
+		ev.pol = *h_own_net(rec);
 	judge(a, &ev, &v);
 	act(a, &ev, &v);
 	emit(a, &ev, &v);
@@ -60,7 +101,8 @@ static bool join_first(struct agent *a, const void *rec, uint64_t key)
 	return false;
 }
 
-static uint64_t join_connect_attempt(struct agent *a, uint32_t tgid, const struct vigil_sock *dest)
+static uint64_t join_connect_attempt(struct agent *a, uint32_t tgid, const struct vigil_sock *dest,
+				     struct vigil_pol_outcome *pol)
 {
 	size_t n;
 	void *att = join_take(a->join, join_key_connect(tgid, dest), &n);
@@ -68,17 +110,51 @@ static uint64_t join_connect_attempt(struct agent *a, uint32_t tgid, const struc
 
 	if (att) {
 		began = ((const struct vigil_hdr *)att)->ts_ns;
+		*pol = ((const struct vigil_sock_event *)att)->pol;
 		free(att);
 	}
 	return began;
 }
 
+/* A kill at a syscall's entry: its record waits for the syscall's own. */
+static uint64_t join_key_enforce(uint32_t tid, uint32_t nr)
+{
+	return ((uint64_t)tid << 32 | nr) ^ 0x656e666f72636500ULL;
+}
+
+/*
+ * A kill at entry whose syscall returned unseen (not a syscall Vigil
+ * reports, or the process died first): the syscall's event is made from
+ * it, without a result, so the rules see what was attempted.
+ */
+static void handle_enforce_alone(struct agent *a, const struct vigil_enforce_event *k)
+{
+	struct vigil_syscall_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr = k->hdr;
+	e.hdr.type = VIGIL_EV_SYSCALL;
+	e.hdr.size = sizeof(e);
+	e.nr = k->nr;
+	e.flags = VIGIL_SYSEV_NO_RESULT;
+	memcpy(e.args, k->args, sizeof(e.args));
+	handle_one(a, &e, 0, &k->pol);
+}
+
 static void handle(struct agent *a, const void *rec)
 {
 	const struct vigil_hdr *h = rec;
+	struct vigil_pol_outcome pol = { 0 };
 	uint64_t began = 0;
 
 	switch (h->type) {
+	case VIGIL_EV_ENFORCE: {
+		const struct vigil_enforce_event *e = rec;
+
+		if (!join_first(a, rec, join_key_enforce(h->proc.tid, e->nr)))
+			handle_enforce_alone(a, e);
+		return;
+	}
 	case VIGIL_EV_SOCK: {
 		const struct vigil_sock_event *e = rec;
 
@@ -97,14 +173,14 @@ static void handle(struct agent *a, const void *rec)
 		if (e->kind != VIGIL_URING_OP)
 			break;
 		if (e->opcode == VIGIL_IORING_OP_CONNECT)
-			began = join_connect_attempt(a, h->proc.pid, &e->sock);
+			began = join_connect_attempt(a, h->proc.pid, &e->sock, &pol);
 		sub = join_take(a->join, join_key_uring(e->req), &n);
 		if (!sub)
 			break;
 		merged = join_uring_merge(sub, e, &n);
 		free(sub);
 		if (merged && !record_check(merged, n)) {
-			handle_one(a, merged, began);
+			handle_one(a, merged, began, &pol);
 			free(merged);
 			return;
 		}
@@ -113,13 +189,20 @@ static void handle(struct agent *a, const void *rec)
 	}
 	case VIGIL_EV_SYSCALL: {
 		const struct vigil_syscall_event *e = rec;
+		void *k;
+		size_t n;
 
 		if (!strcmp(field_evt_type(&(struct event_view){ .rec = rec }), "connect"))
-			began = join_connect_attempt(a, h->proc.pid, &e->sock);
+			began = join_connect_attempt(a, h->proc.pid, &e->sock, &pol);
+		/* a kill at its entry: one event says what was attempted and what was done */
+		if ((k = join_take(a->join, join_key_enforce(h->proc.tid, e->nr), &n))) {
+			pol = ((const struct vigil_enforce_event *)k)->pol;
+			free(k);
+		}
 		break;
 	}
 	}
-	handle_one(a, rec, began);
+	handle_one(a, rec, began, &pol);
 }
 
 static void handle_lifecycle(struct agent *a, const void *rec)
@@ -148,7 +231,10 @@ static void handle_lifecycle(struct agent *a, const void *rec)
 /* A first part whose second never came: an event of its own. */
 static void handle_unjoined(void *arg, const void *rec, size_t size)
 {
-	handle_one(arg, rec, 0);
+	if (((const struct vigil_hdr *)rec)->type == VIGIL_EV_ENFORCE)
+		handle_enforce_alone(arg, rec);
+	else
+		handle_one(arg, rec, 0, NULL);
 }
 
 static void handle_released(void *arg, const void *rec, size_t size)
@@ -284,8 +370,10 @@ int pipeline_record(void *ctx, void *data, size_t size)
 			char path[VIGIL_PATH_MAX + 1];
 
 			snprintf(path, sizeof(path), "%.*s", (int)p.len, p.p ? p.p : "");
-			if ((c = ctr_add(a->ctrs, cgid, path)))
+			if ((c = ctr_add(a->ctrs, cgid, path))) {
+				c->created_ns = h->ts_ns;
 				pipeline_request_meta(a, c);
+			}
 		} else if (!c && h->type != VIGIL_EV_CGROUP) {
 			if ((c = ctr_from_proc(a, h)))
 				pipeline_request_meta(a, c);
@@ -303,23 +391,24 @@ int pipeline_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void schedule_retry(struct agent *a, struct ctr_info *c)
+static void schedule_retry(struct agent *a, struct ctr_info *c, unsigned int base_ms)
 {
 	if (c->meta_tries >= META_MAX_TRIES || a->n_retries == AGENT_MAX_RETRIES)
 		return;
 	a->retries[a->n_retries] = (struct meta_retry){
-		.cgid = c->cgroup_id, .due_ms = agent_now_ms() + ((uint64_t)META_RETRY_MS << c->meta_tries) };
+		.cgid = c->cgroup_id, .due_ms = agent_now_ms() + ((uint64_t)base_ms << (c->meta_tries - 1)) };
 	a->n_retries++;
 }
 
 static void take_meta(struct agent *a, struct job *j)
 {
 	struct ctr_info *c = ctr_lookup(a->ctrs, j->cgid);
-	bool first;
+	bool first, had_nets;
 
 	if (!c)
 		return;
 	first = c->meta == CTR_META_PENDING;
+	had_nets = c->n_nets > 0;
 	ctr_info_merge(c, &j->meta);
 	c->meta = j->state;
 	c->meta_tries++;
@@ -331,7 +420,21 @@ static void take_meta(struct agent *a, struct job *j)
 		 c->image ? c->image : "?", ctr_runtime_name(c->runtime),
 		 c->meta == CTR_META_PARTIAL ? " (runtime did not answer: asked again later)" : "");
 	if (c->meta == CTR_META_PARTIAL)
-		schedule_retry(a, c);
+		schedule_retry(a, c, META_RETRY_MS);
+	else if (c->nets_pending)
+		schedule_retry(a, c, NETS_RETRY_MS);	/* addresses: assigned while it starts */
+	/* its own policy entries, now that its name, image and networks are known */
+	if (a->enforce) {
+		int n = enforce_container(a->enforce, c);
+		bool nets_new = c->n_nets && !had_nets;
+
+		if (n < 0)
+			log_warnx("container %.12s: its policy could not all be written", c->id);
+		else if ((n > 0 && !c->policy_entries) || (nets_new && c->policy_entries))
+			emit_policy(a, c, n);
+		if (n >= 0)
+			c->policy_entries = n;
+	}
 	if (first)
 		act_container_named(a, c);
 	release(a, c);
@@ -398,7 +501,7 @@ void pipeline_tick(struct agent *a)
 			continue;
 		if (r.users)
 			act_request_users(a, c, r.pid);
-		else if (c->meta == CTR_META_PARTIAL)
+		else if (c->meta == CTR_META_PARTIAL || c->nets_pending)
 			pipeline_request_meta(a, c);
 	}
 	/* a runtime that does not answer must not hold events for long */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -78,6 +79,8 @@ const char *event_type_name(const void *rec)
 	case VIGIL_EV_NOTICE:
 		return ((const struct vigil_notice_event *)rec)->kind == VIGIL_NOTICE_CTR_TABLE_FULL ?
 			"container_unwatched" : "compat_syscall";
+	case VIGIL_EV_ENFORCE: return "enforce";
+	case VIGIL_EV_SYNFLOOD: return "syn_flood";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -355,7 +358,10 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 	const char *name;
 
 	jw_str(w, "syscall", sys_name(e->nr));
-	json_result(w, e->ret);
+	if (e->flags & VIGIL_SYSEV_NO_RESULT)
+		jw_null(w, "result");	/* killed at its entry: its return was not seen */
+	else
+		json_result(w, e->ret);
 	if (e->flags & (VIGIL_SYSEV_ARG_RACED | VIGIL_SYSEV_ARG_UNREAD)) {
 		/* the caller changed its argument while the syscall ran: an evasion attempt */
 		jw_bool(w, "args_changed", e->flags & VIGIL_SYSEV_ARG_RACED);
@@ -621,6 +627,24 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 		jw_uint(w, "to_cgroup", e->to_cgid);
 		jw_bool(w, "to_host", e->to_ctr == 0);
 		jw_uint(w, "to_container_cgroup", e->to_ctr);
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_SYNFLOOD: {
+		const struct vigil_synflood_event *e = ev->rec;
+		char src[64], dst[64], ifname[IF_NAMESIZE] = "";
+
+		jw_obj_open(w, "syn_flood");
+		jw_str(w, "source", addr_str(e->family, e->family == VIGIL_AF_INET ? e->saddr + 12 : e->saddr, src, sizeof(src)));
+		jw_str(w, "target", addr_str(e->family, e->family == VIGIL_AF_INET ? e->daddr + 12 : e->daddr, dst, sizeof(dst)));
+		jw_uint(w, "port", e->dport);
+		jw_uint(w, "syns", e->count);
+		jw_uint(w, "rate_limit", e->rate);
+		if (if_indextoname(e->ifindex, ifname))
+			jw_str(w, "interface", ifname);
+		jw_bool(w, "dropping", e->flags & VIGIL_SYN_DROPPING);
+		if (ev->peer)
+			jw_str(w, "target_container", ev->peer->name ? ev->peer->name : ev->peer->id);
 		jw_obj_close(w);
 		break;
 	}

@@ -100,6 +100,17 @@ static void text_args(struct sb *s, struct field_ctx *fc)
 	} else if (h->type == VIGIL_EV_PROFILE) {
 		sb_printf(s, "profile=");
 		sb_str(s, ev->profile ? ev->profile : "?");
+	} else if (h->type == VIGIL_EV_SYNFLOOD) {
+		const struct vigil_synflood_event *e = ev->rec;
+		char d[64];
+
+		sb_printf(s, "source=%s target=%s:%u syns=%u limit=%u/s%s%s%s",
+			  addr_str(e->family, e->family == VIGIL_AF_INET ? e->saddr + 12 : e->saddr, a, sizeof(a)),
+			  addr_str(e->family, e->family == VIGIL_AF_INET ? e->daddr + 12 : e->daddr, d, sizeof(d)),
+			  e->dport, e->count, e->rate, e->flags & VIGIL_SYN_DROPPING ? " dropping" : "",
+			  ev->peer ? " target_container=" : "", "");
+		if (ev->peer)
+			sb_str(s, ev->peer->name ? ev->peer->name : ev->peer->id);
 	} else if (h->type == VIGIL_EV_CAPABLE) {
 		const struct vigil_capable_event *e = ev->rec;
 
@@ -131,9 +142,11 @@ static bool result_of(const struct event_view *ev, int64_t *ret)
 {
 	const struct vigil_hdr *h = hdr_of(ev->rec);
 
-	if (h->type == VIGIL_EV_SYSCALL)
+	if (h->type == VIGIL_EV_SYSCALL) {
+		if (((const struct vigil_syscall_event *)ev->rec)->flags & VIGIL_SYSEV_NO_RESULT)
+			return false;
 		*ret = ((const struct vigil_syscall_event *)ev->rec)->ret;
-	else if (h->type == VIGIL_EV_URING)
+	} else if (h->type == VIGIL_EV_URING)
 		*ret = ((const struct vigil_uring_event *)ev->rec)->res;
 	else if (h->type == VIGIL_EV_EXEC)
 		*ret = 0;

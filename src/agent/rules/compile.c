@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <uthash.h>
 
+#include "rules/lower.h"
 #include "rules/rules.h"
 #include "rules/ruleset_priv.h"
 #include "rules/src.h"
@@ -169,6 +170,20 @@ static int type_check(struct cctx *cx, struct cond *c, struct expr *e)
 				return -1;
 			}
 		}
+	} else if (e->f->type == FT_NET) {
+		if (e->op != OP_EQ && e->op != OP_NE && e->op != OP_IN) {
+			diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+				 "type mismatch: %s is a network match, use =, != or in", c->field);
+			return -1;
+		}
+		e->nets = calloc(e->n_vals + 1, sizeof(*e->nets));
+		for (i = 0; e->nets && i < e->n_vals; i++)
+			if (!net_parse(e->vals[i], &e->nets[i])) {
+				diag_add(cx->d, DIAG_ERROR, cx->file, c->pos.line, c->pos.col,
+					 "%s: '%s' is not a network (10.0.0.0/8, 2001:db8::/32, or an address)",
+					 c->field, e->vals[i]);
+				return -1;
+			}
 	} else if (e->f->type == FT_BOOL) {
 		if ((e->op != OP_EQ && e->op != OP_NE) || e->n_vals != 1 ||
 		    (strcmp(e->vals[0], "true") && strcmp(e->vals[0], "false"))) {
@@ -503,6 +518,12 @@ static int compile_rule(struct cctx *cx, const struct rule_src *r)
 	out->reason = strdup(r->reason ? r->reason : r->name);
 	out->output = strdup(r->output ? r->output : r->name);
 	out->priority = r->priority;
+	out->action = r->action;
+	if (r->action != RULE_ALERT) {
+		out->file = strdup(r->action_pos.file ? r->action_pos.file : r->pos.file);
+		out->action_line = r->action_pos.line;
+		out->action_col = r->action_pos.col;
+	}
 	out->e = e;
 	out->tags = calloc(r->n_tags + 1, sizeof(char *));
 	for (i = 0; out->tags && i < r->n_tags; i++)
@@ -556,6 +577,8 @@ struct ruleset *rules_load(const char *const *paths, size_t n, struct rules_diag
 		if (src.macros[i].state == 3)
 			free(src.macros[i].expr);	/* the missing-field name */
 	rules_src_free(&src);
+	if (!diags->errors)
+		rules_lower_check(rs, diags);
 	if (diags->errors) {
 		ruleset_free(rs);
 		return NULL;
@@ -577,6 +600,7 @@ void ruleset_free(struct ruleset *rs)
 		free(r->name);
 		free(r->reason);
 		free(r->output);
+		free(r->file);
 		for (k = 0; k < r->n_tags; k++)
 			free(r->tags[k]);
 		free(r->tags);
@@ -590,6 +614,7 @@ void ruleset_free(struct ruleset *rs)
 			free(e->vals[k]);
 		free(e->vals);
 		free(e->nums);
+		free(e->nets);
 		free(e->arg);
 		free(e);
 	}

@@ -66,31 +66,57 @@ static bool cmp_num(const struct expr *e, int64_t v)
 	}
 }
 
-static bool cmp_one(const struct expr *e, struct field_ctx *fc, const char *arg)
+static bool cmp_net(const struct expr *e, const char *s)
 {
-	struct fval v;
+	uint8_t a[16];
+	size_t i;
+	bool in = false;
+
+	if (!addr_parse16(s, a))
+		return false;
+	for (i = 0; !in && i < e->n_vals; i++)
+		in = net_contains(&e->nets[i], a);
+	return e->op == OP_NE ? !in : in;
+}
+
+bool rules_cmp_value(const struct expr *e, const struct fval *v)
+{
 	char tmp[8192];
 
-	if (!field_get(e->f, arg, fc, &v))
-		return false;	/* missing: no match */
 	if (e->op == OP_EXISTS)
 		return true;
-	switch (v.type) {
+	/* a network field's extractor gives the address as a string */
+	switch (e->f->type == FT_NET ? FT_NET : v->type) {
 	case FT_NUM:
-		return cmp_num(e, v.n);
+		return cmp_num(e, v->n);
 	case FT_BOOL:
-		return (e->op == OP_EQ) == ((v.n != 0) == !strcmp(e->vals[0], "true"));
+		return (e->op == OP_EQ) == ((v->n != 0) == !strcmp(e->vals[0], "true"));
+	case FT_NET:
+		if (!v->s || v->len >= sizeof(tmp))
+			return false;
+		memcpy(tmp, v->s, v->len);
+		tmp[v->len] = '\0';
+		return cmp_net(e, tmp);
 	default:
 		/* values are C strings in practice; copy when not terminated */
-		if (v.s[v.len] != '\0') {
-			size_t k = v.len < sizeof(tmp) - 1 ? v.len : sizeof(tmp) - 1;
+		if (v->s[v->len] != '\0') {
+			size_t k = v->len < sizeof(tmp) - 1 ? v->len : sizeof(tmp) - 1;
 
-			memcpy(tmp, v.s, k);
+			memcpy(tmp, v->s, k);
 			tmp[k] = '\0';
 			return cmp_str(e, tmp);
 		}
-		return cmp_str(e, v.s);
+		return cmp_str(e, v->s);
 	}
+}
+
+bool rules_cmp_field(const struct expr *e, struct field_ctx *fc, const char *arg)
+{
+	struct fval v;
+
+	if (!field_get(e->f, arg, fc, &v))
+		return false;	/* missing: no match */
+	return rules_cmp_value(e, &v);
 }
 
 static bool eval(const struct expr *e, struct field_ctx *fc)
@@ -105,11 +131,11 @@ static bool eval(const struct expr *e, struct field_ctx *fc)
 	case X_TRUE: return true;
 	case X_CMP:
 		if (!e->any_ancestor)
-			return cmp_one(e, fc, e->arg);
+			return rules_cmp_field(e, fc, e->arg);
 		/* proc.aname = x: some ancestor is x */
 		for (i = 1; i <= 16; i++) {
 			snprintf(level, sizeof(level), "%d", i);
-			if (cmp_one(e, fc, level))
+			if (rules_cmp_field(e, fc, level))
 				return true;
 		}
 		return false;
@@ -141,6 +167,12 @@ size_t ruleset_eval(const struct ruleset *rs, struct field_ctx *fc, const struct
 const char *rule_name(const struct rule *r) { return r->name; }
 const char *rule_reason(const struct rule *r) { return r->reason; }
 enum rule_priority rule_priority(const struct rule *r) { return r->priority; }
+enum rule_action rule_action(const struct rule *r) { return r->action; }
+
+const char *rule_action_name(enum rule_action a)
+{
+	return a == RULE_KILL ? "kill" : a == RULE_DENY ? "deny" : "alert";
+}
 
 const char *priority_name(enum rule_priority p)
 {

@@ -158,6 +158,21 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			 e->to_ctr ? "" : " (host)");
 		return fstr(out, fc->scratch);
 	}
+	if (h->type == VIGIL_EV_SYNFLOOD) {
+		const struct vigil_synflood_event *e = fc->ev->rec;
+		const __u8 *a = !strcmp(arg, "source") ? e->saddr : !strcmp(arg, "target") ? e->daddr : NULL;
+
+		if (a)
+			return fstr(out, addr_str(e->family, e->family == VIGIL_AF_INET ? a + 12 : a, fc->scratch,
+						  sizeof(fc->scratch)));
+		if (!strcmp(arg, "port") || !strcmp(arg, "syns")) {
+			snprintf(fc->scratch, sizeof(fc->scratch), "%u", !strcmp(arg, "port") ? e->dport : e->count);
+			return fstr(out, fc->scratch);
+		}
+		if (!strcmp(arg, "target_container"))
+			return fc->ev->peer && fstr(out, fc->ev->peer->name ? fc->ev->peer->name : fc->ev->peer->id);
+		return false;
+	}
 	if (h->type == VIGIL_EV_NOTICE) {
 		const struct vigil_notice_event *e = fc->ev->rec;
 

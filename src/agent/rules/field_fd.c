@@ -5,6 +5,8 @@
 #include "bpf/decode.h"
 #include "rules/field_priv.h"
 #include "util/names.h"
+#include "util/netaddr.h"
+#include <sys/socket.h>
 #include "util/pathutil.h"
 
 static bool fd_name(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -263,6 +265,38 @@ static bool fd_remote_is_private(struct field_ctx *fc, const char *arg, struct f
 	return s && (s->family == VIGIL_AF_INET || s->family == VIGIL_AF_INET6) && fbool(out, addr_private(s));
 }
 
+/*
+ * Vigil's own: the remote address is on one of the container's networks
+ * (its own subnets, as its runtime assigned them) or loopback; what the
+ * kernel's policy checks as VIGIL_A_ADDR_OWN.
+ */
+bool addr_in_own_networks(const struct ctr_info *c, const struct vigil_sock *s)
+{
+	static const struct net_prefix loop4 = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127 }, 104 };
+	static const struct net_prefix loop6 = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 128 };
+	uint8_t a[16];
+	size_t i;
+
+	addr_to16(s->family == VIGIL_AF_INET ? AF_INET : AF_INET6, s->raddr, a);
+	if (net_contains(&loop4, a) || net_contains(&loop6, a))
+		return true;
+	for (i = 0; c && i < c->n_nets; i++)
+		if (net_contains(&c->nets[i].net, a))
+			return true;
+	return false;
+}
+
+static bool fd_remote_is_own(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct vigil_sock *s = event_sock(fc->ev);
+
+	/* the kernel looked, at the connect: the caller's interfaces, not the runtime's word */
+	if (s && (fc->ev->pol.flags & VIGIL_POL_OWN_KNOWN))
+		return fbool(out, fc->ev->pol.flags & VIGIL_POL_OWN);
+	return s && (s->family == VIGIL_AF_INET || s->family == VIGIL_AF_INET6) && fc->ev->ctr &&
+	       fbool(out, addr_in_own_networks(fc->ev->ctr, s));
+}
+
 const struct field_def field_fd[] = {
 	{ "fd.name", FT_STR, fd_name, false },
 	{ "fd.nameraw", FT_STR, fd_nameraw, false },
@@ -285,5 +319,11 @@ const struct field_def field_fd[] = {
 	{ "fd.connected", FT_BOOL, fd_connected, false },
 	{ "fd.mount_root", FT_STR, fd_mount_root, false },
 	{ "fd.remote_is_private", FT_BOOL, fd_remote_is_private, false },
+	{ "fd.remote_is_own_network", FT_BOOL, fd_remote_is_own, false },
+	/* networks: fd.rnet in (10.0.0.0/8, 2001:db8::/32) */
+	{ "fd.rnet", FT_NET, fd_rip, false },
+	{ "fd.snet", FT_NET, fd_sip, false },
+	{ "fd.cnet", FT_NET, fd_cip, false },
+	{ "fd.lnet", FT_NET, fd_lip, false },
 	{ NULL },
 };

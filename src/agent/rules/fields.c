@@ -89,6 +89,8 @@ const char *field_evt_type(const struct event_view *ev)
 	case VIGIL_EV_PROFILE: return "profile_violation";
 	case VIGIL_EV_CAPABLE: return "capability";
 	case VIGIL_EV_CGROUP: return "container";
+	case VIGIL_EV_ENFORCE: return sys_name(((const struct vigil_enforce_event *)ev->rec)->nr);
+	case VIGIL_EV_SYNFLOOD: return "syn_flood";
 	}
 	return "unknown";
 }
@@ -182,8 +184,12 @@ int64_t field_result(const struct field_ctx *fc, bool *ok)
 	const struct vigil_hdr *h = fhdr(fc);
 
 	*ok = true;
-	if (h->type == VIGIL_EV_SYSCALL)
-		return ((const struct vigil_syscall_event *)fc->ev->rec)->ret;
+	if (h->type == VIGIL_EV_SYSCALL) {
+		const struct vigil_syscall_event *e = fc->ev->rec;
+
+		*ok = !(e->flags & VIGIL_SYSEV_NO_RESULT);
+		return e->ret;
+	}
 	if (h->type == VIGIL_EV_URING) {
 		const struct vigil_uring_event *e = fc->ev->rec;
 

@@ -22,7 +22,8 @@
 #include "core/event.h"
 #include "proc/proc_cache.h"
 
-enum field_type { FT_STR, FT_NUM, FT_BOOL };
+/* FT_NET: an IP address as a string, compared (=, !=, in) with networks ("10.0.0.0/8") */
+enum field_type { FT_STR, FT_NUM, FT_BOOL, FT_NET };
 
 struct fval {
 	enum field_type type;
@@ -108,5 +109,7 @@ bool event_writes_file(const struct event_view *ev, const char *path);
  * sits on a block device (volumes, -v binds, /etc/hosts).
  */
 bool file_is_host_mount(const struct vigil_file *f);
+/* Is s's remote address loopback or on one of c's networks? */
+bool addr_in_own_networks(const struct ctr_info *c, const struct vigil_sock *s);
 
 #endif

@@ -210,6 +210,30 @@ static const char *override_of(struct ydoc *y, yaml_node_t *item, const char *ke
 	return NULL;
 }
 
+/* `action: alert|kill|deny`; anything else is an error at its position. */
+static void action_parse(struct ydoc *y, yaml_node_t *item, struct rule_src *r)
+{
+	yaml_node_t *n = map_get(y, item, "action");
+	const char *s = scalar(n);
+	struct src_pos p;
+
+	if (!n)
+		return;
+	p = pos_of(y, n);
+	if (s && !strcmp(s, "alert"))
+		r->action = RULE_ALERT;
+	else if (s && !strcmp(s, "kill"))
+		r->action = RULE_KILL;
+	else if (s && !strcmp(s, "deny"))
+		r->action = RULE_DENY;
+	else {
+		diag_add(y->d, DIAG_ERROR, p.file, p.line, p.col, "rule '%s': unknown action '%s' (alert, kill, deny)",
+			 r->name, s ? s : "(not a word)");
+		return;
+	}
+	r->action_pos = p;
+}
+
 static int load_list(struct rules_src *src, struct ydoc *y, yaml_node_t *item, const char *name)
 {
 	struct src_pos p = pos_of(y, item);
@@ -437,6 +461,8 @@ static int load_rule(struct rules_src *src, struct ydoc *y, yaml_node_t *item, c
 			priority_parse(s, &r->priority);
 		if ((s = scalar(map_get(y, item, "enabled"))) && override_of(y, item, "enabled"))
 			r->enabled = !strcmp(s, "true");
+		if (override_of(y, item, "action"))
+			action_parse(y, item, r);
 		return 0;
 	}
 	/* a new definition (replaces one of the same name) */
@@ -478,6 +504,7 @@ static int load_rule(struct rules_src *src, struct ydoc *y, yaml_node_t *item, c
 	if ((s = scalar(map_get(y, item, "enabled"))))
 		r->enabled = r->enabled && !strcmp(s, "true");
 	r->tags = strings(y, map_get(y, item, "tags"), &r->n_tags, "tags");
+	action_parse(y, item, r);
 	r->exc = load_exceptions(y, map_get(y, item, "exceptions"), &r->n_exc);
 	return 0;
 }

@@ -10,12 +10,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "output/jsonw.h"
 #include "rules/fields.h"
 
 enum rule_priority {
 	PRI_EMERGENCY, PRI_ALERT, PRI_CRITICAL, PRI_ERROR, PRI_WARNING, PRI_NOTICE,
 	PRI_INFORMATIONAL, PRI_DEBUG,
+};
+
+/*
+ * What a matching event makes Vigil do besides reporting it (`action:`);
+ * only with `vigil run --enforce`, else reported as what would be done.
+ */
+enum rule_action {
+	RULE_ALERT = 0,		/* report only (the default) */
+	RULE_KILL,		/* SIGKILL the process */
+	RULE_DENY,		/* refuse the connect or send (network rules) */
 };
 
 enum diag_severity { DIAG_ERROR, DIAG_WARNING };
@@ -64,6 +75,8 @@ size_t ruleset_eval(const struct ruleset *rs, struct field_ctx *fc, const struct
 const char *rule_name(const struct rule *r);
 const char *rule_reason(const struct rule *r);	/* short label: `reason:`, else the name */
 enum rule_priority rule_priority(const struct rule *r);
+enum rule_action rule_action(const struct rule *r);
+const char *rule_action_name(enum rule_action a);	/* "alert", "kill", "deny" */
 const char *priority_name(enum rule_priority p);
 
 /*

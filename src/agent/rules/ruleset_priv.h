@@ -11,6 +11,7 @@
 #include <uthash.h>
 #include "rules/cond.h"
 #include "rules/rules.h"
+#include "util/netaddr.h"
 
 enum expr_kind { X_AND, X_OR, X_NOT, X_CMP, X_TRUE };
 
@@ -23,6 +24,7 @@ struct expr {
 	char **vals;		/* sorted when op is in/intersects on strings */
 	size_t n_vals;
 	int64_t *nums;
+	struct net_prefix *nets;	/* FT_NET: the values as networks */
 	int any_ancestor;	/* proc.aname/proc.apid without [N]: any of them */
 	struct expr *arena_next;
 };
@@ -30,6 +32,9 @@ struct expr {
 struct rule {
 	char *name, *reason, *output;
 	enum rule_priority priority;
+	enum rule_action action;
+	char *file;		/* where `action:` is (errors of its lowering) */
+	int action_line, action_col;
 	char **tags;
 	size_t n_tags;
 	struct expr *e;
@@ -56,5 +61,8 @@ struct ruleset {
 };
 
 int rules_str_cmp(const void *a, const void *b);
+/* The comparison of e applied to a value (eval.c); and to field e->f of the event. */
+bool rules_cmp_value(const struct expr *e, const struct fval *v);
+bool rules_cmp_field(const struct expr *e, struct field_ctx *fc, const char *arg);
 
 #endif

@@ -53,6 +53,8 @@ struct rule_src {
 	char **tags;
 	size_t n_tags;
 	int enabled;
+	enum rule_action action;
+	struct src_pos action_pos;	/* where `action:` is, for errors about it */
 	struct exception_src *exc;
 	size_t n_exc;
 	struct src_pos pos;

@@ -20,5 +20,6 @@
 #include "task.bpf.h"
 #include "emit.bpf.h"
 #include "path.bpf.h"
+#include "policy.bpf.h"
 
 #endif

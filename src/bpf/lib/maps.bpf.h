@@ -69,6 +69,8 @@ struct vigil_sock_dest {
 	struct vigil_sock addr;		/* unix_path unused: the bytes follow */
 	__u32 unix_len;
 	char unix_path[128];		/* sun_path is 108; masks need the room */
+	__u32 pol_gen;			/* the policy generation that allowed it, 0 = none looked */
+	__u32 pad;
 };
 
 struct {

@@ -10,7 +10,8 @@
  * table: it is mapped to the native syscall of the same name before it is
  * counted or checked against a profile, and a container's first one is
  * reported.  The syscalls:* tracepoints do not fire for those ABIs at all,
- * so this is where they are seen.
+ * so this is where they are seen, and where a kill policy is checked for
+ * them (enforce/syscall.bpf.c does it for the native ABI).
  */
 #include "lib/common.bpf.h"
 
@@ -79,6 +80,30 @@ static __always_inline long native_nr(struct task_struct *t, long id, __u32 *abi
 	return id;
 }
 
+/* A 32-bit syscall's arguments, as its ABI passes them. */
+static __always_inline void compat_args(struct pt_regs *regs, __u32 abi, __u64 a[6])
+{
+#if defined(__TARGET_ARCH_x86)
+	if (abi == 1) {	/* ia32: ebx, ecx, edx, esi, edi, ebp */
+		a[0] = (__u32)BPF_CORE_READ(regs, bx);
+		a[1] = (__u32)BPF_CORE_READ(regs, cx);
+		a[2] = (__u32)BPF_CORE_READ(regs, dx);
+		a[3] = (__u32)BPF_CORE_READ(regs, si);
+		a[4] = (__u32)BPF_CORE_READ(regs, di);
+		a[5] = (__u32)BPF_CORE_READ(regs, bp);
+	} else {	/* x32: the native registers */
+		a[0] = BPF_CORE_READ(regs, di);
+		a[1] = BPF_CORE_READ(regs, si);
+		a[2] = BPF_CORE_READ(regs, dx);
+		a[3] = BPF_CORE_READ(regs, r10);
+		a[4] = BPF_CORE_READ(regs, r8);
+		a[5] = BPF_CORE_READ(regs, r9);
+	}
+#else
+	__builtin_memset(a, 0, 6 * sizeof(a[0]));
+#endif
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 {
@@ -92,8 +117,16 @@ int BPF_PROG(vigil_sys_enter_count, struct pt_regs *regs, long id)
 	if (!(c = task_ctr_mark(t, &flags)))
 		return 0;
 	id = native_nr(t, id, &abi);
-	if (abi)
+	if (abi) {
+		__u64 a[6];
+
 		compat_seen(t, c, bpf_get_current_cgroup_id(), raw, abi);
+		/* the sys_enter_<name> tracepoints never see these: the policy is checked here */
+		if (id >= 0 && id < VIGIL_NR_SYSCALLS) {
+			compat_args(regs, abi, a);
+			pol_syscall(t, bpf_get_current_cgroup_id(), c->ctr_cgroup_id, flags, id, a, abi);
+		}
+	}
 	counts = bpf_map_lookup_elem(&syscall_counts, &c->ctr_cgroup_id);
 	if (!counts) {
 		stat_inc(VIGIL_STAT_COUNTS_MISS);

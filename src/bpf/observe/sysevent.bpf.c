@@ -257,6 +257,44 @@ int vigil_sys_enter_path(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/*
+ * A unix connect that succeeded, checked again with the path its peer is
+ * bound to: a symlink, a bind mount elsewhere or a /proc/self/root/ path
+ * names the same socket by another name, which the connect hook could not
+ * see through.  Connected already: the only action left is the kill,
+ * before the process runs another instruction.
+ */
+static __always_inline void pol_unix_peer(struct task_struct *t, struct vigil_syscall_event *ev,
+					  struct vigil_scratch *sc)
+{
+	__u64 ctr = ev->hdr.proc.ctr_cgroup_id;
+	struct vigil_pol_cfg *cfg;
+	struct vigil_pol_entry *e;
+	struct pol_slot *s;
+	__u32 idx, off, len;
+
+	if (!ctr || !(cfg = pol_active()) || !(e = pol_entry(ctr, VIGIL_HOOK_NET)))
+		return;
+	if ((s = pol_claim(&idx))) {
+		s->f.proc_flags = ev->hdr.proc.flags & (VIGIL_PROC_CTR_SETUP | VIGIL_PROC_RUNTIME);
+		s->f.family = VIGIL_AF_UNIX;
+		s->f.kind = VIGIL_NET_CONNECT;
+		off = ev->sock.unix_path.off;
+		len = ev->sock.unix_path.len;
+		if (off && off < VIGIL_DATA_MAX)
+			pol_set_path(s, &sc->rec[off & (VIGIL_DATA_MAX - 1)], len, true);
+		pol_decide(s, idx, e, ctr, VIGIL_HOOK_NET, &ev->pol);
+		pol_release(s);
+	} else {
+		pol_busy(e, VIGIL_HOOK_NET, &ev->pol);
+	}
+	if (!(ev->pol.flags & VIGIL_POL_MATCHED))
+		return;
+	ev->pol.flags |= VIGIL_POL_AFTER;
+	ev->pol.action = VIGIL_ACT_KILL;
+	pol_kill(cfg, &ev->pol);
+}
+
 SEC("tracepoint")	/* attached to each chosen sys_exit_<name> by the agent */
 int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
@@ -368,8 +406,10 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		}
 		/* a connected unix socket: the file its peer is bound to, not the name asked for */
 		if (f && e->sock.family == VIGIL_AF_UNIX && ret == 0 && !(spec->flags & VIGIL_SYS_SOCKADDR_LOCAL) &&
-		    unix_peer_put(&b, &e->sock, f))
+		    unix_peer_put(&b, &e->sock, f)) {
 			flags |= VIGIL_SYSEV_UNIX_PEER;
+			pol_unix_peer(t, e, s);
+		}
 	}
 	e->flags = flags;
 	rec_send(&b);
