@@ -14,6 +14,8 @@
 #endif
 
 #define VIGIL_PIN_DIR "/sys/fs/bpf/vigil"
+/* vigil run --pin: everything, so enforcement outlives the agent (src/agent/bpf/persist.c) */
+#define VIGIL_PIN_KEEP VIGIL_PIN_DIR "/keep"
 #define VIGIL_PIN_INFO "info"		/* array[1] of struct vigil_pin_info */
 #define VIGIL_PIN_COUNTS "syscall_counts"
 #define VIGIL_PIN_CGROUPS "ctr_cgroups"

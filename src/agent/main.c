@@ -19,6 +19,7 @@ static const struct command {
 	{ "analyze", analyze_cmd, "a seccomp profile from an image's code (vigil analyze -h)" },
 	{ "rules", rules_cmd, "rules check FILE...: validate rule files (no root needed)" },
 	{ "probe", probe_cmd, "which kernel features Vigil needs and this kernel has" },
+	{ "unpin", unpin_cmd, "remove the hooks and maps `vigil run --pin` left in the kernel" },
 };
 
 static void usage(FILE *f)

@@ -33,6 +33,8 @@ fail() {
 lib_cleanup() {
 	local p
 	for p in "${AGENTS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	# a --pin test must never leave enforcement behind
+	"$VIGIL" unpin >/dev/null 2>&1
 	docker ps -aq --filter "name=$TAG" | xargs -r docker rm -f >/dev/null 2>&1
 	docker network rm "$NET" >/dev/null 2>&1
 	if [ "$failed" -gt 0 ]; then echo "(kept $WORK for inspection)"; else rm -rf "$WORK"; fi

@@ -176,20 +176,77 @@ t_enforce_runtime_socket() {
 		 and .action.when == "after connect" and .action.done == true'
 }
 
+SYNT=172.31.250.23	# the SYN flood's target
+
+# syn_flood MODE: a burst of SYNs from one container to another on the test network
+t_enforce_syn() {
+	local mode=$1 tgt=$TAG-syn-tgt-$1 atk=$TAG-syn-atk-$1 ok_c=$TAG-syn-ok-$1
+	docker run -d --name "$tgt" --network "$NET" --ip $SYNT "$IMG" vigil-testbin listen-count 9100 15 >/dev/null
+	sleep 1
+	run_status "$atk" --network "$NET" -- sh -c \
+		"vigil-testbin syn-burst $SYNT 9100 3000; timeout 3 vigil-testbin connect $SYNT 9100; echo \"after: \$?\"" \
+		>/dev/null
+	run_status "$ok_c" --network "$NET" -- vigil-testbin connect $SYNT 9100 >/dev/null
+	if [ "$mode" = audit ]; then
+		expect "syn flood: a burst is detected, its source and target named" "$tgt" \
+			'.type == "syn_flood" and .verdict == "INSECURE" and .syn_flood.target == "'$SYNT'"
+			 and .syn_flood.port == 9100 and .syn_flood.syns > 300 and .syn_flood.source_container == "'"$atk"'"
+			 and .syn_flood.dropping == false'
+		check "syn flood: audit mode drops nothing (the source connects after its burst)" \
+			grep -q '^connect: 0' "$WORK/$atk.out"
+	else
+		expect "syn flood: with --enforce, that source's SYNs are dropped" "$tgt" \
+			'.type == "syn_flood" and .syn_flood.dropping == true and .syn_flood.source_container == "'"$atk"'"'
+		check "syn flood: ... its next connect never gets through" grep -q '^after: 143' "$WORK/$atk.out"
+	fi
+	check "syn flood: another container's connect to the target goes through (even with the source's address, reused by Docker)" grep -q '^connect: 0' "$WORK/$ok_c.out"
+	docker rm -f "$tgt" >/dev/null 2>&1
+}
+
+# --pin: kill -9 of the agent leaves enforcement in force; the next agent reports the gap
+t_enforce_pin() {
+	local c=$TAG-pin-gap st
+	agent_start enforce-pin --enforce --pin || { fail "pin: agent starts"; return; }
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+	check "pin: hooks stay pinned after kill -9 of the agent" [ -n "$(ls /sys/fs/bpf/vigil/keep/links 2>/dev/null)" ]
+	st=$(run_status "$c" --network none -- vigil-testbin priv)
+	check "pin: with no agent running, ptrace attach is still killed (exit $st)" [ "$st" = 137 ]
+	st=$(run_status "$TAG-pin-sock" --network none -v /var/run/docker.sock:/var/run/docker.sock -- \
+		vigil-testbin connect-unix /var/run/docker.sock)
+	check "pin: ... and the Docker socket still refused" \
+		grep -q '^connect_unix: -1 Operation not permitted' "$WORK/$TAG-pin-sock.out"
+	agent_start enforce-pin2 --enforce --pin || { fail "pin: a new agent starts"; return; }
+	grep -q 'taken over from an earlier one' "$ERR" && ok "pin: the new agent takes the pinned maps over" ||
+		fail "pin: the new agent takes the pinned maps over" "$(grep -i pin "$ERR")"
+	expect "pin: it reports what happened while no agent ran (from the kept ring buffer)" "$c" \
+		'.type == "ptrace" and .action.done == true and .action.kind == "kill"'
+	agent_stop
+	"$VIGIL" unpin >/dev/null
+	check "pin: vigil unpin removes them" [ -z "$(ls /sys/fs/bpf/vigil/keep/links 2>/dev/null)" ]
+	st=$(run_status "$TAG-pin-after" --network none -- vigil-testbin priv)
+	check "pin: ... and nothing is enforced after it (exit $st)" [ "$st" = 0 ]
+}
+
 family_enforce() {
 	enforce_rules
-	agent_start enforce-audit --rules "$ROOT/rules/vigil_rules.yaml" --rules "$WORK/enforce_rules.yaml" ||
+	agent_start enforce-audit --syn-flood-rate 300 --rules "$ROOT/rules/vigil_rules.yaml" --rules "$WORK/enforce_rules.yaml" ||
 		{ fail "enforce: audit agent starts"; return; }
 	grep -q 'enforcement: audit mode' "$ERR" && ok "audit: the agent says it is in audit mode" ||
 		fail "audit: the agent says it is in audit mode" "$(grep enforcement "$ERR")"
 	t_enforce_audit
+	t_enforce_syn audit
 	agent_stop
-	agent_start enforce --enforce --rules "$ROOT/rules/vigil_rules.yaml" --rules "$WORK/enforce_rules.yaml" ||
+	agent_start enforce --enforce --syn-flood-rate 300 --syn-flood-block 20 \
+		--rules "$ROOT/rules/vigil_rules.yaml" --rules "$WORK/enforce_rules.yaml" ||
 		{ fail "enforce: agent starts"; return; }
 	grep -q 'enforcement: enforcing' "$ERR" && ok "enforce: the agent says which tier acts" ||
 		fail "enforce: the agent says which tier acts" "$(grep enforcement "$ERR")"
 	t_enforce_kill
 	t_enforce_deny
 	t_enforce_runtime_socket
+	t_enforce_syn enforce
 	agent_stop
+	t_enforce_pin
 }

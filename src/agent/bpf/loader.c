@@ -16,6 +16,7 @@
 
 #include "util/log.h"
 #include "bpf/loader.h"
+#include "bpf/persist.h"
 #include "bpf/probe.h"
 #include "bpf/syscalls.h"
 #include "container/container.h"
@@ -181,6 +182,14 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	else
 		bpf_program__set_autoload(l->skel->progs.vigil_connect_unix, false);
 
+	l->pin = o->pin;
+	if (l->pin) {
+		l->pin_names = calloc(LOADER_MAX_PINS, sizeof(*l->pin_names));
+		if (!l->pin_names)
+			return -ENOMEM;
+		if ((err = persist_prepare(l)))
+			return err;
+	}
 	err = vigil_bpf__load(l->skel);
 	if (err) {
 		log_warnx("loading the BPF programs failed (%s); run with -vv for the verifier log",
@@ -210,7 +219,8 @@ static int pin(struct bpf_map *map, const char *name)
 
 	snprintf(path, sizeof(path), VIGIL_PIN_DIR "/%s", name);
 	unlink(path);	/* a previous agent that died */
-	return bpf_map__pin(map, path);
+	/* a path of its own beside --pin's (libbpf knows one pin path per map) */
+	return bpf_obj_pin(bpf_map__fd(map), path) ? -errno : 0;
 }
 
 /*
@@ -236,8 +246,14 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			continue;
 		}
 		if (!wanted(d->name, arg)) {
+			if (l->sys_links[i])
+				persist_unlink(l, tp);
 			bpf_link__destroy(l->sys_links[i]);
 			l->sys_links[i] = NULL;
+			if (l->enter_links[i]) {
+				snprintf(tp, sizeof(tp), "sys_enter_%s", d->tracepoint ? d->tracepoint : d->name);
+				persist_unlink(l, tp);
+			}
 			bpf_link__destroy(l->enter_links[i]);
 			l->enter_links[i] = NULL;
 			continue;
@@ -250,6 +266,7 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			if (!l->enter_links[i])
 				log_warnx("attaching syscalls:%s: %s (its paths are read at exit only)", tp,
 					  strerror(errno));
+			persist_link(l, l->enter_links[i], tp);
 			snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
 		}
 		if (!l->sys_links[i]) {
@@ -266,6 +283,7 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 				log_warnx("attaching syscalls:%s: %s", tp, strerror(-err));
 				return err;
 			}
+			persist_link(l, l->sys_links[i], tp);
 		}
 		l->n_sys_links++;
 	}
@@ -374,12 +392,17 @@ int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCA
 {
 	int nr, missing = 0;
 	const char *tp;
+	char name[96];
 
 	l->n_kill_links = 0;
 	for (nr = 0; nr < VIGIL_NR_SYSCALLS; nr++) {
 		bool want = nrs[nr / 64] & (1ULL << (nr % 64));
 
 		if (!want) {
+			if (l->kill_links[nr]) {
+				snprintf(name, sizeof(name), "kill-%s", sys_name(nr));
+				persist_unlink(l, name);
+			}
 			bpf_link__destroy(l->kill_links[nr]);
 			l->kill_links[nr] = NULL;
 			continue;
@@ -399,6 +422,8 @@ int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCA
 				missing++;
 				continue;
 			}
+			snprintf(name, sizeof(name), "kill-%s", sys_name(nr));
+			persist_link(l, l->kill_links[nr], name);
 		}
 		l->n_kill_links++;
 	}
@@ -408,14 +433,24 @@ int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCA
 int loader_xdp_attach(struct loader *l, int ifindex)
 {
 	struct bpf_link *link;
+	char name[32];
 
 	if (loader_xdp_attached(l, ifindex))
 		return 0;
 	if (l->n_xdp == LOADER_MAX_XDP)
 		return -ENOSPC;
-	link = bpf_program__attach_xdp(l->skel->progs.vigil_xdp_syn, ifindex);
+	snprintf(name, sizeof(name), "xdp-%d", ifindex);
+	/* an interface has one XDP link: an earlier agent's is given the new program */
+	link = persist_take_link(l, name);
+	if (link && bpf_link__update_program(link, l->skel->progs.vigil_xdp_syn)) {
+		bpf_link__destroy(link);
+		link = NULL;
+	}
+	if (!link)
+		link = bpf_program__attach_xdp(l->skel->progs.vigil_xdp_syn, ifindex);
 	if (!link)
 		return -errno;
+	persist_link(l, link, name);
 	l->xdp[l->n_xdp].ifindex = ifindex;
 	l->xdp[l->n_xdp].link = link;
 	l->n_xdp++;
@@ -476,11 +511,11 @@ void loader_detach(struct loader *l)
 void loader_close(struct loader *l)
 {
 	if (l->pinned) {
-		bpf_map__unpin(l->skel->maps.pin_info, NULL);
-		bpf_map__unpin(l->skel->maps.syscall_counts, NULL);
-		bpf_map__unpin(l->skel->maps.ctr_cgroups, NULL);
-		bpf_map__unpin(l->skel->maps.stats, NULL);
-		rmdir(VIGIL_PIN_DIR);
+		unlink(VIGIL_PIN_DIR "/" VIGIL_PIN_INFO);
+		unlink(VIGIL_PIN_DIR "/" VIGIL_PIN_COUNTS);
+		unlink(VIGIL_PIN_DIR "/" VIGIL_PIN_CGROUPS);
+		unlink(VIGIL_PIN_DIR "/" VIGIL_PIN_STATS);
+		rmdir(VIGIL_PIN_DIR);	/* not while --pin keeps its own there */
 	}
 	/* only a loaded loader opened the lock (a zeroed one says fd 0) */
 	if (l->skel && l->pin_lock_fd >= 0)
@@ -488,6 +523,12 @@ void loader_close(struct loader *l)
 	loader_detach(l);
 	free(l->sys_links);
 	free(l->enter_links);
+	free(l->pin_names);
 	vigil_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
+}
+
+int loader_persist(struct loader *l)
+{
+	return persist_finish(l);
 }

@@ -22,9 +22,11 @@ struct loader_opts {
 	unsigned int dedup_ms;	/* open aggregation window; 0 = report every open */
 	unsigned int max_containers;	/* size of the container table (top cgroups) */
 	bool lsm;		/* load the LSM tier where the kernel allows it */
+	bool pin;		/* --pin: maps and links outlive the agent (bpf/persist.h) */
 };
 
 #define LOADER_MAX_XDP 256
+#define LOADER_MAX_PINS 2048
 
 struct loader {
 	struct vigil_bpf *skel;
@@ -46,6 +48,10 @@ struct loader {
 	int n_kill_links;
 	struct { int ifindex; struct bpf_link *link; } xdp[LOADER_MAX_XDP];
 	int n_xdp;
+	bool pin;		/* --pin */
+	int n_reused;		/* maps taken over from an earlier agent */
+	char (*pin_names)[64];	/* links this agent pinned */
+	int n_pin_names;
 	char hooks[768];	/* one line: which hooks are active */
 };
 
@@ -71,6 +77,9 @@ int loader_set_kill_syscalls(struct loader *l, const uint64_t nrs[VIGIL_NR_SYSCA
 int loader_xdp_attach(struct loader *l, int ifindex);
 void loader_xdp_detach(struct loader *l, int ifindex);
 bool loader_xdp_attached(const struct loader *l, int ifindex);
+
+/* Everything attached: --pin's links pinned, an earlier agent's left-overs removed. */
+int loader_persist(struct loader *l);
 
 /* Detaches every hook; maps stay readable until loader_close(). */
 void loader_detach(struct loader *l);

@@ -214,3 +214,46 @@ int kmaps_syn_cfg(struct loader *l, uint32_t rate, uint32_t window_ms, uint64_t 
 		return -EINVAL;
 	return upd(map_fd(l->skel->maps.syn_cfg), &zero, &c);
 }
+
+/* Calls cb with every key of map fd (collected first: cb may delete). */
+static int keys_each(int fd, size_t key_size, int (*cb)(void *arg, const void *key), void *arg)
+{
+	size_t n = 0, cap = 0, i;
+	char *keys = NULL, *prev = NULL, *k;
+	int err = 0;
+
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			k = realloc(keys, cap * key_size);
+			if (!k) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = k;
+		}
+		prev = n ? keys + (n - 1) * key_size : NULL;
+		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+			break;
+		n++;
+	}
+	for (i = 0; i < n && !err; i++)
+		err = cb(arg, keys + i * key_size);
+	free(keys);
+	return err;
+}
+
+int kmaps_policy_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg)
+{
+	return keys_each(map_fd(l->skel->maps.policy), sizeof(struct vigil_pol_key), cb, arg);
+}
+
+int kmaps_pol_lpm_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg)
+{
+	return keys_each(map_fd(l->skel->maps.pol_lpm), sizeof(struct vigil_pol_lpm_key), cb, arg);
+}
+
+int kmaps_pol_val_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg)
+{
+	return keys_each(map_fd(l->skel->maps.pol_vals), sizeof(struct vigil_pol_val_key), cb, arg);
+}

@@ -52,6 +52,10 @@ int kmaps_policy_del(struct loader *l, uint64_t ctr, uint32_t hook);
 int kmaps_pol_lpm(struct loader *l, const struct vigil_pol_lpm_key *k, bool add);
 int kmaps_pol_val(struct loader *l, const struct vigil_pol_val_key *k, bool add);
 int kmaps_pol_cfg(struct loader *l, const struct vigil_pol_cfg *c);
+/* Every key of the policy maps (a --pin restart sweeps what the old agent left). */
+int kmaps_policy_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg);
+int kmaps_pol_lpm_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg);
+int kmaps_pol_val_each(struct loader *l, int (*cb)(void *arg, const void *key), void *arg);
 /* SYN flood detection (net/synflood.bpf.c): rate 0 turns it off. */
 int kmaps_syn_cfg(struct loader *l, uint32_t rate, uint32_t window_ms, uint64_t block_ns, bool enforce);
 

@@ -14,5 +14,6 @@ int profile_cmd(int argc, char **argv);	/* profile.c: a seccomp profile from wha
 int analyze_cmd(int argc, char **argv);	/* analyze.c: ... from what an image's code can do */
 int rules_cmd(int argc, char **argv);	/* rules.c: rules check FILE... */
 int probe_cmd(int argc, char **argv);	/* probe.c: what this kernel offers Vigil */
+int unpin_cmd(int argc, char **argv);	/* unpin.c: what run --pin left in the kernel */
 
 #endif

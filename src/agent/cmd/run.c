@@ -57,6 +57,9 @@ void run_usage(FILE *f)
 "      --enforce            carry out the rules' actions (action: kill, deny);\n"
 "                           without it they are decided all the same and\n"
 "                           reported as \"would kill\" / \"would deny\" (audit)\n"
+"      --pin                hooks and maps outlive the agent (bpffs): a crash or\n"
+"                           an upgrade leaves enforcement in force and the next\n"
+"                           agent with --pin takes it over; `vigil unpin` ends it\n"
 "      --no-lsm             do not load the BPF LSM tier even where the kernel\n"
 "                           allows it (docs/enforcement.md)\n"
 "      --syn-flood-rate N   count TCP SYNs per source at the containers' veths\n"
@@ -86,7 +89,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -110,6 +113,7 @@ int cmd_run(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "enforce", no_argument, NULL, O_ENFORCE },
 		{ "no-lsm", no_argument, NULL, O_NOLSM },
+		{ "pin", no_argument, NULL, O_PIN },
 		{ "syn-flood-rate", required_argument, NULL, O_SYN },
 		{ "syn-flood-iface", required_argument, NULL, O_SYN_IF },
 		{ "syn-flood-block", required_argument, NULL, O_SYN_BLOCK },
@@ -163,6 +167,7 @@ int cmd_run(int argc, char **argv)
 		case O_STATE: o.state_dir = optarg; break;
 		case O_ENFORCE: o.enforce.enforce = true; break;
 		case O_NOLSM: o.bpf.lsm = false; break;
+		case O_PIN: o.bpf.pin = true; break;
 		case O_SYN:
 			o.enforce.syn_rate = parse_uint("--syn-flood-rate", optarg, 10000000);
 			break;

@@ -5,6 +5,7 @@
 #include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,8 +266,51 @@ int ctr_scan(struct ctr_registry *r, const char *root, ctr_scan_cb cb, void *arg
 	return scan_dir(r, root, "", 0, 0, cb, arg);
 }
 
+/*
+ * Is addr (IPv4, 16-byte form) a local address of the network namespace of
+ * a process of container c?  The kernel's own table (/proc/PID/net/fib_trie:
+ * "|-- a.b.c.d" then "/32 host LOCAL"), for a container whose runtime has
+ * not said its addresses yet.
+ */
+static bool netns_has_local(const struct ctr_info *c, const uint8_t addr[16])
+{
+	char path[4200], line[256], last[64] = "";
+	const char *root = cgroup2_root();
+	uint8_t a[16];
+	unsigned int pid = 0;
+	bool found = false;
+	FILE *f;
+
+	if (!root || !c->cgroup_path)
+		return false;
+	snprintf(path, sizeof(path), "%s%s/cgroup.procs", root, c->cgroup_path);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (fscanf(f, "%u", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (!pid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/net/fib_trie", pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "|-- ");
+
+		if (p) {
+			snprintf(last, sizeof(last), "%s", p + 4);
+			last[strcspn(last, " \n")] = '\0';
+		} else if (strstr(line, "/32 host LOCAL") && addr_parse16(last, a) && !memcmp(a, addr, 16)) {
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
 {
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	struct ctr_entry *e, *tmp;
 	size_t i;
 
@@ -277,5 +321,11 @@ struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
 			if (!memcmp(e->info.nets[i].ip, addr, 16))
 				return &e->info;
 	}
+	/* addresses the runtime has not told yet: ask the kernel, for containers attached to a network */
+	if (memcmp(addr, v4mapped, 12))
+		return NULL;
+	HASH_ITER(hh, r->by_cgid, e, tmp)
+		if (!e->info.exited && (e->info.nets_pending || !e->info.n_nets) && netns_has_local(&e->info, addr))
+			return &e->info;
 	return NULL;
 }

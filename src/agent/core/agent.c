@@ -113,7 +113,7 @@ static int start(struct agent *a)
 	const char *cgroot;
 	unsigned int i;
 	uint64_t until;
-	int n = 0, err;
+	int n = 0, swept, err;
 
 	jw_init(&a->jw);
 	gethostname(a->host, sizeof(a->host) - 1);
@@ -156,6 +156,11 @@ static int start(struct agent *a)
 		return -ENOMEM;
 	if (a->rules && (err = enforce_rules(a->enforce, a->rules)))
 		log_warnx("enforcement: %s", strerror(-err));
+	/* our hooks are in: an earlier agent's (--pin) can go now, never before */
+	loader_persist(&a->ld);
+	if (o->bpf.pin)
+		fprintf(stderr, "vigil: --pin: hooks and maps outlive this agent (%d map(s) taken over from an "
+			"earlier one); `vigil unpin` removes them\n", a->ld.n_reused);
 	proc_cache_seed(a->procs, "/proc");
 	cgroot = cgroup2_root();
 	if (!cgroot)
@@ -168,6 +173,9 @@ static int start(struct agent *a)
 		worker_wait(a->worker, 100);
 		pipeline_tick(a);
 	}
+	/* policy an earlier agent (--pin) left for containers gone meanwhile, or rules no longer loaded */
+	if (a->ld.n_reused && (swept = enforce_sweep(a->enforce)))
+		log_info("enforcement: %d entries of an earlier agent removed", swept);
 	fprintf(stderr, "vigil: %s\n", a->ld.hooks);
 	{
 		char desc[512];
@@ -209,6 +217,7 @@ static void loop(struct agent *a)
 			break;
 		}
 		pipeline_tick(a);
+		enforce_poll(a->enforce);
 		sinks_tick(&a->out, agent_now_ms(), false);
 		if (agent_now_ms() >= next_sweep) {
 			size_t gone = proc_cache_sweep(a->procs, pid_alive);

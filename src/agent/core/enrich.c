@@ -43,8 +43,9 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 		const struct vigil_synflood_event *e = rec;
 		const uint8_t *src = e->saddr, *dst = e->daddr;
 
-		ev->ctr = ctr_by_addr(a->ctrs, src);
-		ev->peer = ctr_by_addr(a->ctrs, dst);
+		/* the event is the target's (what is attacked); the source is named beside it */
+		ev->ctr = ctr_by_addr(a->ctrs, dst);
+		ev->peer = ctr_by_addr(a->ctrs, src);
 		return;
 	}
 	ev->proc = proc_cache_get(a->procs, h->proc.pid);

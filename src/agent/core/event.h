@@ -23,7 +23,7 @@ struct event_view {
 	uint64_t began_ns;		/* a connect: when its attempt began (boot ns), 0 unknown */
 	/* the kernel's policy decision on this event (abi/policy.h), flags 0 when none */
 	struct vigil_pol_outcome pol;
-	/* VIGIL_EV_SYNFLOOD: the container the SYNs were for, NULL when none */
+	/* VIGIL_EV_SYNFLOOD: the container that sent the SYNs, NULL when none (ctr: the target) */
 	const struct ctr_info *peer;
 	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
 	bool cap_learning;		/* the container is still being learned */

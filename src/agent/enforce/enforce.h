@@ -47,6 +47,12 @@ int enforce_rules(struct enforce *e, const struct ruleset *rs);
  * Returns how many it has (0: the rules for every container are its own), or -errno.
  */
 int enforce_container(struct enforce *e, const struct ctr_info *c);
+/*
+ * After start-up (the running containers named): entries and set members
+ * an earlier agent left in maps taken over with --pin, that this one did
+ * not write, are removed.  Returns how many.
+ */
+int enforce_sweep(struct enforce *e);
 /* Container cgid is gone. */
 void enforce_forget(struct enforce *e, uint64_t cgid);
 
@@ -60,6 +66,7 @@ void enforce_describe(const struct enforce *e, char *buf, size_t len);
 
 /* Once a second: interfaces that appeared get the SYN counter. */
 void enforce_tick(struct enforce *e);
+void enforce_poll(struct enforce *e);
 
 /*
  * SIGKILL to process pid if it is still the process that started at
@@ -72,5 +79,6 @@ struct synflood;
 struct synflood *synflood_new(struct loader *ld, const struct enforce_opts *o);
 void synflood_free(struct synflood *s);
 void synflood_scan(struct synflood *s);
+void synflood_poll(struct synflood *s);
 
 #endif

@@ -52,6 +52,7 @@ struct enforce {
 	size_t n_names[2];
 	uint32_t names_gen[2];
 	size_t n_kernel, n_agent;
+	int swept;
 	struct synflood *syn;
 };
 
@@ -469,8 +470,73 @@ void enforce_describe(const struct enforce *e, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "%s%s", k++ ? "," : "; kill at entry of ", sys_name(nr));
 }
 
+/* Every turn of the agent's loop: cheap (one recv) when nothing changed. */
+void enforce_poll(struct enforce *e)
+{
+	if (e && e->syn)
+		synflood_poll(e->syn);
+}
+
 void enforce_tick(struct enforce *e)
 {
 	if (e && e->syn)
 		synflood_scan(e->syn);
+}
+
+static int sweep_policy(void *arg, const void *key)
+{
+	struct enforce *e = arg;
+	const struct vigil_pol_key *k = key;
+	struct written *w;
+
+	HASH_FIND(hh, e->by_ctr, &k->ctr, sizeof(k->ctr), w);
+	if (w && has_hook(w->hooks, w->n_hooks, k->hook))
+		return 0;
+	kmaps_policy_del(e->ld, k->ctr, k->hook);
+	e->swept++;
+	return 0;
+}
+
+static bool set_live(struct enforce *e, uint64_t id)
+{
+	struct kset *k;
+
+	HASH_FIND(hh, e->sets, &id, sizeof(id), k);
+	return k != NULL;
+}
+
+static int sweep_lpm(void *arg, const void *key)
+{
+	struct enforce *e = arg;
+	const struct vigil_pol_lpm_key *k = key;
+
+	if (set_live(e, k->set_lo | ((uint64_t)k->set_hi << 32)))
+		return 0;
+	kmaps_pol_lpm(e->ld, k, false);
+	e->swept++;
+	return 0;
+}
+
+static int sweep_val(void *arg, const void *key)
+{
+	struct enforce *e = arg;
+	const struct vigil_pol_val_key *k = key;
+
+	if (set_live(e, k->set))
+		return 0;
+	kmaps_pol_val(e->ld, k, false);
+	e->swept++;
+	return 0;
+}
+
+int enforce_sweep(struct enforce *e)
+{
+	if (!e)
+		return 0;
+	e->swept = 0;
+	/* entries first: no entry may name a set that is gone */
+	kmaps_policy_each(e->ld, sweep_policy, e);
+	kmaps_pol_lpm_each(e->ld, sweep_lpm, e);
+	kmaps_pol_val_each(e->ld, sweep_val, e);
+	return e->swept;
 }

@@ -2,12 +2,16 @@
  * synflood.c - where the SYN counter runs (net/synflood.bpf.c): the host
  * side of every container's veth, found by its driver, and the host
  * interfaces named with --syn-flood-iface.  Interfaces come and go with
- * containers; a scan once a second attaches the new ones (an XDP link
- * goes away with its interface by itself).
+ * containers: the kernel's link notifications (rtnetlink) start a scan as
+ * soon as a veth appears, so a container that floods from its first
+ * instruction is counted; a scan once a second catches anything a full
+ * notification queue lost.  An XDP link goes away with its interface.
  */
 #include <errno.h>
 #include <dirent.h>
 #include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@ struct synflood {
 	struct loader *ld;
 	struct enforce_opts o;
 	int sock;		/* for the ethtool ioctl */
+	int nl;			/* rtnetlink, link notifications */
 	int failed[LOADER_MAX_XDP];	/* interfaces that refused: not tried again */
 	int n_failed;
 };
@@ -90,6 +95,56 @@ void synflood_scan(struct synflood *s)
 	if_freenameindex(ifs);
 }
 
+/*
+ * Drains the link notifications; true when an interface appeared (or the
+ * queue overflowed, so one may have).
+ */
+static bool links_changed(struct synflood *s)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool changed = false;
+	ssize_t n;
+
+	if (s->nl < 0)
+		return false;
+	while ((n = recv(s->nl, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == ENOBUFS)
+				changed = true;
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			break;
+		}
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
+			if (h->nlmsg_type == RTM_NEWLINK)
+				changed = true;
+	}
+	return changed;
+}
+
+void synflood_poll(struct synflood *s)
+{
+	if (s && links_changed(s))
+		synflood_scan(s);
+}
+
+static int link_socket(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct synflood *synflood_new(struct loader *ld, const struct enforce_opts *o)
 {
 	struct synflood *s = calloc(1, sizeof(*s));
@@ -99,6 +154,10 @@ struct synflood *synflood_new(struct loader *ld, const struct enforce_opts *o)
 	s->ld = ld;
 	s->o = *o;
 	s->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s->nl = link_socket();
+	if (s->nl < 0)
+		log_info("SYN counter: no link notifications (%s); new interfaces found once a second",
+			 strerror(errno));
 	if (s->sock < 0 || kmaps_syn_cfg(ld, o->syn_rate, o->syn_window_ms ? o->syn_window_ms : 1000,
 					  (uint64_t)(o->syn_block_s ? o->syn_block_s : 10) * 1000000000ULL,
 					  o->enforce)) {
@@ -116,5 +175,7 @@ void synflood_free(struct synflood *s)
 		return;
 	if (s->sock >= 0)
 		close(s->sock);
+	if (s->nl >= 0)
+		close(s->nl);
 	free(s);
 }

@@ -644,9 +644,11 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 			jw_str(w, "interface", ifname);
 		jw_bool(w, "dropping", e->flags & VIGIL_SYN_DROPPING);
 		if (ev->peer)
-			jw_str(w, "target_container", ev->peer->name ? ev->peer->name : ev->peer->id);
+			jw_str(w, "source_container", ev->peer->name ? ev->peer->name : ev->peer->id);
 		jw_obj_close(w);
-		break;
+		/* no process: softirq context; the container block is the target's */
+		json_container(w, ev->ctr);
+		return;
 	}
 	case VIGIL_EV_NOTICE: {
 		const struct vigil_notice_event *e = ev->rec;

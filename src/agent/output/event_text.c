@@ -108,7 +108,7 @@ static void text_args(struct sb *s, struct field_ctx *fc)
 			  addr_str(e->family, e->family == VIGIL_AF_INET ? e->saddr + 12 : e->saddr, a, sizeof(a)),
 			  addr_str(e->family, e->family == VIGIL_AF_INET ? e->daddr + 12 : e->daddr, d, sizeof(d)),
 			  e->dport, e->count, e->rate, e->flags & VIGIL_SYN_DROPPING ? " dropping" : "",
-			  ev->peer ? " target_container=" : "", "");
+			  ev->peer ? " source_container=" : "", "");
 		if (ev->peer)
 			sb_str(s, ev->peer->name ? ev->peer->name : ev->peer->id);
 	} else if (h->type == VIGIL_EV_CAPABLE) {

@@ -169,7 +169,7 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			snprintf(fc->scratch, sizeof(fc->scratch), "%u", !strcmp(arg, "port") ? e->dport : e->count);
 			return fstr(out, fc->scratch);
 		}
-		if (!strcmp(arg, "target_container"))
+		if (!strcmp(arg, "source_container"))
 			return fc->ev->peer && fstr(out, fc->ev->peer->name ? fc->ev->peer->name : fc->ev->peer->id);
 		return false;
 	}

@@ -42,10 +42,21 @@ struct syn_src {
 	__u32 reported;
 };
 
+/*
+ * A source is an address on an interface: a container's SYNs arrive on the
+ * host side of its own veth, so its counter and its block go away with it.
+ * Keyed by the address alone, a block would pass to the next container
+ * Docker gives the address to.
+ */
+struct syn_key {
+	__u32 ifindex;
+	__u8 src[16];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u8[16]);
+	__type(key, struct syn_key);
 	__type(value, struct syn_src);
 } syn_rate SEC(".maps") __weak;
 
@@ -135,6 +146,7 @@ SEC("xdp")
 int vigil_xdp_syn(struct xdp_md *ctx)
 {
 	struct syn_pkt p = {};
+	struct syn_key key = {};
 	struct syn_src *v, fresh = {};
 	struct syn_cfg *cfg;
 	__u64 now, window, limit;
@@ -144,11 +156,13 @@ int vigil_xdp_syn(struct xdp_md *ctx)
 	if (!cfg || !cfg->rate || !parse_syn(ctx, &p))
 		return XDP_PASS;
 	now = bpf_ktime_get_ns();
-	v = bpf_map_lookup_elem(&syn_rate, p.src);
+	key.ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(key.src, p.src, sizeof(key.src));
+	v = bpf_map_lookup_elem(&syn_rate, &key);
 	if (!v) {
 		fresh.win_start = now;
 		fresh.count = 1;
-		bpf_map_update_elem(&syn_rate, p.src, &fresh, BPF_NOEXIST);
+		bpf_map_update_elem(&syn_rate, &key, &fresh, BPF_NOEXIST);
 		return XDP_PASS;
 	}
 	window = (__u64)cfg->window_ms * 1000000;
