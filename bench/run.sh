@@ -9,7 +9,9 @@
 # minimal image, so nothing is downloaded.
 #
 # Configurations per round (CONFIGS): without Vigil, `vigil run` on its
-# defaults, and `vigil run --no-syscall-counts` (no hook on every syscall).
+# defaults (alerts, syscall counts while needed), and `vigil run --events all
+# --syscall-counts always` (every event judged and written, every syscall
+# counted: the full log).
 # Then a pass with the kernel's bpf_stats for each program's cost, and the
 # agent's RSS with 50 containers.
 #
@@ -197,7 +199,7 @@ fi
 # and is what the others are measured against.  CONFIGS replaces the list,
 # e.g. CONFIGS='off|;vigil|;alerts|--alerts-only'.  Options starting with
 # @PATH run that vigil binary instead (to compare two builds in one run).
-CONFIGS=${CONFIGS:-"off|;vigil|;no-counts|--no-syscall-counts"}
+CONFIGS=${CONFIGS:-"off|;vigil|;all|--events all --syscall-counts always"}
 IFS=';' read -r -a CFG <<<"$CONFIGS"
 [ "${CFG[0]%%|*}" = off ] || { echo "bench: CONFIGS must start with 'off|'"; exit 1; }
 
@@ -291,7 +293,7 @@ rss_with_50_containers() {
 	for i in $(seq 1 50); do
 		docker run -d --name "vigil-bench-rss-$$-$i" --network none "$IMG" sleep 100000 >/dev/null
 	done
-	start_vigil
+	start_vigil --events all	# (and its event file feeds the rule benchmark below)
 	for i in $(seq 1 50); do
 		docker exec "vigil-bench-rss-$$-$i" sh -c 'cat /etc/passwd >/dev/null; ls / >/dev/null'
 	done

@@ -17,7 +17,7 @@ trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; rm -rf "$WORK"' EXIT
 "$ROOT/tests/e2e/image.sh" "$ROOT/build/helpers/vigil-testbin" >/dev/null || exit 1
 
 # every open reported (no aggregation): this measures raw event throughput
-"$VIGIL" run --output json --output-file "$WORK/events.json" --summary-interval 0 --dedup-window 0 \
+"$VIGIL" run --output json --events all --output-file "$WORK/events.json" --summary-interval 0 --dedup-window 0 \
 	>/dev/null 2>"$WORK/err" &
 vpid=$!
 until grep -q watching "$WORK/err" 2>/dev/null; do sleep 0.1; done
@@ -65,7 +65,7 @@ echo "agent peak RSS: $(grep -o 'max_rss_kb=[0-9]*' "$WORK/err" | cut -d= -f2) k
 # agent stopped, a container fills a 256 MiB ring buffer (DRAIN events),
 # then the agent is let go and timed until it has written them all.
 DRAIN=${DRAIN:-500000}
-"$VIGIL" run --output json --output-file "$WORK/drain.json" --summary-interval 0 --dedup-window 0 \
+"$VIGIL" run --output json --events all --output-file "$WORK/drain.json" --summary-interval 0 --dedup-window 0 \
 	--ringbuf-mb 256 >/dev/null 2>"$WORK/drain.err" &
 vpid=$!
 until grep -q watching "$WORK/drain.err" 2>/dev/null; do sleep 0.1; done

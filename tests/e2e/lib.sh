@@ -50,7 +50,7 @@ agent_start() {
 	ERR=$WORK/$name.err
 	ready=$WORK/$name.ready
 	: >"$ready"
-	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --ready-fd 3 \
+	"$VIGIL" run --output json --output-file "$OUT" --summary-interval 0 --ready-fd 3 --events all \
 		--state-dir "$WORK/state-$name" "$@" \
 		>/dev/null 2>"$ERR" 3>"$ready" &
 	AGENT_PID=$!
@@ -94,6 +94,23 @@ expect() {
 	fail "$desc" "no event of container $ctr matched: $cond" \
 		"its events: $(events "$ctr" 'true' | jq -c '[.type, .syscall, .file.path // .exec.exe // .net // "", .result]' 2>/dev/null | sort | uniq -c | head -20 | tr '\n' ';')"
 	return 1
+}
+
+# check DESC [!] COMMAND...: ok when the command succeeds (with !, when it fails)
+check() {
+	local desc=$1 want=0 rc
+	shift
+	if [ "$1" = "!" ]; then
+		want=1
+		shift
+	fi
+	"$@"
+	rc=$?
+	if { [ $rc -eq 0 ] && [ $want = 0 ]; } || { [ $rc -ne 0 ] && [ $want = 1 ]; }; then
+		ok "$desc"
+	else
+		fail "$desc" "$*"
+	fi
 }
 
 # verdict RULE_NAME CONTAINER EXTRA_CONDITION: an INSECURE event of that rule

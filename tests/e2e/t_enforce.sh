@@ -42,23 +42,6 @@ run_status() {
 	echo $?
 }
 
-# check DESC [!] COMMAND...: ok when the command succeeds (with !, when it fails)
-check() {
-	local desc=$1 want=0 rc
-	shift
-	if [ "$1" = "!" ]; then
-		want=1
-		shift
-	fi
-	"$@"
-	rc=$?
-	if { [ $rc -eq 0 ] && [ $want = 0 ]; } || { [ $rc -ne 0 ] && [ $want = 1 ]; }; then
-		ok "$desc"
-	else
-		fail "$desc" "$*"
-	fi
-}
-
 t_enforce_audit() {
 	local c=$TAG-audit-ptrace st
 	st=$(run_status "$c" --network none -- vigil-testbin priv)

@@ -59,7 +59,8 @@ t_json_valid_and_shutdown() {
 family_lifecycle() {
 	# a container that exists before the agent starts
 	docker run -d --name "$TAG-early" --network none "$IMG" sleep 600 >/dev/null || { fail "lifecycle: early container"; return; }
-	agent_start lifecycle --learn-seconds 3 --profile-dir "$WORK" || { fail "lifecycle: agent starts"; return; }
+	# every syscall counted: vigil stats is checked on a container older than the agent
+	agent_start lifecycle --learn-seconds 3 --profile-dir "$WORK" --syscall-counts always || { fail "lifecycle: agent starts"; return; }
 	t_preexisting_container
 	t_short_lived
 	t_host_not_reported

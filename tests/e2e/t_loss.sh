@@ -44,7 +44,7 @@ t_loss_meta_retry() {
 t_loss_text_hygiene() {
 	local c=$TAG-l-esc out=$WORK/text.out ready=$WORK/text.ready pid
 	: >"$ready"
-	"$VIGIL" run --output text --summary-interval 0 --ready-fd 3 --state-dir "$WORK/state-text" \
+	"$VIGIL" run --output text --events all --summary-interval 0 --ready-fd 3 --state-dir "$WORK/state-text" \
 		>"$out" 2>"$WORK/text.err" 3>"$ready" &
 	pid=$!
 	AGENTS+=("$pid")

@@ -62,9 +62,52 @@ t_seccomp_profiles() {
 	fi
 }
 
+# is the syscall counter (tp_btf sys_enter) attached?  A kernel fact, from bpftool
+counter_attached() {
+	bpftool link show 2>/dev/null | grep -q "tp 'sys_enter'"
+}
+
+wait_counter() { # yes|no SECONDS
+	for _ in $(seq $(($2 * 10))); do
+		if counter_attached; then [ "$1" = yes ] && return 0; else [ "$1" = no ] && return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# --syscall-counts auto: the hook every syscall pays for only while a container needs it
+t_counts_on_demand() {
+	local young=$TAG-counts-young short=$TAG-counts-short
+	agent_start counts --learn-seconds 3 || { fail "counts: agent starts"; return; }
+	if grep -q 'syscall counts: always on' "$ERR"; then
+		ok "counts: 32-bit syscalls run on this kernel, so the counter stays on ($(grep -o 'always on, .*' "$ERR"))"
+		counter_attached && ok "counts: ... and it is attached" || fail "counts: ... and it is attached"
+		agent_stop
+		return
+	fi
+	check "counts: the probe found no 32-bit syscall ABI here" grep -q 'sys_enter (syscall counts, while needed)' "$ERR"
+	# only $TAG-early runs, from before the agent: nothing needs counts
+	check "counts: with no young container, no program runs on every syscall" wait_counter no 3
+	docker run -d --name "$young" --network none "$IMG" sh -c \
+		'sleep 6; i=0; while [ $i -lt 300 ]; do cat /dev/null; i=$((i+1)); done' >/dev/null
+	check "counts: a new container brings the counter back at once" wait_counter yes 2
+	check "counts: ... and it goes once the container is past --learn-seconds" wait_counter no 6
+	docker run --name "$short" --network none "$IMG" sh -c 'cat /etc/hostname >/dev/null' >/dev/null
+	expect "counts: a container that lived inside its window has every syscall counted" "$short" \
+		'.type == "container_exit" and .syscalls_complete == true and .syscalls_total > 0 and .syscalls.execve > 0'
+	docker wait "$young" >/dev/null
+	expect "counts: one that outlived it says its counts are partial (the 300 cats after it: not counted)" "$young" \
+		'.type == "container_exit" and .syscalls_complete == false and .syscalls_total > 0 and (.syscalls.execve // 0) < 300'
+	agent_stop
+	agent_start counts-always --syscall-counts always || { fail "counts: always: agent starts"; return; }
+	check "counts: --syscall-counts always keeps it attached" wait_counter yes 2
+	agent_stop
+}
+
 family_seccomp() {
 	docker run -d --name "$TAG-early" --network none "$IMG" sleep 600 >/dev/null 2>&1
 	agent_start seccomp --learn-seconds 3 --profile-dir "$WORK" || { fail "seccomp: agent starts"; return; }
 	t_seccomp_profiles
 	agent_stop
+	t_counts_on_demand
 }

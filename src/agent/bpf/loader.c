@@ -150,6 +150,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	if (o->max_containers)
 		bpf_map__set_max_entries(l->skel->maps.ctr_cgroups, o->max_containers);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
+	bpf_program__set_autoattach(l->skel->progs.vigil_sys_enter_count, !o->counts_on_demand);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_submit, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_complete, uring);
@@ -205,7 +206,8 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 		 "cgroup connect4/6 sendmsg4/6%s at the cgroup v2 root%s%s%s, "
 		 "enforcement: %s",
 		 l->unix_connect ? " connect_unix" : "",
-		 o->syscall_counts ? ", tp_btf sys_enter (syscall counts)" : "",
+		 !o->syscall_counts ? "" : o->counts_on_demand ? ", tp_btf sys_enter (syscall counts, while needed)"
+							       : ", tp_btf sys_enter (syscall counts)",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
 		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
 		 l->lsm_loaded ? "BPF LSM (refuses) + kill at syscall entry + cgroup connect hooks"
@@ -526,6 +528,35 @@ void loader_close(struct loader *l)
 	free(l->pin_names);
 	vigil_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
+}
+
+#define COUNTER_LINK "vigil_sys_enter_count"	/* its pin's name: the program's, as persist_finish gives it */
+
+int loader_counter_set(struct loader *l, bool on)
+{
+	struct bpf_link **link = &l->skel->links.vigil_sys_enter_count;
+	long err;
+
+	if (bpf_program__fd(l->skel->progs.vigil_sys_enter_count) < 0 || on == (*link != NULL))
+		return 0;
+	if (!on) {
+		persist_unlink(l, COUNTER_LINK);	/* a pinned link would outlive the fd */
+		bpf_link__destroy(*link);
+		*link = NULL;
+		return 0;
+	}
+	*link = bpf_program__attach(l->skel->progs.vigil_sys_enter_count);
+	if ((err = libbpf_get_error(*link))) {
+		*link = NULL;
+		return (int)err;
+	}
+	persist_link(l, *link, COUNTER_LINK);
+	return 0;
+}
+
+bool loader_counter_on(const struct loader *l)
+{
+	return l->skel && l->skel->links.vigil_sys_enter_count;
 }
 
 int loader_persist(struct loader *l)

@@ -15,7 +15,8 @@
 
 struct loader_opts {
 	bool watch_host;	/* report host processes too */
-	bool syscall_counts;	/* attach the per-syscall counter */
+	bool syscall_counts;	/* load the per-syscall counter */
+	bool counts_on_demand;	/* ... but attach it only when asked (loader_counter_set) */
 	unsigned int ringbuf_mb;	/* power of two */
 	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
 	unsigned int agent_pid;
@@ -54,6 +55,13 @@ struct loader {
 	int n_pin_names;
 	char hooks[768];	/* one line: which hooks are active */
 };
+
+/*
+ * The syscall counter, the one hook every syscall pays for: attached or
+ * detached while the agent runs (loaded with syscall_counts).  0 or -errno.
+ */
+int loader_counter_set(struct loader *l, bool on);
+bool loader_counter_on(const struct loader *l);
 
 /* Probes, opens, configures and loads.  0 or -errno (reported). */
 int loader_load(struct loader *l, const struct loader_opts *o);

@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <bpf/libbpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpf/probe.h"
@@ -170,4 +173,50 @@ void probe_print(const struct probe_result *r, FILE *f, bool only_missing)
 		if (i == PROBE_LSM && !r->have[i] && r->lsm_why[0])
 			fprintf(f, "  %-8s %-46s (%s)\n", "", "", r->lsm_why);
 	}
+}
+
+/*
+ * Can a process here make 32-bit syscalls?  Only the sys_enter hook sees
+ * them (the syscalls:* tracepoints skip those ABIs), so the syscall
+ * counter must stay attached where they run.  Tried, not guessed from the
+ * kernel's configuration: a child makes ia32 getpid through int 0x80 (a
+ * kernel without ia32 emulation, or booted with ia32_emulation=0, or a
+ * hypervisor that refuses the gate, kills it with SIGSEGV), and the
+ * process tries an x32 getpid (ENOSYS without x32).
+ */
+bool probe_compat_abi(char *why, size_t len)
+{
+#if defined(__x86_64__)
+	int status = 0;
+	long r;
+	pid_t pid;
+
+	errno = 0;
+	r = syscall(0x40000000L | SYS_getpid);	/* __X32_SYSCALL_BIT */
+	if (r == getpid()) {
+		snprintf(why, len, "x32 syscalls run here");
+		return true;
+	}
+	pid = fork();
+	if (pid == 0) {
+		long ret = 20;	/* __NR_getpid in the ia32 table */
+
+		__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
+		_exit(ret > 0 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		snprintf(why, len, "could not be tried (%s): taken as possible", strerror(errno));
+		return true;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(why, len, "ia32 syscalls (int 0x80) run here");
+		return true;
+	}
+	snprintf(why, len, "neither ia32 (int 0x80 %s) nor x32 syscalls run here",
+		 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "fails");
+	return false;
+#else
+	snprintf(why, len, "no 32-bit syscall ABI is checked on this architecture");
+	return false;
+#endif
 }

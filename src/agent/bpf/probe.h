@@ -11,6 +11,7 @@
 #define VIGIL_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 enum probe_feature {
@@ -40,6 +41,12 @@ struct probe_result {
 
 /* Probes every feature.  Never fails: what cannot be probed is missing. */
 void probe_kernel(struct probe_result *r);
+
+/*
+ * 32-bit syscalls (ia32, x32) can run here: tried in a child.  why says
+ * what was found.
+ */
+bool probe_compat_abi(char *why, size_t len);
 
 /* true when every required feature is there. */
 bool probe_required_ok(const struct probe_result *r);

@@ -56,6 +56,10 @@ static int from_agent(const char *ctr_name, struct syscall_set *set)
 			sset_add(set, i);
 			n++;
 		}
+	if (!n)
+		log_warnx("profile: nothing counted for '%s': the agent counts a container's syscalls from its "
+			  "start through its first --learn-seconds, while it has a --profile, or always with "
+			  "--syscall-counts always", ctr_name);
 	return n;
 }
 

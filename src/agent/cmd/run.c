@@ -23,10 +23,19 @@ void run_usage(FILE *f)
 "                           override earlier ones); default: the shipped\n"
 "                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
 "      --no-rules           observe only, no verdicts\n"
-"      --alerts-only        print only INSECURE events\n"
+"      --events alerts|all  alerts (default): INSECURE events and each container's\n"
+"                           start, exit and summary, and the kernel sends only\n"
+"                           the syscalls the rules test; all: every event, each\n"
+"                           judged NORMAL or INSECURE\n"
+"      --alerts-only        the same as --events alerts\n"
 "      --host               report host processes too (default: containers only)\n"
-"      --no-syscall-counts  do not count syscalls per container (saves the one\n"
-"                           hook every syscall pays for)\n"
+"      --syscall-counts auto|always|off\n"
+"                           per-container counts of every syscall, the one hook\n"
+"                           every syscall pays for.  auto (default): counted\n"
+"                           while some container is in its first --learn-seconds\n"
+"                           or has a --profile, and always where 32-bit syscalls\n"
+"                           can run (docs/performance.md)\n"
+"      --no-syscall-counts  the same as --syscall-counts off\n"
 "      --summary-interval S per-container syscall summary every S seconds\n"
 "                           (default 60; 0 = only when a container exits)\n"
 "      --proc-events        also print fork and exit events\n"
@@ -89,12 +98,13 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
 		{ "host", no_argument, NULL, O_HOST },
 		{ "no-syscall-counts", no_argument, NULL, O_NOCOUNT },
+		{ "syscall-counts", required_argument, NULL, O_COUNTS },
 		{ "summary-interval", required_argument, NULL, O_SUMMARY },
 		{ "proc-events", no_argument, NULL, O_PROCEV },
 		{ "ringbuf-mb", required_argument, NULL, O_RB },
@@ -106,6 +116,7 @@ int cmd_run(int argc, char **argv)
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-rules", no_argument, NULL, O_NORULES },
 		{ "alerts-only", no_argument, NULL, O_ALERTS },
+		{ "events", required_argument, NULL, O_EVENTS },
 		{ "learn-seconds", required_argument, NULL, O_LEARN },
 		{ "profile-dir", required_argument, NULL, O_PROFILE_DIR },
 		{ "ready-fd", required_argument, NULL, O_READY },
@@ -122,13 +133,15 @@ int cmd_run(int argc, char **argv)
 		{ 0 },
 	};
 	struct agent_opts o = {
-		.bpf = { .syscall_counts = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000, .lsm = true },
+		.bpf = { .syscall_counts = true, .counts_on_demand = true, .ringbuf_mb = 4, .argv_max = 2048, .dedup_ms = 5000, .lsm = true },
 		.enforce = { .syn_window_ms = 1000, .syn_block_s = 10 },
 		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
 		.summary_interval = 60,
 		.learn_seconds = 120,
+		.alerts_only = true,
 		.ready_fd = -1,
 	};
+	bool events_set = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:f:vh", longopts, NULL)) != -1) {
@@ -144,6 +157,16 @@ int cmd_run(int argc, char **argv)
 		case 'f': o.output_file = optarg; break;
 		case O_HOST: o.bpf.watch_host = true; break;
 		case O_NOCOUNT: o.bpf.syscall_counts = false; break;
+		case O_COUNTS:
+			if (!strcmp(optarg, "off")) {
+				o.bpf.syscall_counts = false;
+			} else if (!strcmp(optarg, "always") || !strcmp(optarg, "auto")) {
+				o.bpf.syscall_counts = true;
+				o.bpf.counts_on_demand = !strcmp(optarg, "auto");
+			} else {
+				fatalx("--syscall-counts: '%s' is none of auto, always, off", optarg);
+			}
+			break;
 		case O_SUMMARY: o.summary_interval = parse_uint("--summary-interval", optarg, 86400); break;
 		case O_PROCEV: o.proc_events = true; break;
 		case O_RB:
@@ -161,7 +184,13 @@ int cmd_run(int argc, char **argv)
 			o.rules[o.n_rules++] = optarg;
 			break;
 		case O_NORULES: o.no_rules = true; break;
-		case O_ALERTS: o.alerts_only = true; break;
+		case O_ALERTS: o.alerts_only = true, events_set = true; break;
+		case O_EVENTS:
+			events_set = true;
+			if (strcmp(optarg, "all") && strcmp(optarg, "alerts"))
+				fatalx("--events: '%s' is neither alerts nor all", optarg);
+			o.alerts_only = !strcmp(optarg, "alerts");
+			break;
 		case O_PROFILE_DIR: o.profile_dir = optarg; break;
 		case O_READY: o.ready_fd = parse_uint("--ready-fd", optarg, 1 << 20); break;
 		case O_STATE: o.state_dir = optarg; break;
@@ -207,8 +236,11 @@ int cmd_run(int argc, char **argv)
 		fatalx("run: needs root (BPF programs and cgroup access)");
 	if (o.enforce.n_syn_ifaces && !o.enforce.syn_rate)
 		fatalx("run: --syn-flood-iface needs --syn-flood-rate");
+	/* observing without rules: nothing would be an alert */
+	if (o.no_rules && !events_set)
+		o.alerts_only = false;
 	if (o.n_profiles && !o.bpf.syscall_counts)
-		fatalx("run: --profile needs the syscall hook that --no-syscall-counts removes");
+		fatalx("run: --profile needs the syscall counter that --syscall-counts off removes");
 	o.bpf.agent_pid = getpid();
 	return agent_run(&o);
 }

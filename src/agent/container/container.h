@@ -76,6 +76,8 @@ struct ctr_info {
 	size_t n_nets;
 	int nets_pending;		/* attached to a network whose address is not assigned yet */
 	uint64_t created_ns;		/* its cgroup appeared (boot ns), 0 before the agent */
+	bool counts_gap;		/* the syscall counter was off for part of its life */
+	bool setup_counts_gap;		/* ... for the runtime's first set-up syscalls */
 	unsigned int policy_entries;	/* (enforce) its own policy entries in the kernel */
 	/* kept by the registry */
 	enum ctr_meta_state meta;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bpf/maps.h"
+#include "bpf/probe.h"
 #include "core/agent.h"
 #include "core/join.h"
 #include "core/park.h"
@@ -110,12 +111,14 @@ static int start(struct agent *a)
 		.meta = { .docker_socket = o->docker_socket },
 		.profile_dir = o->profile_dir,
 	};
+	struct loader_opts lo;
 	const char *cgroot;
 	unsigned int i;
 	uint64_t until;
 	int n = 0, swept, err;
 
 	jw_init(&a->jw);
+	a->color = o->mode == OUTPUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	gethostname(a->host, sizeof(a->host) - 1);
 	a->fmt.host = a->host;
 	a->fmt.boot_to_real_ns = boot_to_real_ns();
@@ -141,7 +144,20 @@ static int start(struct agent *a)
 			return err;
 	if (judge_init(a))
 		return -EINVAL;
-	if ((err = loader_load(&a->ld, &o->bpf)))
+	lo = o->bpf;
+	if (lo.syscall_counts && lo.counts_on_demand) {
+		char why[128];
+
+		if (probe_compat_abi(why, sizeof(why))) {
+			/* their only hook: a detached counter would leave them unseen and unkilled */
+			lo.counts_on_demand = false;
+			log_info("syscall counts: always on, %s and only the sys_enter hook sees them", why);
+		} else {
+			log_debug("syscall counts: while needed (%s)", why);
+		}
+	}
+	a->counts_on_demand = lo.syscall_counts && lo.counts_on_demand;
+	if ((err = loader_load(&a->ld, &lo)))
 		return err;
 	a->rb = ring_buffer__new(kmaps_events_fd(&a->ld), pipeline_record, a, NULL);
 	if (!a->rb) {
@@ -190,6 +206,66 @@ static int start(struct agent *a)
 	return 0;
 }
 
+struct demand {
+	struct agent *a;
+	uint64_t now_ns, learn_ns;
+	bool need;
+	bool detaching;
+};
+
+static int counts_needed_by(void *arg, struct ctr_info *c)
+{
+	struct demand *d = arg;
+
+	if (d->detaching) {
+		c->counts_gap = true;
+		return 0;
+	}
+	if (c->exited)
+		return 0;
+	/* new while this agent runs, and young; or checked against a profile */
+	if ((c->created_ns && d->now_ns - c->created_ns < d->learn_ns) ||
+	    profile_checks_name(d->a->profiles, c->cgroup_id)) {
+		d->need = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * --syscall-counts auto: the counter is attached while a container needs
+ * it (a young one: its profile is recorded; one with a --profile: checked)
+ * and detached when none does, so the steady state pays nothing on any
+ * syscall.  Containers alive while it was off have partial counts, and
+ * say so (syscalls_complete: false).
+ */
+void agent_counts_demand(struct agent *a)
+{
+	struct demand d = { .a = a, .learn_ns = (uint64_t)a->opts->learn_seconds * 1000000000ULL };
+	struct timespec ts;
+	bool on;
+	int err;
+
+	if (!a->counts_on_demand)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	d.now_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	ctr_each(a->ctrs, counts_needed_by, &d);
+	on = loader_counter_on(&a->ld);
+	if (d.need == on)
+		return;
+	if ((err = loader_counter_set(&a->ld, d.need))) {
+		log_warnx("syscall counter: %s", strerror(-err));
+		return;
+	}
+	if (!d.need) {
+		d.detaching = true;
+		ctr_each(a->ctrs, counts_needed_by, &d);
+	}
+	a->counts_switches++;
+	log_debug("syscall counter %s", d.need ? "attached: a container needs it" : "detached: no container needs it");
+}
+
 /* A pid's process is there (a sweep of the cache, where exit events were lost). */
 static int pid_alive(uint32_t pid)
 {
@@ -230,6 +306,7 @@ static void loop(struct agent *a)
 			emit_drops(a);
 			cap_baselines_flush(a->caps);	/* a baseline learned is kept at once */
 			enforce_tick(a->enforce);
+			agent_counts_demand(a);
 			a->next_drops_ms = agent_now_ms() + 1000;
 		}
 		if (a->next_summary && time(NULL) >= a->next_summary) {

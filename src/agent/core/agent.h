@@ -55,7 +55,7 @@ struct agent_opts {
 	const char *rules[AGENT_MAX_RULE_FILES];	/* none: the default policy */
 	unsigned int n_rules;
 	bool no_rules;			/* observe only: every event NORMAL */
-	bool alerts_only;		/* print only INSECURE events */
+	bool alerts_only;		/* --events alerts: INSECURE events and container lifecycle only */
 	unsigned int learn_seconds;	/* capability learning window per container */
 	int ready_fd;			/* write "READY=1\n" here once watching; -1 none */
 	struct enforce_opts enforce;	/* --enforce, SYN flood detection */
@@ -150,9 +150,14 @@ struct agent {
 	uint64_t drops_recent;		/* lost in the last window: said on alerts */
 	uint64_t drops_recent_until_ms;
 	uint64_t next_drops_ms;
+	bool counts_on_demand;		/* --syscall-counts auto, where it applies */
+	bool color;			/* text on a terminal: INSECURE highlighted */
+	uint64_t counts_switches;	/* the counter attached or detached */
 };
 
 uint64_t agent_now_ms(void);
+/* The syscall counter attached while some container needs it (--syscall-counts auto). */
+void agent_counts_demand(struct agent *a);
 
 /* judge.c: the rules (and their actions) for every container known, after a (re)load */
 void judge_enforce_all(struct agent *a);

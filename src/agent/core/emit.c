@@ -49,6 +49,9 @@ static void action_json(struct jw *w, const struct action_report *r)
 	jw_obj_close(w);
 }
 
+/* bold red, then back: only on a terminal, and NO_COLOR turns it off */
+#define INSECURE_COLOR "\033[1;31m[INSECURE]\033[0m"
+
 void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 {
 	const struct vigil_hdr *h = ev->rec;
@@ -63,10 +66,10 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	field_ctx_reset(&a->fc, ev, a->received);
 	if (a->out.mode == OUTPUT_TEXT) {
 		if (h->type == VIGIL_EV_PROFILE) {
-			snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:[syscall outside profile: %s]",
-				 ev->profile ? ev->profile : "?");
+			snprintf(verdict, sizeof(verdict), "%s Unsafe:[syscall outside profile: %s]",
+				 a->color ? INSECURE_COLOR : "[INSECURE]", ev->profile ? ev->profile : "?");
 		} else if (v->n || v->insecure) {
-			used = snprintf(verdict, sizeof(verdict), "[INSECURE] Unsafe:");
+			used = snprintf(verdict, sizeof(verdict), "%s Unsafe:", a->color ? INSECURE_COLOR : "[INSECURE]");
 			for (i = 0; i < v->n && used < sizeof(verdict); i++)
 				used += snprintf(verdict + used, sizeof(verdict) - used, "%s[%s]", i ? ", " : "",
 						 rule_reason(v->m[i]));
@@ -120,13 +123,13 @@ static void caps_used_json(struct agent *a, const struct ctr_info *c)
 
 void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts)
 {
-	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total;
+	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total, program_total = 0;
+	bool counted = false;
 	struct timespec now;
 	char ts[48], line[512];
+	struct tm tm;
 	int n;
 
-	if (a->opts->alerts_only)
-		return;	/* lifecycle and summaries are not alerts */
 	clock_gettime(CLOCK_REALTIME, &now);
 	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
 	jw_reset(&a->jw);
@@ -143,15 +146,26 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 		/* the program's syscalls; the runtime's set-up apart */
 		total = syscall_counts_json(&a->jw, "syscalls", counts);
 		jw_uint(&a->jw, "syscalls_total", total);
+		program_total = total;
+		counted = true;
 		total = syscall_counts_json(&a->jw, "setup_syscalls", setup);
 		jw_uint(&a->jw, "setup_syscalls_total", total);
+		/* counted from its first syscall, with no pause of the counter */
+		jw_bool(&a->jw, "syscalls_complete", c->created_ns && !c->counts_gap);
+		jw_bool(&a->jw, "setup_syscalls_complete", c->created_ns && !c->counts_gap && !c->setup_counts_gap);
 	}
 	jw_obj_close(&a->jw);
 	if (a->out.mode == OUTPUT_TEXT) {
-		n = snprintf(line, sizeof(line), "%s %-8s container=", ts, type);
+		/* the events' own time format: one terminal, one style */
+		gmtime_r(&now.tv_sec, &tm);
+		n = (int)strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S ", &tm);
+		n += snprintf(line + n, sizeof(line) - n, "%s container=", type);
 		n += text_safe(line + n, sizeof(line) - n, c->name ? c->name : "?");
 		n += snprintf(line + n, sizeof(line) - n, "(%.12s) image=", c->id);
 		n += text_safe(line + n, sizeof(line) - n, c->image ? c->image : "?");
+		if (counted && n < (int)sizeof(line))
+			n += snprintf(line + n, sizeof(line) - n, " syscalls=%llu%s", (unsigned long long)program_total,
+				      c->created_ns && !c->counts_gap ? "" : " (partial)");
 		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	if (!a->jw.err)
@@ -193,7 +207,7 @@ void emit_policy(struct agent *a, const struct ctr_info *c, int n)
 	jw_bool(&a->jw, "program_started", kmaps_program_started(&a->ld, c->cgroup_id));
 	jw_obj_close(&a->jw);
 	jw_obj_close(&a->jw);
-	if (!a->jw.err && !a->opts->alerts_only)
+	if (!a->jw.err)
 		sink_json(&a->out, a->jw.buf, a->jw.len);
 }
 

@@ -372,6 +372,14 @@ int pipeline_record(void *ctx, void *data, size_t size)
 			snprintf(path, sizeof(path), "%.*s", (int)p.len, p.p ? p.p : "");
 			if ((c = ctr_add(a->ctrs, cgid, path))) {
 				c->created_ns = h->ts_ns;
+				/*
+				 * The runtime's first syscalls run before the counter is
+				 * back; its program cannot have started (it enters the
+				 * cgroup after this), so only the set-up counts miss some.
+				 */
+				if (a->counts_on_demand && !loader_counter_on(&a->ld))
+					c->setup_counts_gap = true;
+				agent_counts_demand(a);
 				pipeline_request_meta(a, c);
 			}
 		} else if (!c && h->type != VIGIL_EV_CGROUP) {
