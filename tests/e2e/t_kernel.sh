@@ -33,8 +33,23 @@ t_kernel_ctr_id_corpus() {
 	fi
 }
 
+# --exit-hook dispatch: one tp_btf/sys_exit program reports what the per-syscall tracepoints do
+t_exit_dispatch() {
+	local c=$TAG-dispatch
+	agent_start dispatch --exit-hook dispatch || { fail "dispatch: agent starts"; return; }
+	check "dispatch: the agent says which exit hook it uses" grep -q 'reported syscalls: one tp_btf sys_exit program' "$ERR"
+	check "dispatch: the kernel has the raw sys_exit link" sh -c "bpftool link show | grep -q \"tp 'sys_exit'\""
+	run "$c" -- sh -c 'cat /etc/shadow >/dev/null; vigil-testbin connect 192.0.2.1 80; mkdir /tmp/d'
+	verdict "Sensitive file read" "$c" '.file.path == "/etc/shadow" and .file.resolved == true'
+	expect "dispatch: a connect is reported with its destination" "$c" \
+		'.type == "connect" and .net.remote.ip == "192.0.2.1" and .net.remote.port == 80'
+	expect "dispatch: a path syscall too (read at entry)" "$c" '.type == "mkdir" and .file.path == "/tmp/d"'
+	agent_stop
+}
+
 family_kernel() {
 	agent_start kernel --no-rules || { fail "kernel: agent starts"; return; }
 	t_kernel_ctr_id_corpus
 	agent_stop
+	t_exit_dispatch
 }

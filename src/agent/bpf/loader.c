@@ -150,6 +150,8 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	if (o->max_containers)
 		bpf_map__set_max_entries(l->skel->maps.ctr_cgroups, o->max_containers);
 	bpf_program__set_autoload(l->skel->progs.vigil_sys_enter_count, o->syscall_counts);
+	bpf_program__set_autoload(l->skel->progs.vigil_sys_exit_all, o->exit_dispatch);
+	l->exit_dispatch = o->exit_dispatch;
 	bpf_program__set_autoattach(l->skel->progs.vigil_sys_enter_count, !o->counts_on_demand);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_create, uring);
 	bpf_program__set_autoload(l->skel->progs.vigil_uring_submit, uring);
@@ -204,12 +206,13 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	snprintf(l->hooks, sizeof(l->hooks),
 		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir/attach_task, "
 		 "cgroup connect4/6 sendmsg4/6%s at the cgroup v2 root%s%s%s, "
-		 "enforcement: %s",
+		 "reported syscalls: %s, enforcement: %s",
 		 l->unix_connect ? " connect_unix" : "",
 		 !o->syscall_counts ? "" : o->counts_on_demand ? ", tp_btf sys_enter (syscall counts, while needed)"
 							       : ", tp_btf sys_enter (syscall counts)",
 		 uring ? ", tp_btf io_uring_create/submit_req/complete" : ", io_uring: no BTF types",
 		 capable ? ", tp_btf cap_capable" : ", capability use: no cap_capable tracepoint",
+		 o->exit_dispatch ? "one tp_btf sys_exit program" : "syscalls:sys_exit_<name> each",
 		 l->lsm_loaded ? "BPF LSM (refuses) + kill at syscall entry + cgroup connect hooks"
 				: "kill at syscall entry + cgroup connect hooks (no BPF LSM: a killed syscall still runs)");
 	return 0;
@@ -248,6 +251,11 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			continue;
 		}
 		if (!wanted(d->name, arg)) {
+			if (l->exit_dispatch) {
+				/* the dispatcher reads the table: off there */
+				memset(&spec, 0, sizeof(spec));
+				bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY);
+			}
 			if (l->sys_links[i])
 				persist_unlink(l, tp);
 			bpf_link__destroy(l->sys_links[i]);
@@ -271,7 +279,14 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			persist_link(l, l->enter_links[i], tp);
 			snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
 		}
-		if (!l->sys_links[i]) {
+		if (l->exit_dispatch) {
+			spec = d->spec;
+			if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY)) {
+				err = -errno;
+				log_warn("sys_specs[%s]", d->name);
+				return err;
+			}
+		} else if (!l->sys_links[i]) {
 			spec = d->spec;
 			if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY)) {
 				err = -errno;

@@ -17,6 +17,7 @@ struct loader_opts {
 	bool watch_host;	/* report host processes too */
 	bool syscall_counts;	/* load the per-syscall counter */
 	bool counts_on_demand;	/* ... but attach it only when asked (loader_counter_set) */
+	bool exit_dispatch;	/* one tp_btf/sys_exit program instead of a tracepoint per syscall */
 	unsigned int ringbuf_mb;	/* power of two */
 	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
 	unsigned int agent_pid;
@@ -36,6 +37,7 @@ struct loader {
 	struct bpf_link *sock_links[5];	/* cgroup sock_addr hooks at the v2 root */
 	int n_sock_links;
 	bool unix_connect;	/* cgroup/connect_unix exists (6.7+) */
+	bool exit_dispatch;	/* reported syscalls: one tp_btf/sys_exit program, by sys_specs */
 	int n_sys_descs;
 	int n_sys_links;		/* attached */
 	int n_sys_missing;		/* not on this kernel */

@@ -36,6 +36,11 @@ void run_usage(FILE *f)
 "                           or has a --profile, and always where 32-bit syscalls\n"
 "                           can run (docs/performance.md)\n"
 "      --no-syscall-counts  the same as --syscall-counts off\n"
+"      --exit-hook per-syscall|dispatch\n"
+"                           how reported syscalls are seen at their return: a\n"
+"                           syscalls:sys_exit_<name> tracepoint each (default),\n"
+"                           or one tp_btf/sys_exit program every syscall runs,\n"
+"                           filtering first (docs/performance.md)\n"
 "      --summary-interval S per-container syscall summary every S seconds\n"
 "                           (default 60; 0 = only when a container exits)\n"
 "      --proc-events        also print fork and exit events\n"
@@ -98,7 +103,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -117,6 +122,7 @@ int cmd_run(int argc, char **argv)
 		{ "no-rules", no_argument, NULL, O_NORULES },
 		{ "alerts-only", no_argument, NULL, O_ALERTS },
 		{ "events", required_argument, NULL, O_EVENTS },
+		{ "exit-hook", required_argument, NULL, O_EXIT_HOOK },
 		{ "learn-seconds", required_argument, NULL, O_LEARN },
 		{ "profile-dir", required_argument, NULL, O_PROFILE_DIR },
 		{ "ready-fd", required_argument, NULL, O_READY },
@@ -185,6 +191,11 @@ int cmd_run(int argc, char **argv)
 			break;
 		case O_NORULES: o.no_rules = true; break;
 		case O_ALERTS: o.alerts_only = true, events_set = true; break;
+		case O_EXIT_HOOK:
+			if (strcmp(optarg, "per-syscall") && strcmp(optarg, "dispatch"))
+				fatalx("--exit-hook: '%s' is neither per-syscall nor dispatch", optarg);
+			o.bpf.exit_dispatch = !strcmp(optarg, "dispatch");
+			break;
 		case O_EVENTS:
 			events_set = true;
 			if (strcmp(optarg, "all") && strcmp(optarg, "alerts"))

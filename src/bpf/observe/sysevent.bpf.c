@@ -295,11 +295,9 @@ static __always_inline void pol_unix_peer(struct task_struct *t, struct vigil_sy
 	pol_kill(cfg, &ev->pol);
 }
 
-SEC("tracepoint")	/* attached to each chosen sys_exit_<name> by the agent */
-int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
+/* A reported syscall returned: nr native, ret its result.  Both hooks below share it. */
+static __always_inline int sys_exit_handle(__u32 nr, __s64 ret)
 {
-	__u32 nr = ctx->id;
-	__s64 ret = ctx->ret;
 	struct vigil_sys_spec *spec = bpf_map_lookup_elem(&sys_specs, &nr);
 	struct task_struct *t;
 	struct vigil_scratch *s;
@@ -414,4 +412,47 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	e->flags = flags;
 	rec_send(&b);
 	return 0;
+}
+
+SEC("tracepoint")	/* attached to each chosen sys_exit_<name> by the agent */
+int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return sys_exit_handle((__u32)ctx->id, ctx->ret);
+}
+
+#define TS_COMPAT_ 0x0002		/* x86 thread_info.status: an ia32 syscall */
+
+/*
+ * The other design (vigil run --exit-hook dispatch): one program on the
+ * raw sys_exit tracepoint, which every syscall runs, filtering first by
+ * the syscall's entry in sys_specs (an array lookup the verifier inlines),
+ * instead of a syscalls:sys_exit_<name> tracepoint per reported syscall,
+ * which only those syscalls run but each at the perf-event dispatch's
+ * price.  Which is cheaper depends on the mix: measured side by side with
+ * bench/run.sh (CONFIGS=...'dispatch|--exit-hook dispatch'), see docs/performance.md.
+ * 32-bit syscalls are skipped, as the syscalls:* tracepoints skip them:
+ * their numbers are of another table.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_sys_exit_all, struct pt_regs *regs, long ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct vigil_sys_spec *spec;
+	struct task_struct *t;
+	long id = regs->orig_ax;
+	__u32 nr;
+
+	if (id < 0 || id >= VIGIL_NR_SYSCALLS)
+		return 0;	/* also the x32 bit */
+	nr = id;
+	spec = bpf_map_lookup_elem(&sys_specs, &nr);
+	if (!spec || !(spec->flags & VIGIL_SYS_ON))
+		return 0;
+	t = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT_))
+		return 0;
+	return sys_exit_handle(nr, ret);
+#else
+	return 0;
+#endif
 }
