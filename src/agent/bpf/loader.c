@@ -279,20 +279,16 @@ int loader_set_interest(struct loader *l, bool (*wanted)(const char *sys, void *
 			persist_link(l, l->enter_links[i], tp);
 			snprintf(tp, sizeof(tp), "sys_exit_%s", d->tracepoint ? d->tracepoint : d->name);
 		}
-		if (l->exit_dispatch) {
+		/* the dispatcher reads the table for every wanted syscall; a tracepoint is attached once */
+		if (l->exit_dispatch || !l->sys_links[i]) {
 			spec = d->spec;
 			if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY)) {
 				err = -errno;
 				log_warn("sys_specs[%s]", d->name);
 				return err;
 			}
-		} else if (!l->sys_links[i]) {
-			spec = d->spec;
-			if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sys_specs), &nr, &spec, BPF_ANY)) {
-				err = -errno;
-				log_warn("sys_specs[%s]", d->name);
-				return err;
-			}
+		}
+		if (!l->exit_dispatch && !l->sys_links[i]) {
 			l->sys_links[i] = bpf_program__attach_tracepoint(l->skel->progs.vigil_sys_exit,
 									 "syscalls", tp);
 			if (!l->sys_links[i]) {

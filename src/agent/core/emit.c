@@ -121,14 +121,17 @@ static void caps_used_json(struct agent *a, const struct ctr_info *c)
 	jw_obj_close(&a->jw);
 }
 
-void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts)
+/* Counted from its first syscall, the counter never paused (--syscall-counts auto). */
+static bool counts_complete(const struct ctr_info *c)
 {
-	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total, program_total = 0;
-	bool counted = false;
+	return c->created_ns && !c->counts_gap;
+}
+
+/* An event of the agent's own (not from a record): its object opened with time, type and host. */
+static struct timespec agent_event_open(struct agent *a, const char *type)
+{
 	struct timespec now;
-	char ts[48], line[512];
-	struct tm tm;
-	int n;
+	char ts[48];
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
@@ -137,6 +140,18 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 	jw_str(&a->jw, "time", ts);
 	jw_str(&a->jw, "type", type);
 	jw_str(&a->jw, "host", a->host);
+	return now;
+}
+
+void emit_container(struct agent *a, const char *type, const struct ctr_info *c, bool with_counts)
+{
+	uint64_t counts[VIGIL_NR_SYSCALLS], setup[VIGIL_NR_SYSCALLS], total, program_total = 0;
+	bool counted = false;
+	struct timespec now = agent_event_open(a, type);
+	char line[512];
+	struct tm tm;
+	int n;
+
 	json_container(&a->jw, c);
 	if (!with_counts)
 		json_ctr_config(&a->jw, c);
@@ -150,9 +165,8 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 		counted = true;
 		total = syscall_counts_json(&a->jw, "setup_syscalls", setup);
 		jw_uint(&a->jw, "setup_syscalls_total", total);
-		/* counted from its first syscall, with no pause of the counter */
-		jw_bool(&a->jw, "syscalls_complete", c->created_ns && !c->counts_gap);
-		jw_bool(&a->jw, "setup_syscalls_complete", c->created_ns && !c->counts_gap && !c->setup_counts_gap);
+		jw_bool(&a->jw, "syscalls_complete", counts_complete(c));
+		jw_bool(&a->jw, "setup_syscalls_complete", counts_complete(c) && !c->setup_counts_gap);
 	}
 	jw_obj_close(&a->jw);
 	if (a->out.mode == OUTPUT_TEXT) {
@@ -165,7 +179,7 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 		n += text_safe(line + n, sizeof(line) - n, c->image ? c->image : "?");
 		if (counted && n < (int)sizeof(line))
 			n += snprintf(line + n, sizeof(line) - n, " syscalls=%llu%s", (unsigned long long)program_total,
-				      c->created_ns && !c->counts_gap ? "" : " (partial)");
+				      counts_complete(c) ? "" : " (partial)");
 		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	if (!a->jw.err)
@@ -174,18 +188,12 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 
 void emit_policy(struct agent *a, const struct ctr_info *c, int n)
 {
-	struct timespec now, boot;
-	char ts[48], net[64];
+	struct timespec boot;
+	char net[64];
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	agent_event_open(a, "container_policy");
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
-	jw_reset(&a->jw);
-	jw_obj_open(&a->jw, NULL);
-	jw_str(&a->jw, "time", ts);
-	jw_str(&a->jw, "type", "container_policy");
-	jw_str(&a->jw, "host", a->host);
 	json_container(&a->jw, c);
 	jw_obj_open(&a->jw, "policy");
 	jw_uint(&a->jw, "own_entries", n);
@@ -242,7 +250,6 @@ void emit_drops(struct agent *a)
 {
 	uint64_t k[VIGIL_STAT_MAX], agent_lost, total = 0, now = agent_now_ms();
 	struct timespec ts;
-	char t[48];
 	unsigned int i;
 
 	if (kmaps_stats_read(&a->ld, k))
@@ -254,13 +261,7 @@ void emit_drops(struct agent *a)
 	total += agent_lost - a->agent_drops_seen;
 	if (!total)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	time_rfc3339(ts.tv_sec * 1000000000LL + ts.tv_nsec, t, sizeof(t));
-	jw_reset(&a->jw);
-	jw_obj_open(&a->jw, NULL);
-	jw_str(&a->jw, "time", t);
-	jw_str(&a->jw, "type", "drops");
-	jw_str(&a->jw, "host", a->host);
+	ts = agent_event_open(a, "drops");
 	jw_str(&a->jw, "verdict", "INSECURE");
 	jw_str(&a->jw, "rule", "Events dropped");
 	jw_str(&a->jw, "reasons", "Unsafe:[events dropped]");
@@ -281,9 +282,12 @@ void emit_drops(struct agent *a)
 	if (!a->jw.err)
 		sink_json(&a->out, a->jw.buf, a->jw.len);
 	if (a->out.mode == OUTPUT_TEXT) {
-		char line[256];
-		int n = snprintf(line, sizeof(line), "%s [INSECURE] Unsafe:[events dropped] lost=%llu", t,
-				 (unsigned long long)total);
+		char line[256], t[48];
+		int n;
+
+		time_rfc3339(ts.tv_sec * 1000000000LL + ts.tv_nsec, t, sizeof(t));
+		n = snprintf(line, sizeof(line), "%s [INSECURE] Unsafe:[events dropped] lost=%llu", t,
+			     (unsigned long long)total);
 
 		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}

@@ -5,6 +5,15 @@
 
 #include "maps.bpf.h"
 
+#define TS_COMPAT 0x0002		/* x86 thread_info.status: an ia32 syscall */
+#define X32_SYSCALL_BIT 0x40000000
+
+/* t's current syscall is an ia32 one: its number is of the 32-bit table. */
+static __always_inline bool task_ia32_syscall(struct task_struct *t)
+{
+	return bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT);
+}
+
 static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 {
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);

@@ -37,9 +37,6 @@ static __always_inline void profile_check(__u64 ctr_id, __u64 cgid, long id)
 	rec_send(&b);
 }
 
-#define TS_COMPAT 0x0002		/* x86 thread_info.status: an ia32 syscall */
-#define X32_SYSCALL_BIT 0x40000000
-
 /* A container's first syscall of a 32-bit ABI. */
 static __always_inline void compat_seen(struct task_struct *t, struct vigil_ctr_cgroup *c, __u64 cgid, long id,
 					__u32 abi)
@@ -71,7 +68,7 @@ static __always_inline long native_nr(struct task_struct *t, long id, __u32 *abi
 		*abi = 2;	/* x32 shares the native numbers below 512 */
 		return id & ~X32_SYSCALL_BIT;
 	}
-	if (bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT)) {
+	if (task_ia32_syscall(t)) {
 		*abi = 1;
 		k = id;
 		m = bpf_map_lookup_elem(&compat_nr, &k);

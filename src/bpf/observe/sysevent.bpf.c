@@ -420,8 +420,6 @@ int vigil_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	return sys_exit_handle((__u32)ctx->id, ctx->ret);
 }
 
-#define TS_COMPAT_ 0x0002		/* x86 thread_info.status: an ia32 syscall */
-
 /*
  * The other design (vigil run --exit-hook dispatch): one program on the
  * raw sys_exit tracepoint, which every syscall runs, filtering first by
@@ -449,7 +447,7 @@ int BPF_PROG(vigil_sys_exit_all, struct pt_regs *regs, long ret)
 	if (!spec || !(spec->flags & VIGIL_SYS_ON))
 		return 0;
 	t = bpf_get_current_task_btf();
-	if (bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT_))
+	if (task_ia32_syscall(t))
 		return 0;
 	return sys_exit_handle(nr, ret);
 #else
