@@ -4,8 +4,7 @@
 
 #include "abi/abi.h"
 #include "cmd/cmd.h"
-
-#define VIGIL_VERSION "0.2.0"
+#include "util/version.h"
 
 static const struct command {
 	const char *name;

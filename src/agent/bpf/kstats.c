@@ -31,6 +31,12 @@ const char *kstat_name(unsigned int i)
 	return i < VIGIL_STAT_MAX && names[i] ? names[i] : "unknown";
 }
 
+bool kstat_is_loss(unsigned int i)
+{
+	return i == VIGIL_STAT_RB_FULL || i == VIGIL_STAT_CTR_MAP_FULL || i == VIGIL_STAT_COUNTS_MISS ||
+	       i == VIGIL_STAT_READ_FAIL || i == VIGIL_STAT_DATA_TRUNC;
+}
+
 int kstats_read(int fd, uint64_t out[VIGIL_STAT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), c;

@@ -2,11 +2,14 @@
 #ifndef VIGIL_KSTATS_H
 #define VIGIL_KSTATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "abi/abi.h"
 
 /* Name of a counter ("ringbuf_full", ...). */
 const char *kstat_name(unsigned int i);
+/* Does counter i count records lost in the kernel (the others count what happened)? */
+bool kstat_is_loss(unsigned int i);
 
 /* Sums the per-CPU "stats" map (fd) into out[VIGIL_STAT_MAX].  0 or -errno. */
 int kstats_read(int stats_fd, uint64_t out[VIGIL_STAT_MAX]);

@@ -153,6 +153,29 @@ int kmaps_events_fd(struct loader *l)
 	return map_fd(l->skel->maps.events);
 }
 
+int kmaps_prog_each(struct loader *l, int (*cb)(void *arg, const char *name, uint64_t runs, uint64_t run_ns),
+		    void *arg)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;	/* not loaded on this kernel */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		n++;
+		if (cb(arg, bpf_program__name(p), info.run_cnt, info.run_time_ns))
+			break;
+	}
+	return n;
+}
+
 /* ---- enforcement (abi/policy.h) ---- */
 
 static int upd(int fd, const void *k, const void *v)

@@ -61,5 +61,12 @@ int kmaps_syn_cfg(struct loader *l, uint32_t rate, uint32_t window_ms, uint64_t 
 
 /* The ring buffer's fd, for ring_buffer__new(). */
 int kmaps_events_fd(struct loader *l);
+/*
+ * Each loaded program: its name and the kernel's bpf_stats (runs and run
+ * time, counted only while kernel.bpf_stats_enabled or a stats fd is on).
+ * Returns how many.
+ */
+int kmaps_prog_each(struct loader *l, int (*cb)(void *arg, const char *name, uint64_t runs, uint64_t run_ns),
+		    void *arg);
 
 #endif

@@ -1,5 +1,6 @@
 /* run.c - `vigil run`: the agent's options, then core/agent.c. */
 #include <getopt.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "abi/abi.h"
 #include "cmd/cmd.h"
 #include "core/agent.h"
+#include "output/httpd.h"
 #include "seccomp/check.h"
 #include "util/log.h"
 
@@ -83,12 +85,21 @@ void run_usage(FILE *f)
 "                           Default off\n"
 "      --syn-flood-iface IF also count on host interface IF (repeatable)\n"
 "      --syn-flood-block S  how long a flooding source's SYNs are dropped\n"
+"      --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics and\n"
+"                           /healthz; ADDR is HOST:PORT, [V6]:PORT or a PORT on\n"
+"                           loopback, e.g. 127.0.0.1:9464 (default off;\n"
+"                           docs/metrics.md)\n"
+"      --metrics-top N      syscall series per container (default %d, max %d;\n"
+"                           the rest are summed as syscall=\"other\")\n"
+"      --bpf-stats          have the kernel time every BPF program run while the\n"
+"                           agent runs (vigil_bpf_program_run_seconds_total; each\n"
+"                           run then costs ~20 ns more)\n"
 "      --duration S         stop after S seconds\n"
 "  -v, --verbose            more diagnostics (-vv: libbpf and verifier logs)\n"
 "\n"
 "Stop with Ctrl-C or SIGTERM: hooks are detached, buffered events flushed and a\n"
 "final stats line (events, drops by reason, RSS, CPU) printed to stderr.\n"
-"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX);
+"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX, METRICS_TOP_DEFAULT, METRICS_TOP_MAX);
 }
 
 static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
@@ -103,7 +114,7 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -134,6 +145,9 @@ int cmd_run(int argc, char **argv)
 		{ "syn-flood-rate", required_argument, NULL, O_SYN },
 		{ "syn-flood-iface", required_argument, NULL, O_SYN_IF },
 		{ "syn-flood-block", required_argument, NULL, O_SYN_BLOCK },
+		{ "metrics", required_argument, NULL, O_METRICS },
+		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
+		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -146,6 +160,7 @@ int cmd_run(int argc, char **argv)
 		.learn_seconds = 120,
 		.alerts_only = true,
 		.ready_fd = -1,
+		.metrics_top = METRICS_TOP_DEFAULT,
 	};
 	bool events_set = false;
 	int c;
@@ -236,6 +251,17 @@ int cmd_run(int argc, char **argv)
 			o.profiles[o.n_profiles++].path = eq + 1;
 			break;
 		}
+		case O_METRICS: {
+			struct sockaddr_storage ss;
+			char why[160];
+
+			if (httpd_parse_addr(optarg, &ss, why, sizeof(why)))
+				fatalx("--metrics: %s", why);
+			o.metrics = optarg;
+			break;
+		}
+		case O_METRICS_TOP: o.metrics_top = parse_uint("--metrics-top", optarg, METRICS_TOP_MAX); break;
+		case O_BPF_STATS: o.bpf_stats = true; break;
 		case 'v': log_verbose++; break;
 		case 'h': run_usage(stdout); return 0;
 		default: run_usage(stderr); return 2;

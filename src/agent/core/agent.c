@@ -202,6 +202,8 @@ static int start(struct agent *a)
 	}
 	fprintf(stderr, "vigil: watching %s; %d container cgroup(s) found at start; cgroup v2 at %s\n",
 		o->bpf.watch_host ? "containers and host" : "containers", n, cgroot ? cgroot : "-");
+	if (o->metrics && (err = metrics_start(a)))
+		return err;
 	notify_ready(a);
 	return 0;
 }
@@ -309,6 +311,7 @@ static void loop(struct agent *a)
 			agent_counts_demand(a);
 			a->next_drops_ms = agent_now_ms() + 1000;
 		}
+		metrics_tick(a, agent_now_ms());
 		if (a->next_summary && time(NULL) >= a->next_summary) {
 			emit_summaries(a);
 			a->next_summary = time(NULL) + o->summary_interval;
@@ -343,7 +346,9 @@ static void stop(struct agent *a)
 
 static void cleanup(struct agent *a)
 {
-	/* the worker first: it may still hold jobs for the tables below */
+	/* the listener first: it serves pages of the tables below */
+	metrics_stop(a);
+	/* the worker next: it may still hold jobs for the tables below */
 	worker_free(a->worker);
 	ring_buffer__free(a->rb);
 	enforce_free(a->enforce);

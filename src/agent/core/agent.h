@@ -22,6 +22,7 @@
 #include "bpf/loader.h"
 #include "enforce/enforce.h"
 #include "core/event.h"
+#include "core/metrics.h"
 #include "output/format.h"
 #include "output/jsonw.h"
 #include "output/sink.h"
@@ -59,6 +60,9 @@ struct agent_opts {
 	unsigned int learn_seconds;	/* capability learning window per container */
 	int ready_fd;			/* write "READY=1\n" here once watching; -1 none */
 	struct enforce_opts enforce;	/* --enforce, SYN flood detection */
+	const char *metrics;		/* --metrics ADDR: the Prometheus listener, or NULL */
+	unsigned int metrics_top;	/* syscall series per container */
+	bool bpf_stats;			/* --bpf-stats: the kernel times each program run */
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */
@@ -153,6 +157,7 @@ struct agent {
 	bool counts_on_demand;		/* --syscall-counts auto, where it applies */
 	bool color;			/* text on a terminal: INSECURE highlighted */
 	uint64_t counts_switches;	/* the counter attached or detached */
+	struct agent_metrics metrics;	/* --metrics */
 };
 
 uint64_t agent_now_ms(void);

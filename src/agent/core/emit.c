@@ -58,6 +58,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	char verdict[1024];
 	size_t used = 0, i, n;
 
+	metrics_event(a, ev->rec, v);
 	/* forks and exits are state for the cache; shown when asked, or when judged INSECURE */
 	if ((h->type == VIGIL_EV_FORK || h->type == VIGIL_EV_EXIT) && !a->opts->proc_events && !v->insecure)
 		return;
@@ -234,13 +235,6 @@ void emit_summaries(struct agent *a)
 	kmaps_counts_each(&a->ld, summary_cb, a);
 }
 
-/* Reasons a record was lost in the kernel; the others are counters, not losses. */
-static bool is_loss(unsigned int i)
-{
-	return i == VIGIL_STAT_RB_FULL || i == VIGIL_STAT_CTR_MAP_FULL || i == VIGIL_STAT_COUNTS_MISS ||
-	       i == VIGIL_STAT_READ_FAIL || i == VIGIL_STAT_DATA_TRUNC;
-}
-
 /*
  * Like Falco's "syscall event drop" alert: losses are put into the event
  * stream as they happen, not only in the final stats, and the alerts of
@@ -256,7 +250,7 @@ void emit_drops(struct agent *a)
 		return;
 	agent_lost = sinks_lost(&a->out) + a->malformed + a->jobs_refused;
 	for (i = 0; i < VIGIL_STAT_MAX; i++)
-		if (is_loss(i))
+		if (kstat_is_loss(i))
 			total += k[i] - a->drops_seen[i];
 	total += agent_lost - a->agent_drops_seen;
 	if (!total)
@@ -269,7 +263,7 @@ void emit_drops(struct agent *a)
 	jw_uint(&a->jw, "lost", total);
 	jw_obj_open(&a->jw, "since_last");
 	for (i = 0; i < VIGIL_STAT_MAX; i++)
-		if (is_loss(i) && k[i] != a->drops_seen[i])
+		if (kstat_is_loss(i) && k[i] != a->drops_seen[i])
 			jw_uint(&a->jw, kstat_name(i), k[i] - a->drops_seen[i]);
 	if (sinks_lost(&a->out))
 		jw_uint(&a->jw, "write_errors", sinks_lost(&a->out));

@@ -159,8 +159,10 @@ void judge_reload(struct agent *a)
 	rs = load_rules(a);
 	if (!rs) {
 		log_warnx("rules reload failed: keeping the rules in use");
+		a->metrics.reloads_failed++;
 		return;
 	}
+	a->metrics.reloads_ok++;
 	/* the kernel's policy first: it must never name rules of a freed set */
 	if (enforce_rules(a->enforce, rs))
 		log_warnx("enforcement of the new rules: not all written");

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Family "outputs": what Vigil hands to other tools: Prometheus metrics
+# scraped by a real Prometheus, the Grafana dashboard's queries, log files,
+# the webhook and syslog outputs, the traffic map.
+
+# free_port: a TCP port nothing listens on
+free_port() {
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# prom_query EXPR: the Prometheus API's answer (JSON) for an instant query
+prom_query() {
+	curl -s --max-time 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
+}
+
+# prom_wait DESC EXPR [TIMEOUT_S]: ok once EXPR has a sample in Prometheus
+prom_wait() {
+	local desc=$1 expr=$2 t=${3:-30} i
+	for i in $(seq $((t * 2))); do
+		[ "$(prom_query "$expr" | jq '.data.result | length' 2>/dev/null)" -gt 0 ] 2>/dev/null && { ok "$desc"; return 0; }
+		sleep 0.5
+	done
+	fail "$desc" "no sample for: $expr" "answer: $(prom_query "$expr" | head -c 300)"
+	return 1
+}
+
+t_prometheus() {
+	local name=$TAG-o-prom page expr names bad=0 n=0 m
+	check "/healthz answers ok" test "$(curl -sf --max-time 3 "http://127.0.0.1:$METRICS_PORT/healthz")" = ok
+	page=$(curl -s --max-time 3 "http://127.0.0.1:$METRICS_PORT/metrics")
+	check "a page at / that is not there is a 404" \
+		test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/nothing")" = 404
+	check "the page is the Prometheus text format (promtool check metrics)" \
+		sh -c 'printf "%s\n" "$1" | promtool check metrics' _ "$page"
+	cat >"$WORK/prometheus.yml" <<EOC
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: vigil
+    static_configs:
+      - targets: ["127.0.0.1:$METRICS_PORT"]
+EOC
+	prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom-data" \
+		--web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
+	PROM_PID=$!
+	AGENTS+=("$PROM_PID")
+	prom_wait "Prometheus scrapes the agent (up == 1)" 'up{job="vigil"} == 1' 60 || return
+	docker run -d --name "$name" --network none "$IMG" sh -c 'cat /etc/shadow; sleep 60' >/dev/null
+	prom_wait "INSECURE events by rule and priority reach Prometheus" \
+		'vigil_insecure_events_total{rule="Sensitive file read",priority="WARNING"} >= 1'
+	prom_wait "containers watched" 'vigil_containers_watched >= 1'
+	prom_wait "a container's syscalls by name reach Prometheus" \
+		"vigil_container_syscalls_total{container=\"$name\",syscall!=\"other\"} >= 1"
+	# the cardinality bound: at most --metrics-top (3 here) + "other" per container
+	m=$(prom_query "count(vigil_container_syscalls_total{container=\"$name\"})" | jq -r '.data.result[0].value[1]')
+	check "series per container are bounded by --metrics-top + 1 ($m)" test "$m" -eq 4
+	prom_wait "events by type" 'vigil_events_total{type="open"} > 0'
+	prom_wait "drops by reason are exported (zero here)" 'vigil_events_dropped_total{reason="ringbuf_full"} == 0'
+	prom_wait "the agent's CPU and memory" 'process_resident_memory_bytes{job="vigil"} > 1000000'
+	prom_wait "BPF programs' runs (bpf_stats on)" 'vigil_bpf_program_runs_total{program="vigil_exec"} > 0'
+	docker rm -f "$name" >/dev/null 2>&1
+	# the dashboard: every query is valid PromQL over metrics the agent exports
+	names=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/label/__name__/values" | jq -r '.data[]')
+	while IFS= read -r expr; do
+		n=$((n + 1))
+		expr=${expr//\$instance/.*}
+		if [ "$(prom_query "$expr" | jq -r .status)" != success ]; then
+			bad=1
+			fail "dashboard query is valid PromQL" "$expr"
+		fi
+		for m in $(grep -oE '\b(vigil|process)_[a-z_]+' <<<"$expr" | sort -u); do
+			grep -qx "$m" <<<"$names" || { bad=1; fail "dashboard metric $m is exported" "$expr"; }
+		done
+	done < <(jq -r '.. | objects | .expr? // empty' "$ROOT/deploy/grafana/vigil.json")
+	[ "$bad" = 0 ] && [ "$n" -gt 10 ] && ok "each of the dashboard's $n queries is valid and names exported metrics"
+	kill "$PROM_PID" 2>/dev/null
+	wait "$PROM_PID" 2>/dev/null
+}
+
+t_metrics_bad_addr() {
+	local err
+	err=$("$VIGIL" run --metrics 'nohost:99999' --duration 1 2>&1 >/dev/null)
+	check "--metrics with a bad address is refused with the reason" grep -q "is not HOST:PORT" <<<"$err"
+}
+
+family_outputs() {
+	METRICS_PORT=$(free_port)
+	PROM_PORT=$(free_port)
+	agent_start outputs --metrics "127.0.0.1:$METRICS_PORT" --metrics-top 3 --bpf-stats ||
+		{ fail "outputs: agent starts"; return; }
+	t_prometheus
+	agent_stop
+	t_metrics_bad_addr
+}
