@@ -82,6 +82,45 @@ EOC
 	wait "$PROM_PID" 2>/dev/null
 }
 
+t_log_dir() {
+	local c=$TAG-o-logs d=$WORK/logs n_out n_logs f big=0 mode bad=0
+	run "$c" -- sh -c 'cat /etc/shadow; vigil-testbin loop openclose 2000'
+	exited "$c"
+	sleep 0.5	# one flush period (100 ms) and more
+	mode=$(stat -c %a "$d")
+	check "--log-dir is made 0700" test "$mode" = 700
+	for f in exec file net priv syscall alert; do
+		[ -f "$d/$f.json" ] || { bad=1; fail "--log-dir has $f.json"; }
+	done
+	[ "$bad" = 0 ] && ok "--log-dir has a file per family (exec, file, net, priv, syscall, alert)"
+	for f in "$d"/*; do
+		[ "$(stat -c %a "$f")" = 600 ] || { bad=1; fail "log file $f is 0600" "$(stat -c %a "$f")"; }
+		[ "$(stat -c %s "$f")" -le 65536 ] || big=1
+		jq -e . "$f" >/dev/null 2>&1 || { bad=1; fail "every line of $f is whole JSON"; }
+	done
+	[ "$bad" = 0 ] && ok "every log file is 0600 and every line in it whole JSON"
+	check "file.json was rotated at --log-max-size (64K) and kept" test -f "$d/file.json.3"
+	check "no log file passes --log-max-size" test "$big" = 0
+	n_out=$(events "$c" '.type == "open" and .process.name == "vigil-testbin"' | wc -l)
+	n_logs=$(cat "$d"/file.json* | jq -c --arg c "$c" 'select(.container.name == $c and .type == "open" and .process.name == "vigil-testbin")' | wc -l)
+	check "no open event lost or doubled across rotations ($n_logs in file.json*, $n_out in the output)" \
+		test "$n_out" -ge 2000 -a "$n_logs" = "$n_out"
+	check "the INSECURE read of /etc/shadow is in alert.json" \
+		in_logs "$c" '.verdict == "INSECURE" and .file.path == "/etc/shadow"' "$d/alert.json"
+	check "... and in file.json" in_logs "$c" '.file.path == "/etc/shadow"' "$d"/file.json*
+	check "the container's exit and its syscall counts are in syscall.json" \
+		in_logs "$c" '.type == "container_exit" and .syscalls_total > 0' "$d/syscall.json"
+	check "its exec is in exec.json" in_logs "$c" '.type == "exec"' "$d/exec.json"
+	check "... and not in file.json" ! in_logs "$c" '.type == "exec"' "$d"/file.json*
+}
+
+# in_logs CONTAINER JQ_CONDITION FILE...: some event of the container in the files matches
+in_logs() {
+	local c=$1 cond=$2
+	shift 2
+	[ -n "$(cat "$@" | jq -c --arg c "$c" "select(.container.name == \$c) | select($cond)" 2>/dev/null | head -1)" ]
+}
+
 t_metrics_bad_addr() {
 	local err
 	err=$("$VIGIL" run --metrics 'nohost:99999' --duration 1 2>&1 >/dev/null)
@@ -91,9 +130,11 @@ t_metrics_bad_addr() {
 family_outputs() {
 	METRICS_PORT=$(free_port)
 	PROM_PORT=$(free_port)
-	agent_start outputs --metrics "127.0.0.1:$METRICS_PORT" --metrics-top 3 --bpf-stats ||
+	agent_start outputs --metrics "127.0.0.1:$METRICS_PORT" --metrics-top 3 --bpf-stats \
+		--log-dir "$WORK/logs" --log-max-size 64K --log-keep 100 --dedup-window 0 ||
 		{ fail "outputs: agent starts"; return; }
 	t_prometheus
+	t_log_dir
 	agent_stop
 	t_metrics_bad_addr
 }

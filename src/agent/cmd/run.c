@@ -21,6 +21,15 @@ void run_usage(FILE *f)
 "  -o, --output json|text   stdout format (default: json when stdout is not a\n"
 "                           terminal, text when it is)\n"
 "  -f, --output-file PATH   also append JSON lines to PATH\n"
+"      --log-dir DIR        also write JSON lines into DIR (0700, files 0600): a\n"
+"                           file per family (exec, file, net, priv, syscall;\n"
+"                           every INSECURE event also in alert.json), rotated\n"
+"                           by size (docs/events.md)\n"
+"      --log-files split|unified\n"
+"                           a file per family (default) or one vigil.json\n"
+"      --log-max-size N[K|M|G]\n"
+"                           rotate a file before it passes N bytes (default 64M)\n"
+"      --log-keep N         rotated files kept per file (default 5)\n"
 "      --rules FILE         rule file (repeatable; later files append to and\n"
 "                           override earlier ones); default: the shipped\n"
 "                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
@@ -112,9 +121,27 @@ static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
 	return v;
 }
 
+/* "64M": bytes, with an optional K, M or G (powers of 1024); at least 4K. */
+static uint64_t parse_size(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned int shift = 0;
+
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (!*s || *s == '-' || *end || v > (1ULL << 40) >> shift || (v << shift) < 4096)
+		fatalx("%s: '%s' is not a size from 4K to 1T (N, NK, NM or NG)", opt, s);
+	return v << shift;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -145,6 +172,10 @@ int cmd_run(int argc, char **argv)
 		{ "syn-flood-rate", required_argument, NULL, O_SYN },
 		{ "syn-flood-iface", required_argument, NULL, O_SYN_IF },
 		{ "syn-flood-block", required_argument, NULL, O_SYN_BLOCK },
+		{ "log-dir", required_argument, NULL, O_LOGDIR },
+		{ "log-files", required_argument, NULL, O_LOGFILES },
+		{ "log-max-size", required_argument, NULL, O_LOGMAX },
+		{ "log-keep", required_argument, NULL, O_LOGKEEP },
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
 		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
@@ -161,6 +192,7 @@ int cmd_run(int argc, char **argv)
 		.alerts_only = true,
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
+		.logs = { .max_bytes = 64ULL << 20, .keep = 5 },
 	};
 	bool events_set = false;
 	int c;
@@ -251,6 +283,14 @@ int cmd_run(int argc, char **argv)
 			o.profiles[o.n_profiles++].path = eq + 1;
 			break;
 		}
+		case O_LOGDIR: o.logs.dir = optarg; break;
+		case O_LOGFILES:
+			if (strcmp(optarg, "split") && strcmp(optarg, "unified"))
+				fatalx("--log-files: '%s' is neither split nor unified", optarg);
+			o.logs.unified = !strcmp(optarg, "unified");
+			break;
+		case O_LOGMAX: o.logs.max_bytes = parse_size("--log-max-size", optarg); break;
+		case O_LOGKEEP: o.logs.keep = parse_uint("--log-keep", optarg, 1000); break;
 		case O_METRICS: {
 			struct sockaddr_storage ss;
 			char why[160];

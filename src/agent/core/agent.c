@@ -124,6 +124,8 @@ static int start(struct agent *a)
 	a->fmt.boot_to_real_ns = boot_to_real_ns();
 	if ((err = sinks_open(&a->out, o->mode, o->output_file)))
 		return err;
+	if (o->logs.dir && (err = sinks_open_logdir(&a->out, &o->logs)))
+		return err;
 	a->procs = proc_cache_new();
 	a->ctrs = ctr_registry_new();
 	a->users = user_store_new();

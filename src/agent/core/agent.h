@@ -45,6 +45,7 @@ struct agent_opts {
 	struct loader_opts bpf;
 	enum output_mode mode;
 	const char *output_file;	/* JSON lines appended, or NULL */
+	struct sink_logdir_opts logs;	/* --log-dir */
 	const char *docker_socket;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
 	const char *state_dir;		/* what is learned persists here; NULL: default */

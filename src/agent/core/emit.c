@@ -84,7 +84,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 		n = event_text(a->text, sizeof(a->text), &a->fmt, &a->fc,
 			       v->judged || v->insecure ? verdict : NULL);
 		sink_text(&a->out, a->text, n);
-		if (!a->out.file.f)
+		if (!sinks_want_json(&a->out))
 			return;
 	}
 	event_json_open(&a->jw, &a->fmt, &a->fc);
@@ -104,7 +104,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 		jw_uint(&a->jw, "events_dropped_nearby", a->drops_recent);
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
-		sink_json(&a->out, a->jw.buf, a->jw.len);
+		sink_json(&a->out, event_family(ev->rec), v->insecure, a->jw.buf, a->jw.len);
 }
 
 /* Capabilities the container's program was granted or refused (exit, summary). */
@@ -184,7 +184,7 @@ void emit_container(struct agent *a, const char *type, const struct ctr_info *c,
 		sink_text(&a->out, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	if (!a->jw.err)
-		sink_json(&a->out, a->jw.buf, a->jw.len);
+		sink_json(&a->out, SINK_SYSCALL, false, a->jw.buf, a->jw.len);
 }
 
 void emit_policy(struct agent *a, const struct ctr_info *c, int n)
@@ -217,7 +217,7 @@ void emit_policy(struct agent *a, const struct ctr_info *c, int n)
 	jw_obj_close(&a->jw);
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
-		sink_json(&a->out, a->jw.buf, a->jw.len);
+		sink_json(&a->out, SINK_SYSCALL, false, a->jw.buf, a->jw.len);
 }
 
 static int summary_cb(void *arg, uint64_t cgid)
@@ -274,7 +274,7 @@ void emit_drops(struct agent *a)
 	jw_obj_close(&a->jw);
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
-		sink_json(&a->out, a->jw.buf, a->jw.len);
+		sink_json(&a->out, SINK_ALERT, true, a->jw.buf, a->jw.len);
 	if (a->out.mode == OUTPUT_TEXT) {
 		char line[256], t[48];
 		int n;

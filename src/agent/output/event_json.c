@@ -90,6 +90,43 @@ const char *event_type_name(const void *rec)
 	return "unknown";
 }
 
+enum sink_family event_family(const void *rec)
+{
+	const struct vigil_hdr *h = hdr_of(rec);
+	const struct sys_desc *d;
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC:
+	case VIGIL_EV_FORK:
+	case VIGIL_EV_EXIT:
+		return SINK_EXEC;
+	case VIGIL_EV_URING:
+		return SINK_FILE;
+	case VIGIL_EV_SOCK:
+	case VIGIL_EV_SYNFLOOD:
+		return SINK_NET;
+	case VIGIL_EV_CAPABLE:
+	case VIGIL_EV_MIGRATE:
+	case VIGIL_EV_ENFORCE:
+		return SINK_PRIV;
+	case VIGIL_EV_SYSCALL:
+		d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
+		switch (d ? d->cls : SC_NONE) {
+		case SC_OPEN:
+		case SC_FILE:
+			return SINK_FILE;
+		case SC_EXEC:
+			return SINK_EXEC;
+		case SC_NET:
+		case SC_DUP:
+			return SINK_NET;
+		default:
+			return SINK_PRIV;
+		}
+	}
+	return SINK_SYSCALL;	/* container lifecycle, profile violations, notices */
+}
+
 static void json_sv(struct jw *w, const char *key, struct sv v)
 {
 	if (v.p)

@@ -17,6 +17,7 @@
 #include "abi/abi.h"
 #include "container/container.h"
 #include "output/jsonw.h"
+#include "output/sink.h"
 #include "rules/fields.h"
 
 struct fmt_ctx {
@@ -26,6 +27,8 @@ struct fmt_ctx {
 
 /* The "type" of the event in the output, e.g. "exec", "open", "connect". */
 const char *event_type_name(const void *rec);
+/* Which --log-dir file the event belongs in. */
+enum sink_family event_family(const void *rec);
 
 /* Writes one JSON object for fc's event (w is reset first). */
 void event_json(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc);

@@ -1,8 +1,10 @@
 /* sink.c - stdout and file outputs (see sink.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output/sink.h"
@@ -15,6 +17,7 @@
  * events/s.  The file is flushed every FILE_FLUSH_MS instead.
  */
 #define OUT_BUF_BYTES (1 << 20)
+#define LOG_BUF_BYTES (256 << 10)	/* each of --log-dir's files */
 #define FILE_FLUSH_MS 100
 #define ERROR_REPORT_MS 10000
 
@@ -53,6 +56,7 @@ int sinks_open(struct sinks *s, enum output_mode mode, const char *file)
 	int fd, err;
 
 	memset(s, 0, sizeof(*s));
+	s->logs.dirfd = -1;
 	s->mode = mode;
 	s->out.f = stdout;
 	s->out.name = "stdout";
@@ -80,9 +84,19 @@ int sinks_open(struct sinks *s, enum output_mode mode, const char *file)
 
 void sinks_close(struct sinks *s)
 {
+	unsigned int i;
+
 	sinks_tick(s, UINT64_MAX / 2, true);
 	if (s->file.f)
 		fclose(s->file.f);
+	for (i = 0; i < SINK_FAMILIES; i++) {
+		if (s->logs.files[i].f)
+			fclose(s->logs.files[i].f);
+		free(s->logs.files[i].buf);
+		free((char *)s->logs.files[i].name);
+	}
+	if (s->logs.dirfd >= 0)
+		close(s->logs.dirfd);
 	fflush(stdout);
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* before its buffer is freed */
 	free(s->out.buf);
@@ -98,14 +112,165 @@ static void put_line(struct sink_file *sf, const char *p, size_t len)
 		return;
 	}
 	sf->pending++;
+	sf->bytes += len + 1;
 }
 
-void sink_json(struct sinks *s, const char *doc, size_t len)
+/* ---- --log-dir ---- */
+
+static const char *const family_names[SINK_FAMILIES] = {
+	[SINK_EXEC] = "exec", [SINK_FILE] = "file", [SINK_NET] = "net",
+	[SINK_PRIV] = "priv", [SINK_SYSCALL] = "syscall", [SINK_ALERT] = "alert",
+};
+
+const char *sink_family_name(enum sink_family f)
+{
+	return f < SINK_FAMILIES ? family_names[f] : "?";
+}
+
+static void log_base(const struct sink_logdir *l, unsigned int i, unsigned int gen, char *buf, size_t len)
+{
+	const char *name = l->o.unified ? "vigil" : family_names[i];
+
+	if (gen)
+		snprintf(buf, len, "%s.json.%u", name, gen);
+	else
+		snprintf(buf, len, "%s.json", name);
+}
+
+/* (Re)opens file i of the directory, appending.  0 or -errno. */
+static int log_open(struct sink_logdir *l, unsigned int i)
+{
+	struct sink_file *sf = &l->files[i];
+	struct stat st;
+	char base[64];
+	int fd, err;
+
+	log_base(l, i, 0, base, sizeof(base));
+	fd = openat(l->dirfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+		close(fd);
+		return err;
+	}
+	/* readable by root only, whatever made the file */
+	if ((st.st_mode & 077) && fchmod(fd, 0600)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!(sf->f = fdopen(fd, "a"))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (sf->buf)
+		setvbuf(sf->f, sf->buf, _IOFBF, LOG_BUF_BYTES);
+	sf->bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * NAME -> NAME.1 -> ... -> NAME.keep (which the rename over it removes),
+ * then a new NAME.  What was buffered goes to the old file first.
+ */
+static void log_rotate(struct sink_logdir *l, unsigned int i, uint64_t now_ms)
+{
+	struct sink_file *sf = &l->files[i];
+	char from[64], to[64];
+	unsigned int k;
+	int err;
+
+	file_flush(sf, now_ms);
+	if (fclose(sf->f))
+		file_error(sf, now_ms);
+	sf->f = NULL;
+	if (!l->o.keep) {
+		log_base(l, i, 0, from, sizeof(from));
+		unlinkat(l->dirfd, from, 0);
+	}
+	for (k = l->o.keep; k >= 1; k--) {
+		log_base(l, i, k - 1, from, sizeof(from));
+		log_base(l, i, k, to, sizeof(to));
+		if (renameat(l->dirfd, from, l->dirfd, to) && errno != ENOENT)
+			log_warn("rotating %s/%s", l->o.dir, from);
+	}
+	l->rotations++;
+	if ((err = log_open(l, i)))
+		log_warnx("%s: reopening after rotation: %s (its events are counted as lost)", sf->name, strerror(-err));
+}
+
+int sinks_open_logdir(struct sinks *s, const struct sink_logdir_opts *o)
+{
+	struct sink_logdir *l = &s->logs;
+	unsigned int i, n;
+	char base[64], *path;
+	struct stat st;
+	int err;
+
+	l->o = *o;
+	if (mkdir(o->dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		log_warn("--log-dir %s", o->dir);
+		return err;
+	}
+	l->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->dirfd < 0 || fstat(l->dirfd, &st)) {
+		err = -errno;
+		log_warn("--log-dir %s", o->dir);
+		return err;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		log_warnx("--log-dir %s: must be owned by this user and writable by no one else", o->dir);
+		return -EPERM;
+	}
+	n = o->unified ? 1 : SINK_FAMILIES;
+	for (i = 0; i < n; i++) {
+		log_base(l, i, 0, base, sizeof(base));
+		if (asprintf(&path, "%s/%s", o->dir, base) < 0)
+			return -ENOMEM;
+		l->files[i].name = path;
+		l->files[i].buf = malloc(LOG_BUF_BYTES);
+		if ((err = log_open(l, i))) {
+			log_warnx("%s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void log_line(struct sink_logdir *l, unsigned int i, const char *doc, size_t len)
+{
+	struct sink_file *sf = &l->files[i];
+
+	if (!sf->name)
+		return;
+	if (sf->f && sf->bytes && sf->bytes + len + 1 > l->o.max_bytes)
+		log_rotate(l, i, 0);
+	if (!sf->f) {
+		sf->lost++;
+		return;
+	}
+	put_line(sf, doc, len);
+}
+
+void sink_json(struct sinks *s, enum sink_family fam, bool alert, const char *doc, size_t len)
 {
 	if (s->mode == OUTPUT_JSON)
 		put_line(&s->out, doc, len);
 	if (s->file.f)
 		put_line(&s->file, doc, len);
+	if (s->logs.dirfd < 0)
+		return;
+	if (s->logs.o.unified) {
+		log_line(&s->logs, 0, doc, len);
+		return;
+	}
+	if (fam != SINK_ALERT)
+		log_line(&s->logs, fam, doc, len);
+	if (alert || fam == SINK_ALERT)
+		log_line(&s->logs, SINK_ALERT, doc, len);
 }
 
 void sink_text(struct sinks *s, const char *line, size_t len)
@@ -118,12 +283,27 @@ void sinks_tick(struct sinks *s, uint64_t now_ms, bool force)
 {
 	file_flush(&s->out, now_ms);
 	if (force || now_ms - s->last_flush_ms >= FILE_FLUSH_MS) {
+		unsigned int i;
+
 		file_flush(&s->file, now_ms);
+		for (i = 0; i < SINK_FAMILIES; i++) {
+			struct sink_file *sf = &s->logs.files[i];
+
+			/* a file that could not be reopened after a rotation: again */
+			if (!sf->f && sf->name && s->logs.dirfd >= 0 && !log_open(&s->logs, i))
+				log_warnx("%s works again (%llu event(s) lost)", sf->name, (unsigned long long)sf->lost);
+			file_flush(sf, now_ms);
+		}
 		s->last_flush_ms = now_ms;
 	}
 }
 
 uint64_t sinks_lost(const struct sinks *s)
 {
-	return s->out.lost + s->file.lost;
+	uint64_t n = s->out.lost + s->file.lost;
+	unsigned int i;
+
+	for (i = 0; i < SINK_FAMILIES; i++)
+		n += s->logs.files[i].lost;
+	return n;
 }
