@@ -164,7 +164,13 @@ $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 	$(Q)mkdir -p $(OUT)/helpers
 	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring -lpthread
 
-helpers: $(OUT)/helpers/vigil-testbin
+# The receiving end of the webhook tests (runs on the host).
+$(OUT)/helpers/vigil-http-sink: tests/helpers/vigil-http-sink.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/helpers
+	$(Q)$(CC) $(CFLAGS) $< -lmicrohttpd -o $@
+
+helpers: $(OUT)/helpers/vigil-testbin $(OUT)/helpers/vigil-http-sink
 
 # ns/event of the rules over a recorded event mix (bench/run.sh records one)
 $(OUT)/rules_bench: bench/rules_bench.c $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS))

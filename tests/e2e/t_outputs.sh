@@ -121,6 +121,82 @@ in_logs() {
 	[ -n "$(cat "$@" | jq -c --arg c "$c" "select(.container.name == \$c) | select($cond)" 2>/dev/null | head -1)" ]
 }
 
+# rsyslog_start NAME: a real rsyslogd of the test's own, on TCP $SYSLOG_PORT
+# and the unix socket $WORK/NAME.sock, writing what it parsed to $WORK/NAME.out
+rsyslog_start() {
+	local n=$1
+	mkdir -p "$WORK/$n.d"
+	cat >"$WORK/$n.conf" <<EOC
+global(workDirectory="$WORK/$n.d" maxMessageSize="256k")
+module(load="imtcp")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imtcp" port="$SYSLOG_PORT" address="127.0.0.1")
+input(type="imuxsock" Socket="$WORK/$n.sock" UseSpecialParser="off" ParseHostname="on")
+template(name="fields" type="string" string="%inputname%|%syslogfacility-text%|%syslogseverity-text%|%app-name%|%msgid%|%structured-data%|%msg%\n")
+*.* action(type="omfile" file="$WORK/$n.out" template="fields")
+EOC
+	rsyslogd -n -f "$WORK/$n.conf" -i "$WORK/$n.pid" >"$WORK/$n.log" 2>&1 &
+	AGENTS+=("$!")
+	RSYSLOG_PID=$!
+	for _ in $(seq 50); do [ -S "$WORK/$n.sock" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+# syslog_line INPUT CONTAINER: the line rsyslog wrote for the container's /etc/shadow alert
+syslog_line() {
+	grep "^$1|" "$WORK/rsyslog.out" 2>/dev/null | grep -F "container=\"$2\"" | grep -F '"path":"/etc/shadow"' | head -1
+}
+
+t_network_outputs() {
+	local c=$TAG-o-fwd l i doc
+	run "$c" -- sh -c 'cat /etc/shadow'
+	exited "$c"
+	for i in $(seq 50); do
+		[ -s "$WORK/webhook.json" ] && [ -n "$(syslog_line imtcp "$c")" ] && break
+		sleep 0.2
+	done
+	doc=$(jq -c --arg c "$c" 'select(.output_fields["container.name"] == $c and .rule == "Sensitive file read")' "$WORK/webhook.json" 2>/dev/null | head -1)
+	check "webhook: the alert arrives in Falco's output schema" \
+		jq -e '(.time | test("^[0-9-]+T[0-9:.]+Z$")) and .priority == "Warning" and .source == "syscall"
+		       and (.output | test("^[0-9:.]+: Warning Sensitive file opened")) and .hostname != null
+		       and (.tags | index("T1552") != null) and .output_fields["fd.name"] == "/etc/shadow"
+		       and (.output_fields["evt.time"] | type) == "number" and (.output_fields["container.id"] | length) == 12' <<<"${doc:-null}"
+	check "webhook: refused twice (503), the agent tried again and it was delivered" \
+		test "$(head -3 "$WORK/webhook.json.meta" | tr '\n' ' ')" = "503 application/json 503 application/json 200 application/json "
+	l=$(syslog_line imtcp "$c")
+	check "syslog over TCP: rsyslog parses it as RFC 5424 (facility, severity, app, msgid, structured data)" \
+		grep -q "^imtcp|local3|warning|vigil|open|\[vigil@32473 rule=\"Sensitive file read\" priority=\"WARNING\" container=\"$c\"\]|{" <<<"$l"
+	check "syslog: the message is the event's JSON, whole" jq -e '.file.path == "/etc/shadow" and .verdict == "INSECURE"' <<<"${l#*\]|}"
+	prom_wait_local "the webhook's and syslog's deliveries are counted" \
+		'vigil_alerts_forwarded_total{output="webhook"} [1-9]' 'vigil_alerts_forwarded_total{output="syslog"} [1-9]' \
+		'vigil_alerts_forward_retries_total{output="webhook"} [1-9]' 'vigil_events_dropped_total{reason="webhook_queue_full"} 0'
+}
+
+# prom_wait_local DESC PATTERN...: each pattern matches a line of the agent's own /metrics page
+prom_wait_local() {
+	local desc=$1 page p miss
+	shift
+	for _ in $(seq 20); do
+		page=$(curl -s --max-time 3 "http://127.0.0.1:$METRICS_PORT/metrics")
+		miss=
+		for p in "$@"; do grep -q "^$p" <<<"$page" || miss="$miss $p"; done
+		[ -z "$miss" ] && { ok "$desc"; return 0; }
+		sleep 0.5
+	done
+	fail "$desc" "missing:$miss"
+}
+
+t_syslog_unix() {
+	local c=$TAG-o-unix l
+	agent_start outputs-unix --syslog "unix:$WORK/rsyslog.sock" || { fail "outputs: agent with --syslog unix starts"; return; }
+	run "$c" -- sh -c 'cat /etc/shadow'
+	exited "$c"
+	for _ in $(seq 30); do l=$(syslog_line imuxsock "$c"); [ -n "$l" ] && break; sleep 0.2; done
+	check "syslog to a unix socket: rsyslog parses it as RFC 5424 (daemon facility)" \
+		grep -q "^imuxsock|daemon|warning|vigil|open|\[vigil@32473 rule=\"Sensitive file read\"" <<<"$l"
+	agent_stop
+}
+
 t_metrics_bad_addr() {
 	local err
 	err=$("$VIGIL" run --metrics 'nohost:99999' --duration 1 2>&1 >/dev/null)
@@ -130,11 +206,20 @@ t_metrics_bad_addr() {
 family_outputs() {
 	METRICS_PORT=$(free_port)
 	PROM_PORT=$(free_port)
+	SYSLOG_PORT=$(free_port)
+	WEBHOOK_PORT=$(free_port)
+	rsyslog_start rsyslog || { fail "outputs: rsyslogd starts" "$(cat "$WORK/rsyslog.log")"; return; }
+	# the receiver refuses the first two POSTs
+	"$ROOT/build/helpers/vigil-http-sink" "$WEBHOOK_PORT" "$WORK/webhook.json" 2 &
+	AGENTS+=("$!")
 	agent_start outputs --metrics "127.0.0.1:$METRICS_PORT" --metrics-top 3 --bpf-stats \
-		--log-dir "$WORK/logs" --log-max-size 64K --log-keep 100 --dedup-window 0 ||
+		--log-dir "$WORK/logs" --log-max-size 64K --log-keep 100 --dedup-window 0 \
+		--webhook "http://127.0.0.1:$WEBHOOK_PORT/" --syslog "tcp://127.0.0.1:$SYSLOG_PORT" --syslog-facility local3 ||
 		{ fail "outputs: agent starts"; return; }
+	t_network_outputs
 	t_prometheus
 	t_log_dir
 	agent_stop
+	t_syslog_unix
 	t_metrics_bad_addr
 }

@@ -94,6 +94,15 @@ void run_usage(FILE *f)
 "                           Default off\n"
 "      --syn-flood-iface IF also count on host interface IF (repeatable)\n"
 "      --syn-flood-block S  how long a flooding source's SYNs are dropped\n"
+"      --webhook URL        POST each alert to URL (http or https) as JSON in\n"
+"                           Falco's output schema (falcosidekick accepts it);\n"
+"                           queued, retried with backoff, never waited on\n"
+"      --webhook-batch N    alerts per POST (default 1; more: NDJSON bodies)\n"
+"      --webhook-ca FILE    CA bundle for an https URL\n"
+"      --webhook-insecure   do not verify the https server's certificate\n"
+"      --syslog TARGET      each alert as an RFC 5424 message: unix (/dev/log),\n"
+"                           unix:/PATH, or tcp://HOST:PORT (octet-counted)\n"
+"      --syslog-facility F  daemon (default), auth, user, local0 ... local7\n"
 "      --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics and\n"
 "                           /healthz; ADDR is HOST:PORT, [V6]:PORT or a PORT on\n"
 "                           loopback, e.g. 127.0.0.1:9464 (default off;\n"
@@ -141,7 +150,7 @@ static uint64_t parse_size(const char *opt, const char *s)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -176,6 +185,12 @@ int cmd_run(int argc, char **argv)
 		{ "log-files", required_argument, NULL, O_LOGFILES },
 		{ "log-max-size", required_argument, NULL, O_LOGMAX },
 		{ "log-keep", required_argument, NULL, O_LOGKEEP },
+		{ "webhook", required_argument, NULL, O_WEBHOOK },
+		{ "webhook-batch", required_argument, NULL, O_WH_BATCH },
+		{ "webhook-ca", required_argument, NULL, O_WH_CA },
+		{ "webhook-insecure", no_argument, NULL, O_WH_INSECURE },
+		{ "syslog", required_argument, NULL, O_SYSLOG },
+		{ "syslog-facility", required_argument, NULL, O_SYSLOG_FAC },
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
 		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
@@ -193,6 +208,9 @@ int cmd_run(int argc, char **argv)
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
 		.logs = { .max_bytes = 64ULL << 20, .keep = 5 },
+		.webhook = { .kind = FWD_WEBHOOK, .batch = 1 },
+		.syslog = { .kind = FWD_SYSLOG },
+		.syslog_facility = 3,	/* daemon */
 	};
 	bool events_set = false;
 	int c;
@@ -291,6 +309,28 @@ int cmd_run(int argc, char **argv)
 			break;
 		case O_LOGMAX: o.logs.max_bytes = parse_size("--log-max-size", optarg); break;
 		case O_LOGKEEP: o.logs.keep = parse_uint("--log-keep", optarg, 1000); break;
+		case O_WEBHOOK:
+		case O_SYSLOG: {
+			struct fwd_opts *f = c == O_WEBHOOK ? &o.webhook : &o.syslog;
+			char why[256];
+
+			f->target = optarg;
+			if (fwd_check_target(f, why, sizeof(why)))
+				fatalx("%s: %s", c == O_WEBHOOK ? "--webhook" : "--syslog", why);
+			break;
+		}
+		case O_WH_BATCH:
+			o.webhook.batch = parse_uint("--webhook-batch", optarg, FWD_BATCH_MAX);
+			if (!o.webhook.batch)
+				fatalx("--webhook-batch: at least 1");
+			break;
+		case O_WH_CA: o.webhook.ca_file = optarg; break;
+		case O_WH_INSECURE: o.webhook.insecure_tls = true; break;
+		case O_SYSLOG_FAC:
+			if ((o.syslog_facility = syslog_facility(optarg)) < 0)
+				fatalx("--syslog-facility: '%s' is none of kern, user, daemon, auth, authpriv, local0..local7",
+				       optarg);
+			break;
 		case O_METRICS: {
 			struct sockaddr_storage ss;
 			char why[160];

@@ -30,6 +30,8 @@
 #define DRAIN_MS 10
 /* containers running at start: how long to wait for their names before watching */
 #define START_META_WAIT_MS 3000
+/* at shutdown: how long the webhook and syslog may take to send what is queued */
+#define FWD_DRAIN_MS 3000
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -113,6 +115,7 @@ static int start(struct agent *a)
 	};
 	struct loader_opts lo;
 	const char *cgroot;
+	char why[256];
 	unsigned int i;
 	uint64_t until;
 	int n = 0, swept, err;
@@ -126,6 +129,15 @@ static int start(struct agent *a)
 		return err;
 	if (o->logs.dir && (err = sinks_open_logdir(&a->out, &o->logs)))
 		return err;
+	jw_init(&a->fjw);
+	if (o->webhook.target && !(a->webhook = fwd_start(&o->webhook, why, sizeof(why)))) {
+		log_warnx("--webhook: %s", why);
+		return -EINVAL;
+	}
+	if (o->syslog.target && !(a->syslog = fwd_start(&o->syslog, why, sizeof(why)))) {
+		log_warnx("--syslog: %s", why);
+		return -EINVAL;
+	}
 	a->procs = proc_cache_new();
 	a->ctrs = ctr_registry_new();
 	a->users = user_store_new();
@@ -343,6 +355,10 @@ static void stop(struct agent *a)
 	pipeline_flush(a);
 	emit_summaries(a);
 	sinks_tick(&a->out, agent_now_ms(), true);
+	/* what is queued for the network gets a few seconds; the rest is counted */
+	fwd_stop(a->webhook, FWD_DRAIN_MS, &a->fwd_final[0]);
+	fwd_stop(a->syslog, FWD_DRAIN_MS, &a->fwd_final[1]);
+	a->webhook = a->syslog = NULL;
 	emit_final_stats(a);
 }
 
@@ -365,8 +381,12 @@ static void cleanup(struct agent *a)
 	cap_baselines_free(a->caps);
 	proc_cache_free(a->procs);
 	judge_fini(a);
+	fwd_stop(a->webhook, 0, NULL);
+	fwd_stop(a->syslog, 0, NULL);
 	sinks_close(&a->out);
 	jw_free(&a->jw);
+	jw_free(&a->fjw);
+	free(a->sbuf);
 }
 
 int agent_run(const struct agent_opts *o)

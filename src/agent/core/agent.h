@@ -24,6 +24,7 @@
 #include "core/event.h"
 #include "core/metrics.h"
 #include "output/format.h"
+#include "output/forward.h"
 #include "output/jsonw.h"
 #include "output/sink.h"
 #include "rules/fields.h"
@@ -64,6 +65,9 @@ struct agent_opts {
 	const char *metrics;		/* --metrics ADDR: the Prometheus listener, or NULL */
 	unsigned int metrics_top;	/* syscall series per container */
 	bool bpf_stats;			/* --bpf-stats: the kernel times each program run */
+	struct fwd_opts webhook;	/* --webhook: target NULL when off */
+	struct fwd_opts syslog;		/* --syslog */
+	int syslog_facility;
 };
 
 /* Runs until SIGINT/SIGTERM (or duration).  Returns the exit status. */
@@ -159,6 +163,12 @@ struct agent {
 	bool color;			/* text on a terminal: INSECURE highlighted */
 	uint64_t counts_switches;	/* the counter attached or detached */
 	struct agent_metrics metrics;	/* --metrics */
+	/* --webhook, --syslog: alerts to other systems */
+	struct forwarder *webhook, *syslog;
+	struct jw fjw;			/* an alert in Falco's schema */
+	char *sbuf;			/* a syslog line */
+	size_t sbuf_cap;
+	struct fwd_stats fwd_final[2];	/* webhook, syslog: their counts once stopped */
 };
 
 uint64_t agent_now_ms(void);
@@ -213,6 +223,8 @@ void emit_summaries(struct agent *a);
 void emit_final_stats(struct agent *a);
 /* A "drops" event when anything was lost since the last call (once a second). */
 void emit_drops(struct agent *a);
+/* Alerts lost on their way out: the webhook's and syslog's queues were full, or shut down. */
+uint64_t emit_forward_dropped(struct agent *a);
 /* A container's own policy entries are in the kernel (n of them): when, relative to its start. */
 void emit_policy(struct agent *a, const struct ctr_info *c, int n);
 

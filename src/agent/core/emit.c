@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bpf/kstats.h"
 #include "bpf/maps.h"
@@ -49,6 +51,106 @@ static void action_json(struct jw *w, const struct action_report *r)
 	jw_obj_close(w);
 }
 
+/* ---- alerts to the webhook and syslog ---- */
+
+static int64_t event_real_ns(struct agent *a, const struct event_view *ev)
+{
+	return (int64_t)((const struct vigil_hdr *)ev->rec)->ts_ns + a->fmt.boot_to_real_ns;
+}
+
+static void fwd_syslog(struct agent *a, enum rule_priority pri, const char *rule, const char *container,
+		       const char *msgid, int64_t real_ns, const char *doc, size_t len)
+{
+	char ts[48];
+	size_t need = len + 2048, n;
+
+	if (need > a->sbuf_cap) {
+		char *b = realloc(a->sbuf, need);
+
+		if (!b) {
+			fwd_count_drop(a->syslog);
+			return;
+		}
+		a->sbuf = b;
+		a->sbuf_cap = need;
+	}
+	time_rfc3339(real_ns, ts, sizeof(ts));
+	n = syslog_format(a->sbuf, a->sbuf_cap, a->opts->syslog_facility, (int)pri, ts, a->host, (unsigned int)getpid(),
+			  msgid, rule, priority_name(pri), container, doc);
+	if (n)
+		fwd_push(a->syslog, a->sbuf, n);
+}
+
+/* Falco's schema has no place for a verdict no rule made: its own alert, with the container. */
+static void fwd_webhook_plain(struct agent *a, int64_t real_ns, const char *rule, enum rule_priority pri,
+			      const char *output, const struct ctr_info *c)
+{
+	falco_alert_open(&a->fjw, real_ns, a->host, rule, pri, output);
+	jw_arr_open(&a->fjw, "tags");
+	jw_str(&a->fjw, NULL, "vigil");
+	jw_arr_close(&a->fjw);
+	jw_obj_open(&a->fjw, "output_fields");
+	jw_int(&a->fjw, "evt.time", real_ns);
+	if (c) {
+		jw_str(&a->fjw, "container.id", c->id);
+		if (c->name)
+			jw_str(&a->fjw, "container.name", c->name);
+	}
+	jw_obj_close(&a->fjw);
+	jw_obj_close(&a->fjw);
+	if (!a->fjw.err)
+		fwd_push(a->webhook, a->fjw.buf, a->fjw.len);
+}
+
+/* An INSECURE event: to the webhook (one alert per rule, Falco's schema) and to syslog (the event). */
+static void forward(struct agent *a, const struct event_view *ev, const struct verdict *v)
+{
+	char plain[256];
+	const struct ctr_info *c = ev->ctr;
+	int64_t t = event_real_ns(a, ev);
+	enum rule_priority top = v->n ? PRI_DEBUG : PRI_WARNING;
+	const char *rule = v->n ? rule_name(v->m[0]) : ((const struct vigil_hdr *)ev->rec)->type == VIGIL_EV_PROFILE ?
+			   "Syscall outside profile" : "Kernel policy";
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (rule_priority(v->m[i]) < top)
+			top = rule_priority(v->m[i]);
+	if (a->webhook) {
+		for (i = 0; i < v->n; i++) {
+			rules_falco_json(&a->fjw, v->m[i], &a->fc, t, a->host);
+			if (!a->fjw.err)
+				fwd_push(a->webhook, a->fjw.buf, a->fjw.len);
+		}
+		if (!v->n) {
+			if (ev->profile || ((const struct vigil_hdr *)ev->rec)->type == VIGIL_EV_PROFILE)
+				snprintf(plain, sizeof(plain), "Syscall outside profile %s", ev->profile ? ev->profile : "?");
+			else
+				snprintf(plain, sizeof(plain), "Unsafe:[policy] (decided in the kernel by an earlier rule set)");
+			fwd_webhook_plain(a, t, rule, top, plain, c);
+		}
+	}
+	if (a->syslog && !a->jw.err)
+		fwd_syslog(a, top, rule, c && c->name ? c->name : c ? c->id : "host", event_type_name(ev->rec), t,
+			   a->jw.buf, a->jw.len);
+}
+
+uint64_t emit_forward_dropped(struct agent *a)
+{
+	struct fwd_stats st;
+	uint64_t n = 0;
+
+	if (a->webhook) {
+		fwd_stats(a->webhook, &st);
+		n += st.dropped;
+	}
+	if (a->syslog) {
+		fwd_stats(a->syslog, &st);
+		n += st.dropped;
+	}
+	return n;
+}
+
 /* bold red, then back: only on a terminal, and NO_COLOR turns it off */
 #define INSECURE_COLOR "\033[1;31m[INSECURE]\033[0m"
 
@@ -84,7 +186,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 		n = event_text(a->text, sizeof(a->text), &a->fmt, &a->fc,
 			       v->judged || v->insecure ? verdict : NULL);
 		sink_text(&a->out, a->text, n);
-		if (!sinks_want_json(&a->out))
+		if (!sinks_want_json(&a->out) && !(v->insecure && (a->webhook || a->syslog)))
 			return;
 	}
 	event_json_open(&a->jw, &a->fmt, &a->fc);
@@ -105,6 +207,8 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
 		sink_json(&a->out, event_family(ev->rec), v->insecure, a->jw.buf, a->jw.len);
+	if (v->insecure && (a->webhook || a->syslog))
+		forward(a, ev, v);
 }
 
 /* Capabilities the container's program was granted or refused (exit, summary). */
@@ -248,7 +352,7 @@ void emit_drops(struct agent *a)
 
 	if (kmaps_stats_read(&a->ld, k))
 		return;
-	agent_lost = sinks_lost(&a->out) + a->malformed + a->jobs_refused;
+	agent_lost = sinks_lost(&a->out) + a->malformed + a->jobs_refused + emit_forward_dropped(a);
 	for (i = 0; i < VIGIL_STAT_MAX; i++)
 		if (kstat_is_loss(i))
 			total += k[i] - a->drops_seen[i];
@@ -271,10 +375,23 @@ void emit_drops(struct agent *a)
 		jw_uint(&a->jw, "malformed", a->malformed);
 	if (a->jobs_refused)
 		jw_uint(&a->jw, "lookups_refused", a->jobs_refused);
+	if (emit_forward_dropped(a))
+		jw_uint(&a->jw, "alerts_not_forwarded", emit_forward_dropped(a));
 	jw_obj_close(&a->jw);
 	jw_obj_close(&a->jw);
 	if (!a->jw.err)
 		sink_json(&a->out, SINK_ALERT, true, a->jw.buf, a->jw.len);
+	if (a->webhook || a->syslog) {
+		char out[128];
+		int64_t t = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+
+		snprintf(out, sizeof(out), "Vigil lost %llu event(s) (see the drops event's since_last)",
+			 (unsigned long long)total);
+		if (a->webhook)
+			fwd_webhook_plain(a, t, "Events dropped", PRI_WARNING, out, NULL);
+		if (a->syslog && !a->jw.err)
+			fwd_syslog(a, PRI_WARNING, "Events dropped", "-", "drops", t, a->jw.buf, a->jw.len);
+	}
 	if (a->out.mode == OUTPUT_TEXT) {
 		char line[256], t[48];
 		int n;
@@ -308,6 +425,13 @@ void emit_final_stats(struct agent *a)
 		fprintf(stderr, " %s=%llu", kstat_name(i), (unsigned long long)k[i]);
 	fprintf(stderr, " acted=%llu would_act=%llu act_failed=%llu", (unsigned long long)a->acted,
 		(unsigned long long)a->would_act, (unsigned long long)a->act_failed);
+	for (i = 0; i < 2; i++)
+		if (a->opts->webhook.target && !i)
+			fprintf(stderr, " webhook_sent=%llu webhook_dropped=%llu", (unsigned long long)a->fwd_final[0].sent,
+				(unsigned long long)(a->fwd_final[0].dropped + a->fwd_final[0].rejected));
+		else if (a->opts->syslog.target && i)
+			fprintf(stderr, " syslog_sent=%llu syslog_dropped=%llu", (unsigned long long)a->fwd_final[1].sent,
+				(unsigned long long)(a->fwd_final[1].dropped + a->fwd_final[1].rejected));
 	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs), ru.ru_maxrss,
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 }

@@ -312,6 +312,59 @@ static int bpf_stats_sysctl(void)
 	return v;
 }
 
+static struct forwarder *fwd_of(struct agent *a, int i)
+{
+	return i ? a->syslog : a->webhook;
+}
+
+/* Alerts the webhook's or syslog's queue could not take (or held at shutdown). */
+static void fwd_dropped(struct agent *a, struct prom *p)
+{
+	struct fwd_stats st;
+	char reason[32];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *l[] = { "reason", reason, NULL };
+
+		if (!fwd_of(a, i))
+			continue;
+		fwd_stats(fwd_of(a, i), &st);
+		snprintf(reason, sizeof(reason), "%s_queue_full", fwd_name(fwd_of(a, i)));
+		prom_sample_u64(p, "vigil_events_dropped_total", l, st.dropped);
+	}
+}
+
+static void fwd_metrics(struct agent *a, struct prom *p)
+{
+	static const struct { const char *name, *type, *help; } fam[] = {
+		{ "vigil_alerts_forwarded_total", "counter", "Alerts delivered to the webhook or syslog" },
+		{ "vigil_alerts_forward_retries_total", "counter", "Failed attempts to deliver, tried again" },
+		{ "vigil_alerts_rejected_total", "counter", "Alerts the receiver refused (HTTP 4xx), not sent again" },
+		{ "vigil_alerts_queued", "gauge", "Alerts waiting to be delivered" },
+		{ "vigil_alerts_forward_up", "gauge", "1 while the last delivery attempt worked" },
+	};
+	struct fwd_stats st[2];
+	size_t f;
+	int i;
+
+	if (!a->webhook && !a->syslog)
+		return;
+	for (i = 0; i < 2; i++)
+		if (fwd_of(a, i))
+			fwd_stats(fwd_of(a, i), &st[i]);
+	for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		prom_family(p, fam[f].name, fam[f].type, fam[f].help);
+		for (i = 0; i < 2; i++) {
+			const char *l[] = { "output", fwd_of(a, i) ? fwd_name(fwd_of(a, i)) : "", NULL };
+			uint64_t v[] = { st[i].sent, st[i].retries, st[i].rejected, st[i].queued, st[i].up };
+
+			if (fwd_of(a, i))
+				prom_sample_u64(p, fam[f].name, l, v[f]);
+		}
+	}
+}
+
 void metrics_render(struct agent *a, struct prom *p)
 {
 	struct agent_metrics *m = &a->metrics;
@@ -370,6 +423,7 @@ void metrics_render(struct agent *a, struct prom *p)
 		prom_sample_u64(p, "vigil_events_dropped_total", mf, a->malformed);
 		prom_sample_u64(p, "vigil_events_dropped_total", lr, a->jobs_refused);
 	}
+	fwd_dropped(a, p);
 	prom_family(p, "vigil_kernel_events_total", "counter",
 		    "What the kernel side counted that is not a loss (truncations, repeats, policy matches)");
 	for (i = 0; i < VIGIL_STAT_MAX; i++) {
@@ -426,6 +480,7 @@ void metrics_render(struct agent *a, struct prom *p)
 		    ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	gauge1(p, "process_resident_memory_bytes", "The agent's resident memory", (double)rss_bytes());
 	gauge1(p, "process_start_time_seconds", "When the agent started, Unix time", m->start_time);
+	fwd_metrics(a, p);
 	container_syscalls(a, p);
 }
 

@@ -85,6 +85,20 @@ const char *priority_name(enum rule_priority p);
  */
 void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, struct field_ctx *fc);
 
+/* Falco's spelling of a priority ("Warning"). */
+const char *priority_falco_name(enum rule_priority p);
+/*
+ * An alert in Falco's output schema, for receivers of Falco's HTTP output
+ * (falcosidekick): time, rule, priority, output ("HH:MM:SS.ns: Priority
+ * text"), source, hostname, tags, output_fields (the rule's fields and
+ * evt.time, container.id, container.name, container.image.repository,
+ * k8s.ns.name, k8s.pod.name).  The document is reset and closed.
+ */
+void rules_falco_json(struct jw *w, const struct rule *r, struct field_ctx *fc, int64_t real_ns, const char *host);
+/* Its first keys, left open (for alerts no rule made: tags, output_fields and closing are the caller's). */
+void falco_alert_open(struct jw *w, int64_t real_ns, const char *host, const char *rule, enum rule_priority pri,
+		      const char *output);
+
 /* Renders r's output template into buf. */
 void rule_output(const struct rule *r, struct field_ctx *fc, char *buf, size_t len);
 

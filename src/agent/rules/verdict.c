@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "output/format.h"
 #include "rules/ruleset_priv.h"
 
 static size_t field_token(const char *p)
@@ -77,7 +79,7 @@ void rule_output(const struct rule *r, struct field_ctx *fc, char *buf, size_t l
 	buf[n] = '\0';
 }
 
-static void output_fields_json(struct jw *w, const struct rule *r, struct field_ctx *fc)
+static void output_fields_json(struct jw *w, const struct rule *r, struct field_ctx *fc, bool close)
 {
 	const char *p = r->output;
 
@@ -102,7 +104,8 @@ static void output_fields_json(struct jw *w, const struct rule *r, struct field_
 		else
 			jw_str(w, tok, s);
 	}
-	jw_obj_close(w);
+	if (close)
+		jw_obj_close(w);
 }
 
 void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, struct field_ctx *fc)
@@ -135,5 +138,77 @@ void rules_verdict_json(struct jw *w, const struct rule *const *m, size_t n, str
 	jw_arr_close(w);
 	rule_output(m[0], fc, out, sizeof(out));
 	jw_str(w, "output", out);
-	output_fields_json(w, m[0], fc);
+	output_fields_json(w, m[0], fc, true);
+}
+
+const char *priority_falco_name(enum rule_priority p)
+{
+	static const char *const names[] = { "Emergency", "Alert", "Critical", "Error", "Warning",
+					     "Notice", "Informational", "Debug" };
+
+	return p <= PRI_DEBUG ? names[p] : "Debug";
+}
+
+void falco_alert_open(struct jw *w, int64_t real_ns, const char *host, const char *rule, enum rule_priority pri,
+		      const char *output)
+{
+	char ts[48], line[4200];
+	time_t sec = (time_t)(real_ns / 1000000000LL);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	/* Falco's output line: "%evt.time: %priority %output" */
+	snprintf(line, sizeof(line), "%02d:%02d:%02d.%09lld: %s %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(real_ns % 1000000000LL), priority_falco_name(pri), output);
+	time_rfc3339(real_ns, ts, sizeof(ts));
+	jw_reset(w);
+	jw_obj_open(w, NULL);
+	jw_str(w, "time", ts);
+	jw_str(w, "rule", rule);
+	jw_str(w, "priority", priority_falco_name(pri));
+	jw_str(w, "output", line);
+	jw_str(w, "source", "syscall");
+	jw_str(w, "hostname", host);
+}
+
+/* A field Falco's consumers route on, unless the rule's output already has it. */
+static void falco_field(struct jw *w, const struct rule *r, struct field_ctx *fc, const char *name)
+{
+	char tok[128], val[1024];
+	struct fval v;
+	bool have;
+	const char *s;
+
+	snprintf(tok, sizeof(tok), "%%%s", name);
+	if (strstr(r->output, tok))
+		return;
+	s = token_value(name, fc, val, sizeof(val), &v, &have);
+	if (!have)
+		jw_null(w, name);
+	else if (v.type == FT_NUM)
+		jw_int(w, name, v.n);
+	else
+		jw_str(w, name, s);
+}
+
+void rules_falco_json(struct jw *w, const struct rule *r, struct field_ctx *fc, int64_t real_ns, const char *host)
+{
+	char out[4096];
+	size_t k;
+
+	rule_output(r, fc, out, sizeof(out));
+	falco_alert_open(w, real_ns, host, r->name, r->priority, out);
+	jw_arr_open(w, "tags");
+	for (k = 0; k < r->n_tags; k++)
+		jw_str(w, NULL, r->tags[k]);
+	jw_arr_close(w);
+	output_fields_json(w, r, fc, false);
+	jw_int(w, "evt.time", real_ns);
+	falco_field(w, r, fc, "container.id");
+	falco_field(w, r, fc, "container.name");
+	falco_field(w, r, fc, "container.image.repository");
+	falco_field(w, r, fc, "k8s.ns.name");
+	falco_field(w, r, fc, "k8s.pod.name");
+	jw_obj_close(w);
+	jw_obj_close(w);
 }
