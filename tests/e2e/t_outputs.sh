@@ -19,8 +19,8 @@ prom_query() {
 
 # prom_wait DESC EXPR [TIMEOUT_S]: ok once EXPR has a sample in Prometheus
 prom_wait() {
-	local desc=$1 expr=$2 t=${3:-30} i
-	for i in $(seq $((t * 2))); do
+	local desc=$1 expr=$2 t=${3:-30}
+	for _ in $(seq $((t * 2))); do
 		[ "$(prom_query "$expr" | jq '.data.result | length' 2>/dev/null)" -gt 0 ] 2>/dev/null && { ok "$desc"; return 0; }
 		sleep 0.5
 	done
@@ -137,7 +137,6 @@ template(name="fields" type="string" string="%inputname%|%syslogfacility-text%|%
 EOC
 	rsyslogd -n -f "$WORK/$n.conf" -i "$WORK/$n.pid" >"$WORK/$n.log" 2>&1 &
 	AGENTS+=("$!")
-	RSYSLOG_PID=$!
 	for _ in $(seq 50); do [ -S "$WORK/$n.sock" ] && return 0; sleep 0.1; done
 	return 1
 }
@@ -148,10 +147,10 @@ syslog_line() {
 }
 
 t_network_outputs() {
-	local c=$TAG-o-fwd l i doc
+	local c=$TAG-o-fwd l doc
 	run "$c" -- sh -c 'cat /etc/shadow'
 	exited "$c"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -s "$WORK/webhook.json" ] && [ -n "$(syslog_line imtcp "$c")" ] && break
 		sleep 0.2
 	done

@@ -415,6 +415,7 @@ fail:
 
 bool fwd_push(struct forwarder *f, const char *msg, size_t len)
 {
+	struct msg *m;
 	char *copy;
 
 	pthread_mutex_lock(&f->lock);
@@ -424,7 +425,9 @@ bool fwd_push(struct forwarder *f, const char *msg, size_t len)
 		return false;
 	}
 	memcpy(copy, msg, len);
-	f->q[(f->head + f->n) % FWD_QUEUE_MAX] = (struct msg){ copy, len };
+	m = &f->q[(f->head + f->n) % FWD_QUEUE_MAX];
+	m->p = copy;
+	m->len = len;
 	f->n++;
 	f->bytes += len;
 	f->st.queued = f->n;
