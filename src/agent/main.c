@@ -18,6 +18,8 @@ static const struct command {
 	{ "analyze", analyze_cmd, "a seccomp profile from an image's code (vigil analyze -h)" },
 	{ "rules", rules_cmd, "rules check FILE...: validate rule files (no root needed)" },
 	{ "probe", probe_cmd, "which kernel features Vigil needs and this kernel has" },
+	{ "netmap", netmap_cmd, "who talks to whom: the traffic map as JSON, dot or SVG\n"
+				"                 (vigil netmap -h)" },
 	{ "unpin", unpin_cmd, "remove the hooks and maps `vigil run --pin` left in the kernel" },
 };
 

@@ -196,6 +196,43 @@ t_syslog_unix() {
 	agent_stop
 }
 
+# The traffic map: a client and a server on a network of the test's own, a
+# bystander beside them, and a connect to TEST-NET from --network none.
+t_netmap() {
+	local srv=$TAG-o-srv cli=$TAG-o-cli by=$TAG-o-by out=$TAG-o-out map n
+	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.60 "$IMG" sh -c 'nc -l -p 9000 >/dev/null; nc -l -p 9000 >/dev/null' >/dev/null
+	docker run -d --name "$by" --network "$NET" "$IMG" sleep 6 >/dev/null
+	sleep 1
+	docker run --name "$cli" --network "$NET" "$IMG" sh -c 'echo hi | nc -w 2 172.31.250.60 9000; sleep 0.5; echo hi | nc -w 2 172.31.250.60 9000' \
+		>>"$WORK/containers.log" 2>&1
+	run "$out" -- vigil-testbin connect 192.0.2.1 80
+	exited "$cli"
+	exited "$out"
+	docker rm -f "$srv" "$by" >/dev/null 2>&1
+	agent_stop	# the map is written at exit
+	map=$("$VIGIL" netmap --state-dir "$WORK/state-outputs")
+	check "netmap: client -> server on tcp/9000, by name, counted twice" \
+		jq -e --arg c "$cli" --arg s "$srv" '[.edges[] | select(.from.name == $c and .to.name == $s and .to.kind == "container"
+			and .port == 9000 and .proto == "tcp" and .to.address == "172.31.250.60")] | length == 1 and .[0].count == 2' <<<"$map"
+	check "netmap: container -> an outside address (TEST-NET, port 80)" \
+		jq -e --arg o "$out" '[.edges[] | select(.from.name == $o and .to.kind == "outside" and .to.address == "192.0.2.1" and .port == 80)] | length == 1' <<<"$map"
+	n=$(jq --arg c "$cli" --arg s "$srv" --arg b "$by" --arg o "$out" \
+		'[.edges[] | select(.from.name == $b or .to.name == $b or ((.from.name == $c or .from.name == $s or .to.name == $c or .to.name == $s) and
+		  (.from.name != $c or .to.name != $s)))] | length' <<<"$map")
+	check "netmap: no phantom edges (none of the bystander's, none server -> client, no outside -> server) ($n)" test "$n" = 0
+	check "netmap --format dot: a Graphviz edge by name" \
+		sh -c "'$VIGIL' netmap --state-dir '$WORK/state-outputs' --format dot | grep -q 'label=\"$cli\\\\nvigil-test:latest\"'"
+	"$VIGIL" netmap --state-dir "$WORK/state-outputs" --format svg >"$WORK/netmap.svg" 2>"$WORK/netmap.err"
+	check "netmap --format svg: Graphviz draws it, with both names" \
+		sh -c "grep -q '<svg' '$WORK/netmap.svg' && grep -qF '>$(svg_text "$cli")<' '$WORK/netmap.svg' &&
+		       grep -qF '>$(svg_text "$srv")<' '$WORK/netmap.svg'"
+}
+
+# svg_text S: S as Graphviz writes it in SVG text ('-' as &#45;)
+svg_text() {
+	sed 's/-/\&#45;/g' <<<"$1"
+}
+
 t_metrics_bad_addr() {
 	local err
 	err=$("$VIGIL" run --metrics 'nohost:99999' --duration 1 2>&1 >/dev/null)
@@ -218,7 +255,7 @@ family_outputs() {
 	t_network_outputs
 	t_prometheus
 	t_log_dir
-	agent_stop
+	t_netmap
 	t_syslog_unix
 	t_metrics_bad_addr
 }

@@ -15,5 +15,6 @@ int analyze_cmd(int argc, char **argv);	/* analyze.c: ... from what an image's c
 int rules_cmd(int argc, char **argv);	/* rules.c: rules check FILE... */
 int probe_cmd(int argc, char **argv);	/* probe.c: what this kernel offers Vigil */
 int unpin_cmd(int argc, char **argv);	/* unpin.c: what run --pin left in the kernel */
+int netmap_cmd(int argc, char **argv);	/* netmap.c: who talks to whom */
 
 #endif

@@ -19,19 +19,24 @@
 #include "bpf/probe.h"
 #include "core/agent.h"
 #include "core/join.h"
+#include "core/netmap.h"
 #include "core/park.h"
 #include "core/worker.h"
 #include "learn/cap_baseline.h"
 #include "proc/users.h"
 #include "rules/rules.h"
 #include "seccomp/check.h"
+#include "output/httpd.h"
 #include "util/log.h"
+#include "util/safefile.h"
 
 #define DRAIN_MS 10
 /* containers running at start: how long to wait for their names before watching */
 #define START_META_WAIT_MS 3000
 /* at shutdown: how long the webhook and syslog may take to send what is queued */
 #define FWD_DRAIN_MS 3000
+/* how often the traffic map is written when it changed */
+#define NETMAP_SAVE_MS 5000
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -145,11 +150,12 @@ static int start(struct agent *a)
 	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL,
 				    o->state_dir ? o->state_dir : AGENT_STATE_DIR);
 	a->park = park_new();
+	a->netmap = netmap_new();
 	a->join = join_new();
 	a->profiles = profile_checks_new(&a->ld);
 	a->worker = worker_new(&wc);
 	if (!a->procs || !a->ctrs || !a->users || !a->activity || !a->caps || !a->park || !a->join || !a->profiles ||
-	    !a->worker) {
+	    !a->worker || !a->netmap) {
 		log_warn("start-up");
 		return -ENOMEM;
 	}
@@ -218,6 +224,7 @@ static int start(struct agent *a)
 		o->bpf.watch_host ? "containers and host" : "containers", n, cgroot ? cgroot : "-");
 	if (o->metrics && (err = metrics_start(a)))
 		return err;
+	agent_netmap_save(a, true);	/* this agent's map, from now */
 	notify_ready(a);
 	return 0;
 }
@@ -282,6 +289,22 @@ void agent_counts_demand(struct agent *a)
 	log_debug("syscall counter %s", d.need ? "attached: a container needs it" : "detached: no container needs it");
 }
 
+void agent_netmap_save(struct agent *a, bool force)
+{
+	const char *dir = a->opts->state_dir ? a->opts->state_dir : AGENT_STATE_DIR;
+	int err;
+
+	if (!force && !netmap_dirty(a->netmap))
+		return;
+	netmap_json(a->netmap, &a->jw);
+	if (a->jw.err)
+		return;
+	if (a->metrics.on)
+		httpd_publish(a->metrics.http, "/netmap.json", "application/json", a->jw.buf, a->jw.len);
+	if ((err = safefile_replace(dir, NETMAP_FILE, a->jw.buf, a->jw.len)))
+		log_warnx("%s/%s: traffic map not saved: %s", dir, NETMAP_FILE, strerror(-err));
+}
+
 /* A pid's process is there (a sweep of the cache, where exit events were lost). */
 static int pid_alive(uint32_t pid)
 {
@@ -326,6 +349,10 @@ static void loop(struct agent *a)
 			a->next_drops_ms = agent_now_ms() + 1000;
 		}
 		metrics_tick(a, agent_now_ms());
+		if (agent_now_ms() >= a->next_netmap_ms) {
+			agent_netmap_save(a, false);
+			a->next_netmap_ms = agent_now_ms() + NETMAP_SAVE_MS;
+		}
 		if (a->next_summary && time(NULL) >= a->next_summary) {
 			emit_summaries(a);
 			a->next_summary = time(NULL) + o->summary_interval;
@@ -359,6 +386,7 @@ static void stop(struct agent *a)
 	fwd_stop(a->webhook, FWD_DRAIN_MS, &a->fwd_final[0]);
 	fwd_stop(a->syslog, FWD_DRAIN_MS, &a->fwd_final[1]);
 	a->webhook = a->syslog = NULL;
+	agent_netmap_save(a, true);
 	emit_final_stats(a);
 }
 
@@ -373,6 +401,7 @@ static void cleanup(struct agent *a)
 	if (a->ld.skel)
 		loader_close(&a->ld);
 	park_free(a->park);
+	netmap_free(a->netmap);
 	join_free(a->join);
 	profile_checks_free(a->profiles);
 	ctr_registry_free(a->ctrs);

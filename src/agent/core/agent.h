@@ -169,6 +169,8 @@ struct agent {
 	char *sbuf;			/* a syslog line */
 	size_t sbuf_cap;
 	struct fwd_stats fwd_final[2];	/* webhook, syslog: their counts once stopped */
+	struct netmap *netmap;		/* who talks to whom (core/netmap.h) */
+	uint64_t next_netmap_ms;
 };
 
 uint64_t agent_now_ms(void);
@@ -177,6 +179,9 @@ void agent_counts_demand(struct agent *a);
 
 /* judge.c: the rules (and their actions) for every container known, after a (re)load */
 void judge_enforce_all(struct agent *a);
+
+/* The traffic map written to the state directory (and /netmap.json) when it changed, or now (force). */
+void agent_netmap_save(struct agent *a, bool force);
 
 /* pipeline.c */
 int pipeline_record(void *ctx, void *data, size_t size);

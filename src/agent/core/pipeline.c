@@ -22,11 +22,14 @@
 #include "container/container.h"
 #include "core/agent.h"
 #include "core/join.h"
+#include "core/netmap.h"
 #include "core/park.h"
 #include "core/worker.h"
 #include "proc/users.h"
 #include "rules/fields.h"
 #include "util/log.h"
+#include "util/names.h"
+#include "util/netaddr.h"
 
 /* Meta retries: 1 s, 2 s, 4 s ... when a runtime that should know did not answer. */
 #define META_RETRY_MS 1000
@@ -60,6 +63,42 @@ static const struct vigil_pol_outcome *h_own_net(const void *rec)
 	return p && (p->flags & VIGIL_POL_OWN_KNOWN) ? p : NULL;
 }
 
+static bool addr16_loopback(const uint8_t a[16])
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t loop6[16] = { [15] = 1 };
+
+	return (!memcmp(a, v4mapped, 12) && a[12] == 127) || !memcmp(a, loop6, 16);
+}
+
+/* The traffic map (core/netmap.h): a container's connect or first send, an accept from outside. */
+static void map_traffic(struct agent *a, const struct event_view *ev)
+{
+	const struct vigil_sock *s = event_sock(ev);
+	const struct vigil_hdr *h = ev->rec;
+	int64_t t = (int64_t)h->ts_ns + a->fmt.boot_to_real_ns;
+	const struct ctr_info *peer;
+	uint8_t remote[16], local[16];
+	const char *type;
+
+	if (!ev->ctr || !s || (s->family != VIGIL_AF_INET && s->family != VIGIL_AF_INET6))
+		return;
+	type = event_type_name(ev->rec);
+	addr_to16(s->family, s->raddr, remote);
+	if (addr16_loopback(remote))
+		return;	/* inside the container */
+	peer = ctr_by_addr(a->ctrs, remote);
+	if (!strcmp(type, "connect") || !strcmp(type, "sendto")) {
+		if (peer != ev->ctr)
+			netmap_add(a->netmap, ev->ctr, NULL, peer, remote, s->rport, l4proto_name(s->type, s->protocol), t);
+	} else if (!strcmp(type, "accept") && h->type == VIGIL_EV_SYSCALL &&
+		   ((const struct vigil_syscall_event *)h)->ret >= 0 && !peer) {
+		/* from a container, its own connect made the edge */
+		addr_to16(s->family, s->laddr, local);
+		netmap_add(a->netmap, NULL, remote, ev->ctr, local, s->lport, l4proto_name(s->type, s->protocol), t);
+	}
+}
+
 /*
  * enrich -> judge -> act -> emit, for one record (or a joined pair: pol
  * is the decision its other part carried, may be NULL).
@@ -84,6 +123,8 @@ static void handle_one(struct agent *a, const void *rec, uint64_t began_ns, cons
 	judge(a, &ev, &v);
 	act(a, &ev, &v);
 	emit(a, &ev, &v);
+	if (a->netmap)
+		map_traffic(a, &ev);
 	enrich_after(a, rec);
 }
 

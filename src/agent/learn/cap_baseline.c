@@ -83,10 +83,10 @@ static void state_load(struct cap_baselines *b)
 
 static void state_save(struct cap_baselines *b)
 {
-	char path[4096], tmp[4200];
 	struct baseline *e, *t;
 	json_t *root, *caps;
-	int fd, cap;
+	char *text;
+	int cap, err = 0;
 
 	if (!b->state_dir || !b->dirty)
 		return;
@@ -100,16 +100,13 @@ static void state_save(struct cap_baselines *b)
 				json_array_append_new(caps, json_string(cap_name(cap)));
 		json_object_set_new(root, e->key, caps);
 	}
-	snprintf(path, sizeof(path), "%s/%s", b->state_dir, STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	/* written whole then renamed: a crash leaves the old file or the new one */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || json_dumpfd(root, fd, JSON_SORT_KEYS | JSON_INDENT(1)) || fsync(fd) || rename(tmp, path))
-		log_warn("%s: capability baselines not saved", path);
+	text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(1));
+	if (!text || (err = safefile_replace(b->state_dir, STATE_FILE, text, strlen(text))))
+		log_warnx("%s/%s: capability baselines not saved: %s", b->state_dir, STATE_FILE,
+			  strerror(text ? -err : ENOMEM));
 	else
 		b->dirty = false;
-	if (fd >= 0)
-		close(fd);
+	free(text);
 	json_decref(root);
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -70,4 +71,31 @@ char *safefile_read_at(const char *dir, const char *path, enum safefile_scope sc
 	close(dfd);
 	errno = err;
 	return buf;
+}
+
+int safefile_replace(const char *dir, const char *name, const char *buf, size_t len)
+{
+	char path[4096], tmp[4200];
+	size_t done = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (done < len && !err) {
+		ssize_t n = write(fd, buf + done, len - done);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	if (!err && (fsync(fd) || rename(tmp, path)))
+		err = -errno;
+	close(fd);
+	if (err)
+		unlink(tmp);
+	return err;
 }

@@ -28,4 +28,11 @@ char *safefile_read(int dirfd, const char *path, enum safefile_scope scope, size
 char *safefile_read_at(const char *dir, const char *path, enum safefile_scope scope, size_t max,
 		       size_t *len);
 
+/*
+ * Replaces dir/name with buf[0..len), 0600: written whole to name.tmp,
+ * synced, then renamed over, so a crash leaves the old file or the new
+ * one.  0 or -errno.
+ */
+int safefile_replace(const char *dir, const char *name, const char *buf, size_t len);
+
 #endif
