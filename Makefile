@@ -164,6 +164,9 @@ $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 	$(Q)mkdir -p $(OUT)/helpers
 	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring -lpthread
 
+# The status page is embedded in the object (.incbin).
+$(OUT)/agent/core/status.o $(OUT)/asan/core/status.o: src/agent/output/web/status.html
+
 # The receiving end of the webhook tests (runs on the host).
 $(OUT)/helpers/vigil-http-sink: tests/helpers/vigil-http-sink.c
 	$(call msg,CC,$@)

@@ -10,10 +10,10 @@ BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libjansson-dev libcurl4-openssl-dev libseccomp-dev libcap-dev uthash-dev
        libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev"
 # tests: cmocka, libFuzzer and sanitizer runtimes, the static test helper,
-# the e2e tools and images (Prometheus, rsyslog and Graphviz for the
-# output tests), the fresh-machine check, the linters
+# the e2e tools and images (Prometheus, rsyslog, Graphviz and Chromium for
+# the output tests), the fresh-machine check, the linters
 TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
-      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz"
+      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium"
 
 missing=""
 for p in $BUILD $TEST; do

@@ -200,14 +200,15 @@ t_syslog_unix() {
 # bystander beside them, and a connect to TEST-NET from --network none.
 t_netmap() {
 	local srv=$TAG-o-srv cli=$TAG-o-cli by=$TAG-o-by out=$TAG-o-out map n
-	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.60 "$IMG" sh -c 'nc -l -p 9000 >/dev/null; nc -l -p 9000 >/dev/null' >/dev/null
-	docker run -d --name "$by" --network "$NET" "$IMG" sleep 6 >/dev/null
+	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.60 "$IMG" sh -c 'nc -l -p 9000 >/dev/null; nc -l -p 9000 >/dev/null; sleep 60' >/dev/null
+	docker run -d --name "$by" --network "$NET" "$IMG" sleep 60 >/dev/null
 	sleep 1
 	docker run --name "$cli" --network "$NET" "$IMG" sh -c 'echo hi | nc -w 2 172.31.250.60 9000; sleep 0.5; echo hi | nc -w 2 172.31.250.60 9000' \
 		>>"$WORK/containers.log" 2>&1
 	run "$out" -- vigil-testbin connect 192.0.2.1 80
 	exited "$cli"
 	exited "$out"
+	t_status_page "$srv" "$cli"
 	docker rm -f "$srv" "$by" >/dev/null 2>&1
 	agent_stop	# the map is written at exit
 	map=$("$VIGIL" netmap --state-dir "$WORK/state-outputs")
@@ -226,6 +227,29 @@ t_netmap() {
 	check "netmap --format svg: Graphviz draws it, with both names" \
 		sh -c "grep -q '<svg' '$WORK/netmap.svg' && grep -qF '>$(svg_text "$cli")<' '$WORK/netmap.svg' &&
 		       grep -qF '>$(svg_text "$srv")<' '$WORK/netmap.svg'"
+}
+
+# The page at / in a real browser (headless Chromium): the running server
+# is listed, an alert whose command line carries markup shows it as text,
+# and the map has the client -> server edge.  A screenshot is kept.
+t_status_page() {
+	local srv=$1 cli=$2 x=$TAG-o-xss dom chrome=(chromium --headless --no-sandbox --disable-gpu
+		--disable-dev-shm-usage "--user-data-dir=$WORK/chromium" --virtual-time-budget=6000)
+	run "$x" -- sh -c 'cat /etc/shadow "<b id=pwn>bold</b>" 2>/dev/null'
+	expect "(the markup alert is in)" "$x" '.verdict == "INSECURE" and .file.path == "/etc/shadow"' >/dev/null
+	sleep 1.5	# /status.json is published once a second
+	"${chrome[@]}" --dump-dom "http://127.0.0.1:$METRICS_PORT/" >"$WORK/status.dom.html" 2>"$WORK/chromium.log"
+	dom=$(cat "$WORK/status.dom.html")
+	check "status page: loads in Chromium and lists the running server container" \
+		grep -q "<td>$srv</td>" <<<"$dom"
+	check "status page: the traffic map has the client -> server edge" \
+		grep -q "data-from=\"$cli\" data-to=\"$srv\"" <<<"$dom"
+	check "status page: recent INSECURE events, markup in a command line shown as text" \
+		sh -c 'grep -q "Sensitive file read" "$1" && grep -qF "&lt;b id=pwn&gt;bold&lt;/b&gt;" "$1" && ! grep -q "<b id=\"pwn\"" "$1"' _ "$WORK/status.dom.html"
+	"${chrome[@]}" --window-size=1280,1100 "--screenshot=$WORK/status.png" "http://127.0.0.1:$METRICS_PORT/" \
+		>>"$WORK/chromium.log" 2>&1
+	check "status page: a screenshot is written ($WORK/status.png)" test -s "$WORK/status.png"
+	cp "$WORK/status.png" "$ROOT/build/status.png" 2>/dev/null
 }
 
 # svg_text S: S as Graphviz writes it in SVG text ('-' as &#45;)

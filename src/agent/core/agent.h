@@ -23,6 +23,7 @@
 #include "enforce/enforce.h"
 #include "core/event.h"
 #include "core/metrics.h"
+#include "core/status.h"
 #include "output/format.h"
 #include "output/forward.h"
 #include "output/jsonw.h"
@@ -170,6 +171,7 @@ struct agent {
 	size_t sbuf_cap;
 	struct fwd_stats fwd_final[2];	/* webhook, syslog: their counts once stopped */
 	struct netmap *netmap;		/* who talks to whom (core/netmap.h) */
+	struct status status;		/* the page at / (--metrics) */
 	uint64_t next_netmap_ms;
 };
 

@@ -167,6 +167,8 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	if (a->opts->alerts_only && !v->insecure)
 		return;
 	field_ctx_reset(&a->fc, ev, a->received);
+	if (v->insecure && a->metrics.on)
+		status_alert(a, ev, v);
 	if (a->out.mode == OUTPUT_TEXT) {
 		if (h->type == VIGIL_EV_PROFILE) {
 			snprintf(verdict, sizeof(verdict), "%s Unsafe:[syscall outside profile: %s]",

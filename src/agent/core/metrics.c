@@ -492,6 +492,7 @@ void metrics_tick(struct agent *a, uint64_t now_ms)
 		return;
 	m->next_ms = now_ms + PUBLISH_MS;
 	metrics_render(a, &m->page);
+	status_publish(a);
 	if (!m->page.err)
 		httpd_publish(m->http, "/metrics", "text/plain; version=0.0.4; charset=utf-8", m->page.buf, m->page.len);
 }

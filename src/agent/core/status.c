@@ -1,0 +1,108 @@
+/* status.c - the status page and /status.json (see status.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/agent.h"
+#include "core/status.h"
+#include "output/format.h"
+#include "output/httpd.h"
+#include "rules/rules.h"
+#include "util/version.h"
+
+/* The page, embedded whole (a NUL after it). */
+__asm__(".section .rodata\n"
+	".global vigil_status_html\n"
+	"vigil_status_html:\n"
+	".incbin \"src/agent/output/web/status.html\"\n"
+	".global vigil_status_html_end\n"
+	"vigil_status_html_end:\n"
+	".byte 0\n"
+	".previous\n");
+extern const char vigil_status_html[], vigil_status_html_end[];
+
+void status_alert(struct agent *a, const struct event_view *ev, const struct verdict *v)
+{
+	struct status *s = &a->status;
+	struct status_alert *al = &s->alerts[s->next];
+	const struct ctr_info *c = ev->ctr;
+
+	al->real_ns = (int64_t)((const struct vigil_hdr *)ev->rec)->ts_ns + a->fmt.boot_to_real_ns;
+	snprintf(al->container, sizeof(al->container), "%s", c ? (c->name ? c->name : c->id) : "host");
+	if (v->n) {
+		snprintf(al->rule, sizeof(al->rule), "%s", rule_name(v->m[0]));
+		snprintf(al->priority, sizeof(al->priority), "%s", priority_name(rule_priority(v->m[0])));
+		rule_output(v->m[0], &a->fc, al->output, sizeof(al->output));
+	} else {
+		snprintf(al->rule, sizeof(al->rule), "%s", ev->profile ? "Syscall outside profile" : "Kernel policy");
+		snprintf(al->priority, sizeof(al->priority), "WARNING");
+		snprintf(al->output, sizeof(al->output), "%s %s", event_type_name(ev->rec), ev->profile ? ev->profile : "");
+	}
+	s->next = (s->next + 1) % STATUS_ALERTS;
+	if (s->n < STATUS_ALERTS)
+		s->n++;
+}
+
+static int container_cb(void *arg, struct ctr_info *c)
+{
+	struct jw *w = arg;
+
+	if (c->exited)
+		return 0;
+	jw_obj_open(w, NULL);
+	jw_str(w, "id", c->id);
+	if (c->name)
+		jw_str(w, "name", c->name);
+	if (c->image)
+		jw_str(w, "image", c->image);
+	if (c->pod)
+		jw_str(w, "pod", c->pod);
+	if (c->k8s_ns)
+		jw_str(w, "namespace", c->k8s_ns);
+	jw_obj_close(w);
+	return 0;
+}
+
+void status_publish(struct agent *a)
+{
+	struct status *s = &a->status;
+	struct timespec now;
+	struct jw *w = &a->jw;
+	char ts[48];
+	unsigned int i;
+
+	if (!a->metrics.on)
+		return;
+	if (!s->page_published) {
+		httpd_publish(a->metrics.http, "/", "text/html; charset=utf-8", vigil_status_html,
+			      (size_t)(vigil_status_html_end - vigil_status_html));
+		s->page_published = true;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	time_rfc3339(now.tv_sec * 1000000000LL + now.tv_nsec, ts, sizeof(ts));
+	jw_reset(w);
+	jw_obj_open(w, NULL);
+	jw_str(w, "time", ts);
+	jw_str(w, "host", a->host);
+	jw_str(w, "version", VIGIL_VERSION);
+	jw_arr_open(w, "containers");
+	ctr_each(a->ctrs, container_cb, w);
+	jw_arr_close(w);
+	jw_arr_open(w, "alerts");
+	for (i = 0; i < s->n; i++) {
+		const struct status_alert *al = &s->alerts[(s->next + STATUS_ALERTS - 1 - i) % STATUS_ALERTS];
+
+		jw_obj_open(w, NULL);
+		time_rfc3339(al->real_ns, ts, sizeof(ts));
+		jw_str(w, "time", ts);
+		jw_str(w, "container", al->container);
+		jw_str(w, "rule", al->rule);
+		jw_str(w, "priority", al->priority);
+		jw_str(w, "output", al->output);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+	if (!w->err)
+		httpd_publish(a->metrics.http, "/status.json", "application/json", w->buf, w->len);
+}
