@@ -15,11 +15,9 @@ __asm__(".section .rodata\n"
 	".global vigil_status_html\n"
 	"vigil_status_html:\n"
 	".incbin \"src/agent/output/web/status.html\"\n"
-	".global vigil_status_html_end\n"
-	"vigil_status_html_end:\n"
 	".byte 0\n"
 	".previous\n");
-extern const char vigil_status_html[], vigil_status_html_end[];
+extern const char vigil_status_html[];
 
 void status_alert(struct agent *a, const struct event_view *ev, const struct verdict *v)
 {
@@ -75,7 +73,7 @@ void status_publish(struct agent *a)
 		return;
 	if (!s->page_published) {
 		httpd_publish(a->metrics.http, "/", "text/html; charset=utf-8", vigil_status_html,
-			      (size_t)(vigil_status_html_end - vigil_status_html));
+			      strlen(vigil_status_html));
 		s->page_published = true;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
