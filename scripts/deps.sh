@@ -13,7 +13,7 @@ BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 # the e2e tools and images (Prometheus, rsyslog, Graphviz and Chromium for
 # the output tests), the fresh-machine check, the linters
 TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
-      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium"
+      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium tmux"
 
 missing=""
 for p in $BUILD $TEST; do

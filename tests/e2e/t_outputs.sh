@@ -252,6 +252,27 @@ t_status_page() {
 	cp "$WORK/status.png" "$ROOT/build/status.png" 2>/dev/null
 }
 
+# vigil top in a real terminal (tmux): the running container with numeric
+# rates, the latest alert, and q quits.
+t_top() {
+	local c=$TAG-o-top pane s=vt-top-$$ gone=0
+	docker run -d --name "$c" --network none "$IMG" sh -c 'cat /etc/shadow; while true; do ls / >/dev/null; sleep 0.1; done' >/dev/null
+	expect "(the top container's alert is in)" "$c" '.verdict == "INSECURE"' >/dev/null
+	tmux new-session -d -s "$s" -x 200 -y 40 "$VIGIL top --agent 127.0.0.1:$METRICS_PORT"
+	sleep 3.5
+	pane=$(tmux capture-pane -p -t "$s")
+	check "vigil top: its container with syscalls/s and events/s as numbers" \
+		grep -Eq "^$c +vigil-test:latest +[0-9]+ +[0-9]+\.[0-9] +[0-9]+" <<<"$pane"
+	check "vigil top: the latest INSECURE event" grep -Eq "WARNING +$c +Sensitive file read" <<<"$pane"
+	tmux send-keys -t "$s" q
+	for _ in $(seq 20); do tmux has-session -t "$s" 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+	check "vigil top: q quits" test "$gone" = 1
+	tmux kill-session -t "$s" 2>/dev/null
+	docker rm -f "$c" >/dev/null 2>&1
+	check "vigil top with no agent there says how to start one" \
+		sh -c "'$VIGIL' top --once --agent 127.0.0.1:1 2>&1 | grep -q 'vigil run --metrics'"
+}
+
 # svg_text S: S as Graphviz writes it in SVG text ('-' as &#45;)
 svg_text() {
 	sed 's/-/\&#45;/g' <<<"$1"
@@ -277,6 +298,7 @@ family_outputs() {
 		--webhook "http://127.0.0.1:$WEBHOOK_PORT/" --syslog "tcp://127.0.0.1:$SYSLOG_PORT" --syslog-facility local3 ||
 		{ fail "outputs: agent starts"; return; }
 	t_network_outputs
+	t_top
 	t_prometheus
 	t_log_dir
 	t_netmap

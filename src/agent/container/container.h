@@ -79,6 +79,8 @@ struct ctr_info {
 	bool counts_gap;		/* the syscall counter was off for part of its life */
 	bool setup_counts_gap;		/* ... for the runtime's first set-up syscalls */
 	unsigned int policy_entries;	/* (enforce) its own policy entries in the kernel */
+	uint64_t events;		/* (--metrics) its events through the pipeline */
+	uint64_t alerts;		/* ... and how many were INSECURE */
 	/* kept by the registry */
 	enum ctr_meta_state meta;
 	unsigned int meta_tries;

@@ -160,7 +160,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 	char verdict[1024];
 	size_t used = 0, i, n;
 
-	metrics_event(a, ev->rec, v);
+	metrics_event(a, ev, v);
 	/* forks and exits are state for the cache; shown when asked, or when judged INSECURE */
 	if ((h->type == VIGIL_EV_FORK || h->type == VIGIL_EV_EXIT) && !a->opts->proc_events && !v->insecure)
 		return;

@@ -130,15 +130,21 @@ static void count_rule(struct agent_metrics *m, const char *rule, const char *pr
 	m->n_rules++;
 }
 
-void metrics_event(struct agent *a, const void *rec, const struct verdict *v)
+void metrics_event(struct agent *a, const struct event_view *ev, const struct verdict *v)
 {
 	struct agent_metrics *m = &a->metrics;
-	const struct vigil_hdr *h = rec;
+	const struct vigil_hdr *h = ev->rec;
+	struct ctr_info *c;
 	size_t i;
 
 	if (!m->on)
 		return;
-	count_type(m, event_type_name(rec));
+	count_type(m, event_type_name(ev->rec));
+	/* per container, for vigil top (the view holds it const) */
+	if (ev->ctr && (c = ctr_lookup(a->ctrs, ev->ctr->cgroup_id))) {
+		c->events++;
+		c->alerts += v->insecure;
+	}
 	if (!v->insecure)
 		return;
 	for (i = 0; i < v->n; i++)

@@ -55,7 +55,8 @@ struct verdict;
 /* Starts the listener (a->opts->metrics).  0 or -errno (reported). */
 int metrics_start(struct agent *a);
 /* One event through the pipeline, and its verdict. */
-void metrics_event(struct agent *a, const void *rec, const struct verdict *v);
+struct event_view;
+void metrics_event(struct agent *a, const struct event_view *ev, const struct verdict *v);
 /* Renders and publishes the page once a second. */
 void metrics_tick(struct agent *a, uint64_t now_ms);
 void metrics_stop(struct agent *a);

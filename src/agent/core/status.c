@@ -1,8 +1,10 @@
 /* status.c - the status page and /status.json (see status.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bpf/maps.h"
 #include "core/agent.h"
 #include "core/status.h"
 #include "output/format.h"
@@ -41,9 +43,18 @@ void status_alert(struct agent *a, const struct event_view *ev, const struct ver
 		s->n++;
 }
 
+struct ctr_arg {
+	struct agent *a;
+	struct jw *w;
+	uint64_t *prog, *setup;
+};
+
 static int container_cb(void *arg, struct ctr_info *c)
 {
-	struct jw *w = arg;
+	struct ctr_arg *ca = arg;
+	struct jw *w = ca->w;
+	uint64_t total = 0;
+	int i;
 
 	if (c->exited)
 		return 0;
@@ -57,6 +68,14 @@ static int container_cb(void *arg, struct ctr_info *c)
 		jw_str(w, "pod", c->pod);
 	if (c->k8s_ns)
 		jw_str(w, "namespace", c->k8s_ns);
+	jw_uint(w, "events", c->events);
+	jw_uint(w, "alerts", c->alerts);
+	/* counted while the syscall counter is attached (--syscall-counts) */
+	if (ca->prog && !kmaps_counts_read(&ca->a->ld, c->cgroup_id, ca->prog, ca->setup)) {
+		for (i = 0; i < VIGIL_NR_SYSCALLS; i++)
+			total += ca->prog[i] + ca->setup[i];
+		jw_uint(w, "syscalls", total);
+	}
 	jw_obj_close(w);
 	return 0;
 }
@@ -66,6 +85,7 @@ void status_publish(struct agent *a)
 	struct status *s = &a->status;
 	struct timespec now;
 	struct jw *w = &a->jw;
+	struct ctr_arg ca = { .a = a, .w = w };
 	char ts[48];
 	unsigned int i;
 
@@ -83,8 +103,17 @@ void status_publish(struct agent *a)
 	jw_str(w, "time", ts);
 	jw_str(w, "host", a->host);
 	jw_str(w, "version", VIGIL_VERSION);
+	jw_bool(w, "syscall_counting", loader_counter_on(&a->ld));
 	jw_arr_open(w, "containers");
-	ctr_each(a->ctrs, container_cb, w);
+	ca.prog = malloc(sizeof(uint64_t) * VIGIL_NR_SYSCALLS);
+	ca.setup = malloc(sizeof(uint64_t) * VIGIL_NR_SYSCALLS);
+	if (!ca.prog || !ca.setup) {
+		free(ca.prog);
+		ca.prog = NULL;
+	}
+	ctr_each(a->ctrs, container_cb, &ca);
+	free(ca.prog);
+	free(ca.setup);
 	jw_arr_close(w);
 	jw_arr_open(w, "alerts");
 	for (i = 0; i < s->n; i++) {
