@@ -4,6 +4,10 @@
 # event to a file.  Reports events/s produced by the kernel side, events
 # written by the agent, drops, and the agent's CPU and peak RSS; then the
 # agent's own drain rate.  Root; uses the e2e test image.
+#
+#   METRICS=1 bench/throughput.sh   the agent also serves --metrics, and a
+#                                   scraper fetches /metrics every second
+#   AGENT_ARGS='...'                more `vigil run` options
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VIGIL=$ROOT/build/vigil
@@ -11,16 +15,26 @@ IMG=vigil-test:latest
 WORK=$(mktemp -d /tmp/vigil-tput.XXXXXX)
 OPENS=${OPENS:-2000000}
 EXECS=${EXECS:-3000}
-trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $vpid $spid 2>/dev/null; wait $vpid 2>/dev/null; rm -rf "$WORK"' EXIT
+spid=
+extra=()
+# shellcheck disable=SC2206
+[ -n "${AGENT_ARGS:-}" ] && extra=($AGENT_ARGS)
+[ "${METRICS:-0}" = 1 ] && extra+=(--metrics 127.0.0.1:29464)
 
 "$ROOT/scripts/dockerd.sh" >/dev/null || exit 1
 "$ROOT/tests/e2e/image.sh" "$ROOT/build/helpers/vigil-testbin" >/dev/null || exit 1
 
 # every open reported (no aggregation): this measures raw event throughput
 "$VIGIL" run --output json --events all --output-file "$WORK/events.json" --summary-interval 0 --dedup-window 0 \
-	>/dev/null 2>"$WORK/err" &
+	"${extra[@]}" >/dev/null 2>"$WORK/err" &
 vpid=$!
 until grep -q watching "$WORK/err" 2>/dev/null; do sleep 0.1; done
+if [ "${METRICS:-0}" = 1 ]; then
+	# what Prometheus would do, at a 1 s scrape interval
+	while sleep 1; do curl -s --max-time 2 http://127.0.0.1:29464/metrics >/dev/null; done &
+	spid=$!
+fi
 
 kstat() { "$VIGIL" stats --json | jq -r ".kernel.$1"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$vpid/stat"; }
@@ -49,7 +63,7 @@ phase() {
 		$((l1 - l0)) $((d1 - d0)) "$(echo "100 * ($c1 - $c0) / $hz / $secs" | bc -l)"
 }
 
-echo "vigil throughput benchmark ($(nproc) cores, $(uname -r))"
+echo "vigil throughput benchmark ($(nproc) cores, $(uname -r))${extra[*]:+, agent options: ${extra[*]}}"
 phase opens vigil-testbin loop openclose "$OPENS"
 phase execs vigil-testbin loop exec "$EXECS"
 # two generators on this 2-core machine: past what the agent drains, drops

@@ -2,13 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "container/container.h"
 #include "core/netmap.h"
 #include "output/format.h"
-#include "util/names.h"
+#include "util/netaddr.h"
 
 /* One end: a container (by its id) or an outside address. */
 struct end {
@@ -187,16 +186,6 @@ static const struct node *node_of(const struct netmap *m, const char *id)
 		if (!strcmp(m->nodes[i].id, id))
 			return &m->nodes[i];
 	return NULL;
-}
-
-/* "192.0.2.1" or "2001:db8::1" from the 16-byte form */
-static const char *addr16_str(const uint8_t a[16], char *buf, size_t len)
-{
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (!memcmp(a, v4mapped, 12))
-		return addr_str(AF_INET, a + 12, buf, len);
-	return addr_str(AF_INET6, a, buf, len);
 }
 
 static void end_json(const struct netmap *m, struct jw *w, const char *key, const struct end *e,

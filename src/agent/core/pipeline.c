@@ -63,14 +63,6 @@ static const struct vigil_pol_outcome *h_own_net(const void *rec)
 	return p && (p->flags & VIGIL_POL_OWN_KNOWN) ? p : NULL;
 }
 
-static bool addr16_loopback(const uint8_t a[16])
-{
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	static const uint8_t loop6[16] = { [15] = 1 };
-
-	return (!memcmp(a, v4mapped, 12) && a[12] == 127) || !memcmp(a, loop6, 16);
-}
-
 /* The traffic map (core/netmap.h): a container's connect or first send, an accept from outside. */
 static void map_traffic(struct agent *a, const struct event_view *ev)
 {

@@ -92,3 +92,19 @@ bool net_contains(const struct net_prefix *p, const uint8_t a[16])
 		return false;
 	return !rest || ((p->addr[full] ^ a[full]) & (uint8_t)(0xff00 >> rest)) == 0;
 }
+
+const char *addr16_str(const uint8_t a[16], char *buf, size_t len)
+{
+	bool v4 = !memcmp(a, v4mapped, 12);
+
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? a + 12 : a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+bool addr16_loopback(const uint8_t a[16])
+{
+	static const uint8_t loop6[16] = { [15] = 1 };
+
+	return (!memcmp(a, v4mapped, 12) && a[12] == 127) || !memcmp(a, loop6, 16);
+}

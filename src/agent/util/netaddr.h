@@ -8,6 +8,7 @@
 #define VIGIL_NETADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct net_prefix {
@@ -24,5 +25,9 @@ bool net_parse(const char *s, struct net_prefix *out);
 /* A network from an address and its prefix length in its own family. */
 bool net_make(const char *addr, unsigned int prefixlen, struct net_prefix *out);
 bool net_contains(const struct net_prefix *p, const uint8_t a[16]);
+/* "192.0.2.1" or "2001:db8::1" from the 16-byte form; returns buf. */
+const char *addr16_str(const uint8_t a[16], char *buf, size_t len);
+/* 127.0.0.0/8 or ::1: traffic that stays inside a network namespace. */
+bool addr16_loopback(const uint8_t a[16]);
 
 #endif
