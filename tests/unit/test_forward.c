@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <microhttpd.h>
+#include <pthread.h>
 
 #include "output/forward.h"
 
@@ -119,6 +121,148 @@ static void test_tcp_frames(void **state)
 	close(ls);
 }
 
+/* ---- an HTTP receiver in the test: records bodies, answers with a set status ---- */
+
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rx_cond = PTHREAD_COND_INITIALIZER;
+static char rx_body[8][256], rx_type[8][64];
+static int rx_n, rx_status = 200;
+static bool rx_hold, rx_holding;	/* the first request waits until rx_hold is cleared */
+
+struct rx_req {
+	char body[256];
+	size_t len;
+};
+
+static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *data, size_t *len, void **state)
+{
+	struct rx_req *r = *state;
+	struct MHD_Response *resp;
+	const char *ct;
+	enum MHD_Result ret;
+	int status;
+
+	if (!r) {
+		*state = calloc(1, sizeof(*r));
+		return MHD_YES;
+	}
+	if (*len) {
+		size_t n = *len < sizeof(r->body) - 1 - r->len ? *len : sizeof(r->body) - 1 - r->len;
+
+		memcpy(r->body + r->len, data, n);
+		r->len += n;
+		*len = 0;
+		return MHD_YES;
+	}
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	pthread_mutex_lock(&rx_lock);
+	if (rx_n < 8) {
+		snprintf(rx_body[rx_n], sizeof(rx_body[0]), "%s", r->body);
+		snprintf(rx_type[rx_n], sizeof(rx_type[0]), "%s", ct ? ct : "");
+	}
+	rx_n++;
+	pthread_cond_broadcast(&rx_cond);
+	while (rx_hold) {
+		rx_holding = true;
+		pthread_cond_broadcast(&rx_cond);
+		pthread_cond_wait(&rx_cond, &rx_lock);
+	}
+	status = rx_status;
+	pthread_mutex_unlock(&rx_lock);
+	free(r);
+	*state = NULL;
+	resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	ret = MHD_queue_response(c, (unsigned int)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static struct MHD_Daemon *rx_start(char *url, size_t len)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+
+	rx_n = 0;
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+			     rx_handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	assert_non_null(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+	assert_int_equal(getsockname(info->listen_fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(url, len, "http://127.0.0.1:%u/", ntohs(sa.sin_port));
+	return d;
+}
+
+static void rx_wait(int n)
+{
+	pthread_mutex_lock(&rx_lock);
+	while (rx_n < n)
+		pthread_cond_wait(&rx_cond, &rx_lock);
+	pthread_mutex_unlock(&rx_lock);
+}
+
+/* --webhook-batch 3: what queued while a POST was out goes in the next, as NDJSON */
+static void test_webhook_batch(void **state)
+{
+	struct fwd_opts o = { .kind = FWD_WEBHOOK, .batch = 3 };
+	struct fwd_stats st;
+	struct forwarder *f;
+	char url[64], err[256];
+	struct MHD_Daemon *d = rx_start(url, sizeof(url));
+
+	rx_hold = true;
+	rx_status = 200;
+	o.target = url;
+	f = fwd_start(&o, err, sizeof(err));
+	assert_non_null(f);
+	assert_true(fwd_push(f, "{\"n\":1}", 7));
+	pthread_mutex_lock(&rx_lock);
+	while (!rx_holding)
+		pthread_cond_wait(&rx_cond, &rx_lock);
+	pthread_mutex_unlock(&rx_lock);
+	assert_true(fwd_push(f, "{\"n\":2}", 7));
+	assert_true(fwd_push(f, "{\"n\":3}", 7));
+	assert_true(fwd_push(f, "{\"n\":4}", 7));
+	pthread_mutex_lock(&rx_lock);
+	rx_hold = false;
+	pthread_cond_broadcast(&rx_cond);
+	pthread_mutex_unlock(&rx_lock);
+	rx_wait(2);
+	fwd_stop(f, 2000, &st);
+	MHD_stop_daemon(d);
+	assert_string_equal(rx_body[0], "{\"n\":1}\n");
+	assert_string_equal(rx_body[1], "{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n");
+	assert_string_equal(rx_type[1], "application/x-ndjson");
+	assert_int_equal(st.sent, 4);
+}
+
+/* A 400 is the receiver's refusal: counted, never sent again */
+static void test_webhook_rejected(void **state)
+{
+	struct fwd_opts o = { .kind = FWD_WEBHOOK, .batch = 1 };
+	struct fwd_stats st;
+	struct forwarder *f;
+	char url[64], err[256];
+	struct MHD_Daemon *d = rx_start(url, sizeof(url));
+
+	rx_status = 400;
+	o.target = url;
+	f = fwd_start(&o, err, sizeof(err));
+	assert_non_null(f);
+	assert_true(fwd_push(f, "{\"bad\":1}", 9));
+	rx_wait(1);
+	usleep(600 * 1000);	/* past the first backoff: a retry would have come */
+	fwd_stop(f, 1000, &st);
+	MHD_stop_daemon(d);
+	assert_int_equal(rx_n, 1);
+	assert_string_equal(rx_type[0], "application/json");
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.dropped, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_facility_and_targets),
 		cmocka_unit_test(test_queue_full_is_counted),
 		cmocka_unit_test(test_tcp_frames),
+		cmocka_unit_test(test_webhook_batch),
+		cmocka_unit_test(test_webhook_rejected),
 	};
 
 	return cmocka_run_group_tests_name("forward", tests, NULL, NULL);

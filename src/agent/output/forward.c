@@ -144,7 +144,7 @@ static int webhook_send(struct forwarder *f, const struct msg *m, unsigned int k
 	unsigned int i;
 	CURLcode rc;
 
-	if (k > 1 || f->o.batch > 1) {
+	if (f->o.batch > 1) {
 		/* NDJSON: a line per alert */
 		for (i = 0; i < k; i++)
 			need += m[i].len + 1;
