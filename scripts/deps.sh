@@ -8,7 +8,7 @@ set -eu
 # build: toolchain, BPF, the libraries the agent links
 BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libjansson-dev libcurl4-openssl-dev libseccomp-dev libcap-dev uthash-dev
-       libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev"
+       libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev libssl-dev"
 # tests: cmocka, libFuzzer and sanitizer runtimes, the static test helper,
 # the e2e tools and images (Prometheus, rsyslog, Graphviz and Chromium for
 # the output tests), the fresh-machine check, the linters

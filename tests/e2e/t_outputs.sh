@@ -187,7 +187,10 @@ prom_wait_local() {
 
 t_syslog_unix() {
 	local c=$TAG-o-unix l
-	agent_start outputs-unix --syslog "unix:$WORK/rsyslog.sock" || { fail "outputs: agent with --syslog unix starts"; return; }
+	# the same log directory and key: the second agent continues the chain
+	agent_start outputs-unix --syslog "unix:$WORK/rsyslog.sock" --log-dir "$WORK/logs" --log-max-size 64K \
+		--log-keep 100 --log-key "$WORK/state-outputs/log-signing.key" ||
+		{ fail "outputs: agent with --syslog unix starts"; return; }
 	run "$c" -- sh -c 'cat /etc/shadow'
 	exited "$c"
 	for _ in $(seq 30); do l=$(syslog_line imuxsock "$c"); [ -n "$l" ] && break; sleep 0.2; done
@@ -278,6 +281,56 @@ svg_text() {
 	sed 's/-/\&#45;/g' <<<"$1"
 }
 
+# verify_says DESC KIND DIR: vigil verify names KIND for the copy DIR, and fails
+verify_says() {
+	local desc=$1 kind=$2 dir=$3 out rc
+	out=$("$VIGIL" verify --pubkey "$WORK/state-outputs/log-signing.key.pub" "$dir" 2>&1)
+	rc=$?
+	if [ "$rc" = 1 ] && grep -q "DAMAGED: $kind at seq [0-9]" <<<"$out"; then
+		ok "$desc"
+	else
+		fail "$desc" "rc=$rc" "$(grep -v intact <<<"$out" | head -3)"
+	fi
+}
+
+# tamper_copy NAME: a copy of the log directory to damage
+tamper_copy() {
+	rm -rf "$WORK/t-$1"
+	cp -a "$WORK/logs" "$WORK/t-$1"
+	echo "$WORK/t-$1"
+}
+
+# Tamper evidence: the logs two agents wrote (one after the other, one key)
+# verify; each kind of damage to a copy is named.
+t_log_verify() {
+	local out d n
+	out=$("$VIGIL" verify --pubkey "$WORK/state-outputs/log-signing.key.pub" "$WORK/logs" 2>&1)
+	check "verify: the logs of two agents in turn are intact, each ending with the shutdown checkpoint" \
+		bash -c '[ "$(grep -c ": intact: .*ends with the agent.s shutdown checkpoint" <<<"$1")" = 6 ] && ! grep -q DAMAGED <<<"$1"' _ "$out"
+	check "verify: the chain runs across rotated files and the restart" \
+		bash -c "grep -q '^file: intact: seq 1 to [0-9]* in [0-9][0-9]* file(s)' <<<\"\$1\" && grep -q '\"reason\":\"restart\"' '$WORK/logs/exec.json'" _ "$out"
+	# the middle of an older file of the stream
+	d=$(tamper_copy mod)
+	sed -i '0,/"type":"open"/s//"type":"opeN"/' "$d/file.json.2"	# a record, not a checkpoint
+	verify_says "verify: a changed byte is 'modified'" modified "$d"
+	d=$(tamper_copy del)
+	sed -i '7d' "$d/file.json.2"
+	verify_says "verify: a removed line is 'deleted'" deleted "$d"
+	d=$(tamper_copy ins)
+	sed -i '6i {"time":"2026-12-02T00:00:00Z","type":"open","file":{"path":"/innocent"}}' "$d/file.json.2"
+	verify_says "verify: a line of someone else's is 'inserted'" inserted "$d"
+	d=$(tamper_copy ord)
+	sed -i '8{h;d};9{G}' "$d/file.json.2"
+	verify_says "verify: two lines swapped are 'reordered'" reordered "$d"
+	d=$(tamper_copy cut)
+	n=$(wc -l <"$d/exec.json")
+	head -n $((n - 2)) "$d/exec.json" >"$d/exec.json.new" && mv "$d/exec.json.new" "$d/exec.json"
+	verify_says "verify: the end cut off is 'truncated tail'" "truncated tail" "$d"
+	d=$(tamper_copy gone)
+	rm "$d/file.json.3"
+	verify_says "verify: a rotated file removed from the middle is 'deleted'" deleted "$d"
+}
+
 t_metrics_bad_addr() {
 	local err
 	err=$("$VIGIL" run --metrics 'nohost:99999' --duration 1 2>&1 >/dev/null)
@@ -303,5 +356,6 @@ family_outputs() {
 	t_log_dir
 	t_netmap
 	t_syslog_unix
+	t_log_verify
 	t_metrics_bad_addr
 }

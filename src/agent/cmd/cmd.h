@@ -16,6 +16,7 @@ int rules_cmd(int argc, char **argv);	/* rules.c: rules check FILE... */
 int probe_cmd(int argc, char **argv);	/* probe.c: what this kernel offers Vigil */
 int unpin_cmd(int argc, char **argv);	/* unpin.c: what run --pin left in the kernel */
 int netmap_cmd(int argc, char **argv);	/* netmap.c: who talks to whom */
+int verify_cmd(int argc, char **argv);	/* verify.c: are the log files as the agent wrote them? */
 int top_cmd(int argc, char **argv);	/* top.c: a terminal view of the running agent */
 
 #endif

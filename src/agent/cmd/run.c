@@ -30,6 +30,13 @@ void run_usage(FILE *f)
 "      --log-max-size N[K|M|G]\n"
 "                           rotate a file before it passes N bytes (default 64M)\n"
 "      --log-keep N         rotated files kept per file (default 5)\n"
+"      --log-key FILE       the Ed25519 key that signs the log files' checkpoints\n"
+"                           (default STATE_DIR/log-signing.key, made on first\n"
+"                           use; its public half beside it in .pub).  Every line\n"
+"                           is chained; vigil verify checks the files\n"
+"      --log-checkpoint N,S a signed checkpoint every N records or S seconds\n"
+"                           (default 1000,10), at rotation and at shutdown\n"
+"      --log-plain          log lines without seals or checkpoints\n"
 "      --rules FILE         rule file (repeatable; later files append to and\n"
 "                           override earlier ones); default: the shipped\n"
 "                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
@@ -150,7 +157,7 @@ static uint64_t parse_size(const char *opt, const char *s)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -191,6 +198,9 @@ int cmd_run(int argc, char **argv)
 		{ "webhook-insecure", no_argument, NULL, O_WH_INSECURE },
 		{ "syslog", required_argument, NULL, O_SYSLOG },
 		{ "syslog-facility", required_argument, NULL, O_SYSLOG_FAC },
+		{ "log-key", required_argument, NULL, O_LOGKEY },
+		{ "log-checkpoint", required_argument, NULL, O_LOGCKPT },
+		{ "log-plain", no_argument, NULL, O_LOGPLAIN },
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
 		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
@@ -207,7 +217,7 @@ int cmd_run(int argc, char **argv)
 		.alerts_only = true,
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
-		.logs = { .max_bytes = 64ULL << 20, .keep = 5 },
+		.logs = { .max_bytes = 64ULL << 20, .keep = 5, .checkpoint_records = 1000, .checkpoint_ms = 10000 },
 		.webhook = { .kind = FWD_WEBHOOK, .batch = 1 },
 		.syslog = { .kind = FWD_SYSLOG },
 		.syslog_facility = 3,	/* daemon */
@@ -309,6 +319,18 @@ int cmd_run(int argc, char **argv)
 			break;
 		case O_LOGMAX: o.logs.max_bytes = parse_size("--log-max-size", optarg); break;
 		case O_LOGKEEP: o.logs.keep = parse_uint("--log-keep", optarg, 1000); break;
+		case O_LOGKEY: o.log_key = optarg; break;
+		case O_LOGPLAIN: o.log_plain = true; break;
+		case O_LOGCKPT: {
+			unsigned int n, secs;
+			char tail;
+
+			if (sscanf(optarg, "%u,%u%c", &n, &secs, &tail) != 2 || !n || !secs || n > 10000000 || secs > 86400)
+				fatalx("--log-checkpoint: '%s' is not N,S (records, seconds; both at least 1)", optarg);
+			o.logs.checkpoint_records = n;
+			o.logs.checkpoint_ms = secs * 1000;
+			break;
+		}
 		case O_WEBHOOK:
 		case O_SYSLOG: {
 			struct fwd_opts *f = c == O_WEBHOOK ? &o.webhook : &o.syslog;

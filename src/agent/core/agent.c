@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,8 +133,28 @@ static int start(struct agent *a)
 	a->fmt.boot_to_real_ns = boot_to_real_ns();
 	if ((err = sinks_open(&a->out, o->mode, o->output_file)))
 		return err;
-	if (o->logs.dir && (err = sinks_open_logdir(&a->out, &o->logs)))
-		return err;
+	if (o->logs.dir) {
+		struct sink_logdir_opts lo = o->logs;
+
+		if (!o->log_plain) {
+			const char *dir = o->state_dir ? o->state_dir : AGENT_STATE_DIR;
+			char path[4096];
+			bool made;
+
+			snprintf(path, sizeof(path), "%s/log-signing.key", dir);
+			if (!o->log_key && mkdir(dir, 0700) && errno != EEXIST)
+				log_warn("%s", dir);
+			if ((err = chain_key_load(o->log_key ? o->log_key : path, &a->log_key, &made, why, sizeof(why)))) {
+				log_warnx("--log-dir: signing key: %s", why);
+				return err;
+			}
+			fprintf(stderr, "vigil: log checkpoints signed by %s%s (keep it off this host: vigil verify --pubkey)\n",
+				a->log_key.pk_text, made ? ", a key made now" : "");
+			lo.key = &a->log_key;
+		}
+		if ((err = sinks_open_logdir(&a->out, &lo)))
+			return err;
+	}
 	jw_init(&a->fjw);
 	if (o->webhook.target && !(a->webhook = fwd_start(&o->webhook, why, sizeof(why)))) {
 		log_warnx("--webhook: %s", why);

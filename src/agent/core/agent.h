@@ -48,6 +48,8 @@ struct agent_opts {
 	enum output_mode mode;
 	const char *output_file;	/* JSON lines appended, or NULL */
 	struct sink_logdir_opts logs;	/* --log-dir */
+	const char *log_key;		/* --log-key: the checkpoints' signing key; NULL: in the state dir */
+	bool log_plain;			/* --log-plain: no seals, no checkpoints */
 	const char *docker_socket;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
 	const char *state_dir;		/* what is learned persists here; NULL: default */
@@ -171,6 +173,7 @@ struct agent {
 	size_t sbuf_cap;
 	struct fwd_stats fwd_final[2];	/* webhook, syslog: their counts once stopped */
 	struct netmap *netmap;		/* who talks to whom (core/netmap.h) */
+	struct chain_key log_key;	/* signs the log files' checkpoints */
 	struct status status;		/* the page at / (--metrics) */
 	uint64_t next_netmap_ms;
 };

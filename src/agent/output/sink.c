@@ -18,6 +18,8 @@
  */
 #define OUT_BUF_BYTES (1 << 20)
 #define LOG_BUF_BYTES (256 << 10)	/* each of --log-dir's files */
+#define SEAL_BYTES 96			/* ,"seq":N,"chain":"<64 hex>" at most */
+#define CHECKPOINT_BYTES 1200		/* a sealed checkpoint line at most */
 #define FILE_FLUSH_MS 100
 #define ERROR_REPORT_MS 10000
 
@@ -82,10 +84,15 @@ int sinks_open(struct sinks *s, enum output_mode mode, const char *file)
 	return 0;
 }
 
+static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *reason);
+
 void sinks_close(struct sinks *s)
 {
 	unsigned int i;
 
+	/* the last line of each log file: the agent stopped here, nothing was cut */
+	for (i = 0; i < SINK_FAMILIES && s->logs.dirfd >= 0; i++)
+		log_checkpoint(&s->logs, i, "shutdown");
 	sinks_tick(s, UINT64_MAX / 2, true);
 	if (s->file.f)
 		fclose(s->file.f);
@@ -93,6 +100,7 @@ void sinks_close(struct sinks *s)
 		if (s->logs.files[i].f)
 			fclose(s->logs.files[i].f);
 		free(s->logs.files[i].buf);
+		free(s->logs.files[i].seal);
 		free((char *)s->logs.files[i].name);
 	}
 	if (s->logs.dirfd >= 0)
@@ -199,6 +207,54 @@ static void log_rotate(struct sink_logdir *l, unsigned int i, uint64_t now_ms)
 	l->rotations++;
 	if ((err = log_open(l, i)))
 		log_warnx("%s: reopening after rotation: %s (its events are counted as lost)", sf->name, strerror(-err));
+	else
+		log_checkpoint(l, i, "rotation");	/* a file verifies from its own first line */
+}
+
+/*
+ * A file (or, when it is new, the newest rotated one) of an earlier agent:
+ * its chain is checked and continued.  True when there was one.
+ */
+static bool log_resume(struct sink_logdir *l, unsigned int i)
+{
+	struct sink_file *sf = &l->files[i];
+	struct chain_report r;
+	struct chain_line *lines;
+	char base[64];
+	size_t n;
+	char *buf;
+
+	log_base(l, i, 0, base, sizeof(base));
+	buf = chain_read_lines(l->dirfd, base, sf->name, &lines, &n);
+	if (!n) {
+		/* new, or the agent stopped right after a rotation: the chain is in NAME.1 */
+		free(lines);
+		free(buf);
+		log_base(l, i, 1, base, sizeof(base));
+		buf = chain_read_lines(l->dirfd, base, sf->name, &lines, &n);
+	}
+	if (!buf || !n) {
+		free(lines);
+		free(buf);
+		return false;
+	}
+	chain_verify(lines, n, l->o.key->pk, true, &r);
+	if (r.damage == CHAIN_OK) {
+		sf->chain.seq = r.last_seq;
+		memcpy(sf->chain.head, r.head, CHAIN_HASH_LEN);
+	} else {
+		/* go on from the last line as it stands; verify reports the damage */
+		uint64_t seq;
+		size_t dl;
+
+		log_warnx("%s/%s:%lu: the log an earlier agent wrote does not verify: %s at seq %llu (%s); continuing after it",
+			  l->o.dir, base, r.lineno, chain_damage_name(r.damage), (unsigned long long)r.seq, r.detail);
+		if (chain_parse(lines[n - 1].p, lines[n - 1].len, &seq, sf->chain.head, &dl))
+			sf->chain.seq = seq;
+	}
+	free(lines);
+	free(buf);
+	return true;
 }
 
 int sinks_open_logdir(struct sinks *s, const struct sink_logdir_opts *o)
@@ -236,23 +292,79 @@ int sinks_open_logdir(struct sinks *s, const struct sink_logdir_opts *o)
 			log_warnx("%s: %s", path, strerror(-err));
 			return err;
 		}
+		if (o->key) {
+			struct chain *c = &l->files[i].chain;
+
+			snprintf(c->stream, sizeof(c->stream), "%s", o->unified ? "vigil" : family_names[i]);
+			c->key = o->key;
+			log_checkpoint(l, i, log_resume(l, i) ? "restart" : "start");
+		}
 	}
 	return 0;
+}
+
+/* doc sealed into the file's chain (chain.h), or as it is without a key. */
+static void put_sealed(struct sink_logdir *l, struct sink_file *sf, const char *doc, size_t len)
+{
+	size_t n;
+
+	if (!l->o.key) {
+		put_line(sf, doc, len);
+		return;
+	}
+	if (sf->seal_cap < len + 128) {
+		char *b = realloc(sf->seal, len + 128);
+
+		if (!b) {
+			sf->lost++;
+			return;
+		}
+		sf->seal = b;
+		sf->seal_cap = len + 128;
+	}
+	n = chain_seal(&sf->chain, doc, len, sf->seal, sf->seal_cap);
+	if (!n) {
+		sf->lost++;	/* not a JSON object: never happens to the agent's documents */
+		return;
+	}
+	put_line(sf, sf->seal, n);
+}
+
+static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *reason)
+{
+	struct sink_file *sf = &l->files[i];
+	char doc[1024];
+	size_t n;
+
+	if (!l->o.key || !sf->f)
+		return;
+	n = chain_checkpoint(&sf->chain, reason, doc, sizeof(doc));
+	if (n)
+		put_sealed(l, sf, doc, n);
+	sf->chain.since_checkpoint = 0;	/* its own seal is no record to sign for */
 }
 
 static void log_line(struct sink_logdir *l, unsigned int i, const char *doc, size_t len)
 {
 	struct sink_file *sf = &l->files[i];
 
+	bool ckpt = l->o.key && sf->chain.since_checkpoint >= l->o.checkpoint_records;
+	uint64_t need = len + 1 + (l->o.key ? SEAL_BYTES : 0) + (ckpt ? CHECKPOINT_BYTES : 0);
+
 	if (!sf->name)
 		return;
-	if (sf->f && sf->bytes && sf->bytes + len + 1 > l->o.max_bytes)
+	/* the line, its seal and a checkpoint due before it all fit, or the file is rotated first */
+	if (sf->f && sf->bytes && sf->bytes + need > l->o.max_bytes) {
 		log_rotate(l, i, 0);
+		ckpt = false;	/* the new file opens with one */
+	}
 	if (!sf->f) {
 		sf->lost++;
 		return;
 	}
-	put_line(sf, doc, len);
+	if (ckpt)
+		log_checkpoint(l, i, "periodic");
+	put_sealed(l, sf, doc, len);
 }
 
 void sink_json(struct sinks *s, enum sink_family fam, bool alert, const char *doc, size_t len)
@@ -290,8 +402,17 @@ void sinks_tick(struct sinks *s, uint64_t now_ms, bool force)
 			struct sink_file *sf = &s->logs.files[i];
 
 			/* a file that could not be reopened after a rotation: again */
-			if (!sf->f && sf->name && s->logs.dirfd >= 0 && !log_open(&s->logs, i))
+			if (!sf->f && sf->name && s->logs.dirfd >= 0 && !log_open(&s->logs, i)) {
 				log_warnx("%s works again (%llu event(s) lost)", sf->name, (unsigned long long)sf->lost);
+				log_checkpoint(&s->logs, i, "rotation");
+			}
+			if (s->logs.o.key && sf->f && sf->chain.since_checkpoint &&
+			    now_ms - sf->chain.checkpoint_ms >= s->logs.o.checkpoint_ms) {
+				if (sf->bytes + CHECKPOINT_BYTES > s->logs.o.max_bytes)
+					log_rotate(&s->logs, i, now_ms);	/* it opens the new file */
+				else
+					log_checkpoint(&s->logs, i, "periodic");
+			}
 			file_flush(sf, now_ms);
 		}
 		s->last_flush_ms = now_ms;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "output/chain.h"
 
 enum output_mode { OUTPUT_JSON, OUTPUT_TEXT };
 
@@ -37,6 +38,10 @@ struct sink_file {
 	uint64_t lost;		/* lines a write error lost */
 	uint64_t last_report_ms;
 	int last_errno;
+	/* --log-dir with a key: the file's chain (output/chain.h) */
+	struct chain chain;
+	char *seal;
+	size_t seal_cap;
 };
 
 struct sink_logdir_opts {
@@ -44,6 +49,9 @@ struct sink_logdir_opts {
 	bool unified;		/* one vigil.json, not a file per family */
 	uint64_t max_bytes;	/* a file is rotated before it would pass this */
 	unsigned int keep;	/* rotated files kept per name (name.1 newest) */
+	const struct chain_key *key;	/* seal lines and sign checkpoints; NULL: plain lines */
+	unsigned int checkpoint_records;	/* a checkpoint after this many records */
+	unsigned int checkpoint_ms;	/* ... or this long after the last one */
 };
 
 struct sink_logdir {
@@ -70,7 +78,8 @@ void sinks_close(struct sinks *s);
  * its files 0600.  A file is rotated (NAME -> NAME.1 -> ... NAME.keep,
  * the oldest removed) before a line would take it past max_bytes, so a
  * line is never split across two files and none is lost by a rotation.
- * 0 or -errno (reported).
+ * With a key every line is sealed and checkpoints signed (chain.h); an
+ * existing file's chain is checked and continued.  0 or -errno (reported).
  */
 int sinks_open_logdir(struct sinks *s, const struct sink_logdir_opts *o);
 
