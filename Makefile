@@ -9,6 +9,7 @@
 #   make fresh      build and unit-test inside a pristine Debian 12 chroot
 #   make bench      overhead, then event-throughput benchmark (root, Docker)
 #   make fuzz       libFuzzer on the parsers (FUZZ_SECONDS=60 each)
+#   make anomaly-eval  the anomaly detector on ADFA-LD (../shared/datasets)
 #   make format     clang-format the C sources in place
 #   make V=1        show commands;  WERROR=1 warnings are errors (CI)
 #   make SANITIZE=1 build with ASan/UBSan (the unit tests always are)
@@ -70,7 +71,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 .SECONDARY:
 # a recipe that fails leaves no half-made target behind (an empty object, say)
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format
+.PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format anomaly-eval
 all: $(OUT)/vigil
 
 $(OUT)/vmlinux.h:
@@ -163,6 +164,14 @@ $(OUT)/helpers/vigil-testbin: tests/helpers/vigil-testbin.c
 	$(call msg,HELPER,$@)
 	$(Q)mkdir -p $(OUT)/helpers
 	$(Q)$(CC) -O2 -static -Wall $< -o $@ -luring -lpthread
+
+# The anomaly detector on ADFA-LD (bench/anomaly/run.sh, docs/anomaly.md).
+$(OUT)/adfa_eval: bench/anomaly/adfa_eval.c src/agent/learn/iforest.c src/agent/learn/iforest.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) bench/anomaly/adfa_eval.c src/agent/learn/iforest.c -lm -o $@
+
+anomaly-eval: $(OUT)/adfa_eval
+	$(Q)bench/anomaly/run.sh
 
 # The status page is embedded in the object (.incbin).
 $(OUT)/agent/core/status.o $(OUT)/asan/core/status.o: src/agent/output/web/status.html

@@ -347,7 +347,6 @@ static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *re
 static void log_line(struct sink_logdir *l, unsigned int i, const char *doc, size_t len)
 {
 	struct sink_file *sf = &l->files[i];
-
 	bool ckpt = l->o.key && sf->chain.since_checkpoint >= l->o.checkpoint_records;
 	uint64_t need = len + 1 + (l->o.key ? SEAL_BYTES : 0) + (ckpt ? CHECKPOINT_BYTES : 0);
 
