@@ -142,21 +142,33 @@ int chain_pubkey_parse(const char *s, unsigned char pk[CHAIN_PK_LEN], char *err,
 
 /* ---- sealing ---- */
 
+/*
+ * One digest context and one fetched SHA-256, kept: OpenSSL 3 looks the
+ * algorithm up again on every EVP_sha256() init, which costs more than
+ * hashing a short line.  The chain is hashed on the agent's main thread
+ * (and in verify), so one of each per thread.
+ */
+static __thread EVP_MD_CTX *hash_ctx;
+static __thread EVP_MD *sha256;
+
 static void chain_hash(const unsigned char prev[CHAIN_HASH_LEN], uint64_t seq, const char *doc, size_t len,
 		       bool close_brace, unsigned char out[CHAIN_HASH_LEN])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char le[8];
 	unsigned int n = CHAIN_HASH_LEN;
 	int i;
 
+	if (!sha256)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!hash_ctx)
+		hash_ctx = EVP_MD_CTX_new();
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char)(seq >> (8 * i));
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) || !EVP_DigestUpdate(ctx, prev, CHAIN_HASH_LEN) ||
-	    !EVP_DigestUpdate(ctx, le, 8) || !EVP_DigestUpdate(ctx, doc, len) ||
-	    (close_brace && !EVP_DigestUpdate(ctx, "}", 1)) || !EVP_DigestFinal_ex(ctx, out, &n))
+	if (!sha256 || !hash_ctx || !EVP_DigestInit_ex2(hash_ctx, sha256, NULL) ||
+	    !EVP_DigestUpdate(hash_ctx, prev, CHAIN_HASH_LEN) || !EVP_DigestUpdate(hash_ctx, le, 8) ||
+	    !EVP_DigestUpdate(hash_ctx, doc, len) || (close_brace && !EVP_DigestUpdate(hash_ctx, "}", 1)) ||
+	    !EVP_DigestFinal_ex(hash_ctx, out, &n))
 		memset(out, 0, CHAIN_HASH_LEN);	/* never matches a real hash: verify says so */
-	EVP_MD_CTX_free(ctx);
 }
 
 size_t chain_seal(struct chain *c, const char *doc, size_t len, char *out, size_t cap)
