@@ -149,9 +149,9 @@ void metrics_event(struct agent *a, const struct event_view *ev, const struct ve
 		return;
 	for (i = 0; i < v->n; i++)
 		count_rule(m, rule_name(v->m[i]), priority_name(rule_priority(v->m[i])));
+	/* as the webhook, syslog and the status page name them */
 	if (!v->n)
-		count_rule(m, h->type == VIGIL_EV_PROFILE ? "Syscall outside profile" : "Kernel policy",
-			   h->type == VIGIL_EV_PROFILE ? "WARNING" : "CRITICAL");
+		count_rule(m, h->type == VIGIL_EV_PROFILE ? "Syscall outside profile" : "Kernel policy", "WARNING");
 }
 
 /* ---- the page ---- */
