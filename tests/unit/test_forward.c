@@ -85,6 +85,28 @@ static void test_queue_full_is_counted(void **state)
 	assert_int_equal(st.dropped, FWD_QUEUE_MAX + 100);	/* what shutdown left is counted too */
 }
 
+/* New alerts while the receiver is down do not cut the backoff short. */
+static void test_backoff_holds(void **state)
+{
+	struct fwd_opts o = { .kind = FWD_WEBHOOK, .target = "http://127.0.0.1:1/", .batch = 1 };
+	struct fwd_stats st;
+	struct forwarder *f;
+	char err[256];
+	int i;
+
+	f = fwd_start(&o, err, sizeof(err));
+	assert_non_null(f);
+	for (i = 0; i < 40; i++) {
+		assert_true(fwd_push(f, "{\"x\":1}", 7));
+		usleep(15 * 1000);	/* 600 ms of alerts */
+	}
+	fwd_stats(f, &st);
+	fwd_stop(f, 0, NULL);
+	/* tries at 0, 250 and 750 ms: not one per alert */
+	assert_true(st.retries >= 1 && st.retries <= 4);
+	assert_int_equal(st.queued, 40);
+}
+
 /* TCP: octet-counted frames, in order, whole. */
 static void test_tcp_frames(void **state)
 {
@@ -269,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_facility_and_targets),
 		cmocka_unit_test(test_queue_full_is_counted),
+		cmocka_unit_test(test_backoff_holds),
 		cmocka_unit_test(test_tcp_frames),
 		cmocka_unit_test(test_webhook_batch),
 		cmocka_unit_test(test_webhook_rejected),

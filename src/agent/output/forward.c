@@ -333,7 +333,13 @@ static void *run(void *arg)
 		backoff = backoff ? (backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2) : BACKOFF_FIRST_MS;
 		if (f->stopping && mono_ms() + backoff >= f->drain_until_ms)
 			break;
-		wait_ms(f, backoff);
+		/* a new alert wakes the thread, but the receiver still gets its pause */
+		{
+			uint64_t until = mono_ms() + backoff, now;
+
+			while (!f->stopping && (now = mono_ms()) < until)
+				wait_ms(f, (unsigned int)(until - now));
+		}
 	}
 	/* stopping: what could not be sent in time is lost, and said so */
 	f->st.dropped += f->n;
