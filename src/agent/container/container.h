@@ -106,8 +106,15 @@ struct ctr_info *ctr_add(struct ctr_registry *r, uint64_t cgid, const char *path
 /* The container of top cgroup cgid, or NULL.  Borrowed. */
 struct ctr_info *ctr_lookup(struct ctr_registry *r, uint64_t cgid);
 
-/* The running container that has address addr (util/netaddr.h form), or NULL. */
+/*
+ * The running container that has address addr (util/netaddr.h form), or
+ * NULL.  When no runtime gave the address, the network namespaces of the
+ * containers without known addresses are asked (files in /proc each): for
+ * rare events only.
+ */
 struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16]);
+/* The same from the addresses the runtimes gave only: no I/O, for every connect. */
+struct ctr_info *ctr_by_runtime_addr(struct ctr_registry *r, const uint8_t addr[16]);
 
 /* The container named name, or whose id starts with it (>= 4 chars), or NULL. */
 struct ctr_info *ctr_find(struct ctr_registry *r, const char *name_or_id);

@@ -308,9 +308,8 @@ static bool netns_has_local(const struct ctr_info *c, const uint8_t addr[16])
 	return found;
 }
 
-struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
+struct ctr_info *ctr_by_runtime_addr(struct ctr_registry *r, const uint8_t addr[16])
 {
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	struct ctr_entry *e, *tmp;
 	size_t i;
 
@@ -321,6 +320,17 @@ struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
 			if (!memcmp(e->info.nets[i].ip, addr, 16))
 				return &e->info;
 	}
+	return NULL;
+}
+
+struct ctr_info *ctr_by_addr(struct ctr_registry *r, const uint8_t addr[16])
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct ctr_info *c = ctr_by_runtime_addr(r, addr);
+	struct ctr_entry *e, *tmp;
+
+	if (c)
+		return c;
 	/* addresses the runtime has not told yet: ask the kernel, for containers attached to a network */
 	if (memcmp(addr, v4mapped, 12))
 		return NULL;

@@ -68,7 +68,7 @@ static void map_traffic(struct agent *a, const struct event_view *ev)
 {
 	const struct vigil_sock *s = event_sock(ev);
 	const struct vigil_hdr *h = ev->rec;
-	int64_t t = (int64_t)h->ts_ns + a->fmt.boot_to_real_ns;
+	int64_t t = fmt_real_ns(&a->fmt, h->ts_ns);
 	const struct ctr_info *peer;
 	uint8_t remote[16], local[16];
 	const char *type;
@@ -79,13 +79,14 @@ static void map_traffic(struct agent *a, const struct event_view *ev)
 	addr_to16(s->family, s->raddr, remote);
 	if (addr16_loopback(remote))
 		return;	/* inside the container */
-	peer = ctr_by_addr(a->ctrs, remote);
 	if (!strcmp(type, "connect") || !strcmp(type, "sendto")) {
+		/* every connect of every container: the runtimes' addresses, no /proc reads */
+		peer = ctr_by_runtime_addr(a->ctrs, remote);
 		if (peer != ev->ctr)
 			netmap_add(a->netmap, ev->ctr, NULL, peer, remote, s->rport, l4proto_name(s->type, s->protocol), t);
 	} else if (!strcmp(type, "accept") && h->type == VIGIL_EV_SYSCALL &&
-		   ((const struct vigil_syscall_event *)h)->ret >= 0 && !peer) {
-		/* from a container, its own connect made the edge */
+		   ((const struct vigil_syscall_event *)h)->ret >= 0 && !ctr_by_addr(a->ctrs, remote)) {
+		/* from a container (even one whose address is not known yet), its own connect made the edge */
 		addr_to16(s->family, s->laddr, local);
 		netmap_add(a->netmap, NULL, remote, ev->ctr, local, s->lport, l4proto_name(s->type, s->protocol), t);
 	}
