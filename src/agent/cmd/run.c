@@ -217,6 +217,7 @@ int cmd_run(int argc, char **argv)
 		.alerts_only = true,
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
+		.state_dir = AGENT_STATE_DIR,
 		.logs = { .max_bytes = 64ULL << 20, .keep = 5, .checkpoint_records = 1000, .checkpoint_ms = 10000 },
 		.webhook = { .kind = FWD_WEBHOOK, .batch = 1 },
 		.syslog = { .kind = FWD_SYSLOG },

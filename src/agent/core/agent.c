@@ -137,7 +137,7 @@ static int start(struct agent *a)
 		struct sink_logdir_opts lo = o->logs;
 
 		if (!o->log_plain) {
-			const char *dir = o->state_dir ? o->state_dir : AGENT_STATE_DIR;
+			const char *dir = o->state_dir;
 			char path[4096];
 			bool made;
 
@@ -169,7 +169,7 @@ static int start(struct agent *a)
 	a->users = user_store_new();
 	a->activity = activity_new();
 	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL,
-				    o->state_dir ? o->state_dir : AGENT_STATE_DIR);
+				    o->state_dir);
 	a->park = park_new();
 	a->netmap = netmap_new();
 	a->join = join_new();
@@ -312,7 +312,7 @@ void agent_counts_demand(struct agent *a)
 
 void agent_netmap_save(struct agent *a, bool force)
 {
-	const char *dir = a->opts->state_dir ? a->opts->state_dir : AGENT_STATE_DIR;
+	const char *dir = a->opts->state_dir;
 	int err;
 
 	if (!force && !netmap_dirty(a->netmap))

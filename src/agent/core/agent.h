@@ -52,7 +52,7 @@ struct agent_opts {
 	bool log_plain;			/* --log-plain: no seals, no checkpoints */
 	const char *docker_socket;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
-	const char *state_dir;		/* what is learned persists here; NULL: default */
+	const char *state_dir;		/* what is learned (and the traffic map, the log key) persists here */
 	unsigned int summary_interval;	/* seconds; 0 = only at container exit */
 	bool proc_events;		/* also print fork and exit */
 	unsigned int duration;		/* seconds to run; 0 = until signalled */

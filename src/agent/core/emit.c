@@ -53,11 +53,6 @@ static void action_json(struct jw *w, const struct action_report *r)
 
 /* ---- alerts to the webhook and syslog ---- */
 
-static int64_t event_real_ns(struct agent *a, const struct event_view *ev)
-{
-	return (int64_t)((const struct vigil_hdr *)ev->rec)->ts_ns + a->fmt.boot_to_real_ns;
-}
-
 static void fwd_syslog(struct agent *a, enum rule_priority pri, const char *rule, const char *container,
 		       const char *msgid, int64_t real_ns, const char *doc, size_t len)
 {
@@ -107,7 +102,7 @@ static void forward(struct agent *a, const struct event_view *ev, const struct v
 {
 	char plain[256];
 	const struct ctr_info *c = ev->ctr;
-	int64_t t = event_real_ns(a, ev);
+	int64_t t = fmt_real_ns(&a->fmt, ((const struct vigil_hdr *)ev->rec)->ts_ns);
 	enum rule_priority top = v->n ? PRI_DEBUG : PRI_WARNING;
 	const char *rule = v->n ? rule_name(v->m[0]) : ((const struct vigil_hdr *)ev->rec)->type == VIGIL_EV_PROFILE ?
 			   "Syscall outside profile" : "Kernel policy";

@@ -27,7 +27,7 @@ void status_alert(struct agent *a, const struct event_view *ev, const struct ver
 	struct status_alert *al = &s->alerts[s->next];
 	const struct ctr_info *c = ev->ctr;
 
-	al->real_ns = (int64_t)((const struct vigil_hdr *)ev->rec)->ts_ns + a->fmt.boot_to_real_ns;
+	al->real_ns = fmt_real_ns(&a->fmt, ((const struct vigil_hdr *)ev->rec)->ts_ns);
 	snprintf(al->container, sizeof(al->container), "%s", c ? (c->name ? c->name : c->id) : "host");
 	if (v->n) {
 		snprintf(al->rule, sizeof(al->rule), "%s", rule_name(v->m[0]));

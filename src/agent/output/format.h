@@ -25,6 +25,12 @@ struct fmt_ctx {
 	int64_t boot_to_real_ns;	/* add to a boot-time ns for wall time */
 };
 
+/* Wall-clock ns of a record's boot-time ns. */
+static inline int64_t fmt_real_ns(const struct fmt_ctx *f, uint64_t boot_ns)
+{
+	return (int64_t)boot_ns + f->boot_to_real_ns;
+}
+
 /* The "type" of the event in the output, e.g. "exec", "open", "connect". */
 const char *event_type_name(const void *rec);
 /* Which --log-dir file the event belongs in. */
