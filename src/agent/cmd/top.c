@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "output/format.h"
+#include "util/bodybuf.h"
 #include "util/log.h"
 
 #define TOP_MAX_CONTAINERS 1024
@@ -44,10 +45,6 @@ struct sample {
 	bool have_syscalls;
 };
 
-struct buf {
-	char *p;
-	size_t len;
-};
 
 static volatile sig_atomic_t done;
 
@@ -56,33 +53,16 @@ static void on_signal(int sig)
 	done = 1;
 }
 
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	char *q;
-
-	if (b->len + size * n > (8u << 20))
-		return 0;	/* no status page is that large */
-	q = realloc(b->p, b->len + size * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + b->len, p, size * n);
-	b->p = q;
-	b->len += size * n;
-	b->p[b->len] = '\0';
-	return size * n;
-}
-
 static json_t *fetch(CURL *c, const char *url, char *err, size_t errlen)
 {
-	struct buf b = { 0 };
+	struct bodybuf b = { .max = 8u << 20 };
 	json_error_t jerr;
 	long code = 0;
 	CURLcode rc;
 	json_t *j;
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bodybuf_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/worker.h"
+#include "util/deadline.h"
 #include "seccomp/check.h"
 #include "util/log.h"
 
@@ -263,16 +264,9 @@ unsigned int worker_pending(struct worker *w)
 
 bool worker_wait(struct worker *w, unsigned int ms)
 {
-	struct timespec until;
+	struct timespec until = deadline_ms(ms);
 	bool any;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&w->lock);
 	while (!w->finished.head && pthread_cond_timedwait(&w->done, &w->lock, &until) == 0)
 		;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "output/forward.h"
+#include "util/deadline.h"
 #include "output/httpd.h"
 #include "output/jsonw.h"
 #include "util/log.h"
@@ -282,15 +283,8 @@ static void pop(struct forwarder *f, unsigned int k)
 
 static void wait_ms(struct forwarder *f, unsigned int ms)
 {
-	struct timespec ts;
+	struct timespec ts = deadline_ms(ms);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_cond_timedwait(&f->cond, &f->lock, &ts);
 }
 
