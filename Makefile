@@ -31,14 +31,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone yaml-0.1 libsodium libmicrohttpd libcrypto
+PKGS := libbpf libelf zlib jansson libcurl libseccomp libcap libarchive capstone yaml-0.1 libsodium libmicrohttpd libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
 	  -Isrc -Isrc/agent -I$(OUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp -lcap -larchive -lcapstone -lyaml -lsodium -lmicrohttpd -lcrypto) -lm -lpthread
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lcurl -lseccomp -lcap -larchive -lcapstone -lyaml -lsodium -lmicrohttpd -lcrypto -ltss2-esys -ltss2-tctildr -ltss2-mu -ltss2-rc) -lm -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined

@@ -8,12 +8,14 @@ set -eu
 # build: toolchain, BPF, the libraries the agent links
 BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libjansson-dev libcurl4-openssl-dev libseccomp-dev libcap-dev uthash-dev
-       libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev libssl-dev"
+       libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev libssl-dev libtss2-dev"
 # tests: cmocka, libFuzzer and sanitizer runtimes, the static test helper,
 # the e2e tools and images (Prometheus, rsyslog, Graphviz and Chromium for
-# the output tests), the fresh-machine check, the linters
+# the output tests, swtpm for the TPM tests), the fresh-machine check, the
+# linters
 TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
-      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium tmux"
+      jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium tmux
+      swtpm swtpm-tools tpm2-tools"
 
 missing=""
 for p in $BUILD $TEST; do

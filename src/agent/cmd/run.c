@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "core/agent.h"
 #include "output/httpd.h"
+#include "output/tpm.h"
 #include "seccomp/check.h"
 #include "util/log.h"
 
@@ -37,6 +38,14 @@ void run_usage(FILE *f)
 "      --log-checkpoint N,S a signed checkpoint every N records or S seconds\n"
 "                           (default 1000,10), at rotation and at shutdown\n"
 "      --log-plain          log lines without seals or checkpoints\n"
+"      --tpm auto|off|TCTI  anchor the chains in a TPM PCR every --tpm-interval\n"
+"                           and at shutdown, and answer POST /attest on the\n"
+"                           --metrics listener (auto, the default: /dev/tpmrm0\n"
+"                           when there is one; TCTI e.g.\n"
+"                           swtpm:host=127.0.0.1,port=2321).  The attestation\n"
+"                           key's public half: STATE_DIR/tpm-ak.pem\n"
+"      --tpm-pcr N          the SHA-256 PCR extended (default 14)\n"
+"      --tpm-interval S     seconds between a stream's anchors (default 10)\n"
 "      --rules FILE         rule file (repeatable; later files append to and\n"
 "                           override earlier ones); default: the shipped\n"
 "                           rules/vigil_rules.yaml.  SIGHUP reloads them\n"
@@ -157,7 +166,7 @@ static uint64_t parse_size(const char *opt, const char *s)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -201,6 +210,9 @@ int cmd_run(int argc, char **argv)
 		{ "log-key", required_argument, NULL, O_LOGKEY },
 		{ "log-checkpoint", required_argument, NULL, O_LOGCKPT },
 		{ "log-plain", no_argument, NULL, O_LOGPLAIN },
+		{ "tpm", required_argument, NULL, O_TPM },
+		{ "tpm-pcr", required_argument, NULL, O_TPM_PCR },
+		{ "tpm-interval", required_argument, NULL, O_TPM_INTERVAL },
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
 		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
@@ -218,7 +230,10 @@ int cmd_run(int argc, char **argv)
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
 		.state_dir = AGENT_STATE_DIR,
-		.logs = { .max_bytes = 64ULL << 20, .keep = 5, .checkpoint_records = 1000, .checkpoint_ms = 10000 },
+		.logs = { .max_bytes = 64ULL << 20, .keep = 5, .checkpoint_records = 1000, .checkpoint_ms = 10000,
+			  .anchor_ms = 10000 },
+		.tpm = "auto",
+		.tpm_pcr = TPM_DEFAULT_PCR,
 		.webhook = { .kind = FWD_WEBHOOK, .batch = 1 },
 		.syslog = { .kind = FWD_SYSLOG },
 		.syslog_facility = 3,	/* daemon */
@@ -322,6 +337,13 @@ int cmd_run(int argc, char **argv)
 		case O_LOGKEEP: o.logs.keep = parse_uint("--log-keep", optarg, 1000); break;
 		case O_LOGKEY: o.log_key = optarg; break;
 		case O_LOGPLAIN: o.log_plain = true; break;
+		case O_TPM: o.tpm = optarg; break;
+		case O_TPM_PCR: o.tpm_pcr = parse_uint("--tpm-pcr", optarg, 23); break;
+		case O_TPM_INTERVAL:
+			o.logs.anchor_ms = parse_uint("--tpm-interval", optarg, 86400) * 1000;
+			if (!o.logs.anchor_ms)
+				fatalx("--tpm-interval: at least 1 second");
+			break;
 		case O_LOGCKPT: {
 			unsigned int n, secs;
 			char tail;

@@ -28,6 +28,7 @@
 #include "rules/rules.h"
 #include "seccomp/check.h"
 #include "output/httpd.h"
+#include "output/tpm.h"
 #include "util/log.h"
 #include "util/safefile.h"
 
@@ -112,6 +113,39 @@ static void notify_ready(struct agent *a)
 	}
 }
 
+/*
+ * --tpm: the TPM that anchors the signed log chains (output/tpm.h).  No
+ * TPM under auto is said once and is no error: signatures still work.
+ */
+static int agent_tpm_open(struct agent *a, const struct agent_opts *o, struct sink_logdir_opts *lo)
+{
+	char why[256];
+	bool absent;
+
+	if (!strcmp(o->tpm, "off"))
+		return 0;
+	if (mkdir(o->state_dir, 0700) && errno != EEXIST)
+		log_warn("%s", o->state_dir);
+	a->tpm = tpm_open(o->tpm, o->tpm_pcr, &absent, why, sizeof(why));
+	if (!a->tpm && absent) {
+		fprintf(stderr, "vigil: %s: log checkpoints are signed but not anchored in a TPM (--tpm)\n", why);
+		return 0;
+	}
+	if (!a->tpm) {
+		log_warnx("--tpm %s: %s", o->tpm, why);
+		return -ENODEV;
+	}
+	if (safefile_replace(o->state_dir, "tpm-ak.pem", tpm_ak_pem(a->tpm), strlen(tpm_ak_pem(a->tpm))))
+		log_warn("%s/tpm-ak.pem", o->state_dir);
+	fprintf(stderr, "vigil: log chains anchored in PCR %u of the TPM at %s, quotes by attestation key %s (%s/tpm-ak.pem)\n",
+		o->tpm_pcr, tpm_tcti(a->tpm), tpm_ak_id(a->tpm), o->state_dir);
+	if (o->tpm_pcr == 16 || o->tpm_pcr == 23)
+		log_warnx("--tpm-pcr %u can be reset without a reboot, so root can replay a rewritten history into it",
+			  o->tpm_pcr);
+	lo->tpm = a->tpm;
+	return 0;
+}
+
 static int start(struct agent *a)
 {
 	const struct agent_opts *o = a->opts;
@@ -151,6 +185,8 @@ static int start(struct agent *a)
 			fprintf(stderr, "vigil: log checkpoints signed by %s%s (keep it off this host: vigil verify --pubkey)\n",
 				a->log_key.pk_text, made ? ", a key made now" : "");
 			lo.key = &a->log_key;
+			if ((err = agent_tpm_open(a, o, &lo)))
+				return err;
 		}
 		if ((err = sinks_open_logdir(&a->out, &lo)))
 			return err;
@@ -434,6 +470,7 @@ static void cleanup(struct agent *a)
 	fwd_stop(a->webhook, 0, NULL);
 	fwd_stop(a->syslog, 0, NULL);
 	sinks_close(&a->out);
+	tpm_close(a->tpm);	/* after the sinks: their shutdown anchors */
 	jw_free(&a->jw);
 	jw_free(&a->fjw);
 	free(a->sbuf);

@@ -50,6 +50,8 @@ struct agent_opts {
 	struct sink_logdir_opts logs;	/* --log-dir */
 	const char *log_key;		/* --log-key: the checkpoints' signing key; NULL: in the state dir */
 	bool log_plain;			/* --log-plain: no seals, no checkpoints */
+	const char *tpm;		/* --tpm: "auto", "off" or a TCTI */
+	unsigned int tpm_pcr;		/* --tpm-pcr */
 	const char *docker_socket;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
 	const char *state_dir;		/* what is learned (and the traffic map, the log key) persists here */
@@ -174,6 +176,7 @@ struct agent {
 	struct fwd_stats fwd_final[2];	/* webhook, syslog: their counts once stopped */
 	struct netmap *netmap;		/* who talks to whom (core/netmap.h) */
 	struct chain_key log_key;	/* signs the log files' checkpoints */
+	struct tpm *tpm;		/* anchors them in a PCR; NULL: no TPM */
 	struct status status;		/* the page at / (--metrics) */
 	uint64_t next_netmap_ms;
 };

@@ -5,6 +5,7 @@
  */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "core/agent.h"
 #include "core/metrics.h"
 #include "output/httpd.h"
+#include "output/tpm.h"
 #include "util/log.h"
 #include "util/version.h"
 
@@ -49,6 +51,47 @@ static void ring_map(struct agent_metrics *m, int fd)
 	m->rb_size = info.max_entries;
 }
 
+/*
+ * POST /attest {"nonce":"<hex, 16 to 64 bytes>"}: the TPM's quote over it
+ * and the chain heads (output/attest.h), on the listener's thread.
+ */
+#define ATTEST_PER_S 5
+static uint64_t attest_window_ms;
+static unsigned int attest_in_window;
+
+static char *attest_post(void *arg, const char *body, size_t len, unsigned int *status)
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	const char *nonce = json_string_value(json_object_get(j, "nonce"));
+	char err[256], *out;
+	size_t n = nonce ? strlen(nonce) : 0;
+
+	if (!nonce || n < 32 || n > 128 || n % 2 || strspn(nonce, "0123456789abcdef") != n) {
+		json_decref(j);
+		*status = 400;
+		return strdup("{\"error\":\"the body must be {\\\"nonce\\\":\\\"<hex of 16 to 64 random bytes, lower case>\\\"}\"}");
+	}
+	/* each answer is a TPM quote: a flood of them must not starve the anchors (one server thread: no lock) */
+	if (agent_now_ms() - attest_window_ms >= 1000) {
+		attest_window_ms = agent_now_ms();
+		attest_in_window = 0;
+	}
+	if (++attest_in_window > ATTEST_PER_S) {
+		json_decref(j);
+		*status = 429;
+		return strdup("{\"error\":\"too many attestations this second\"}");
+	}
+	out = tpm_attest(arg, nonce, err, sizeof(err));
+	json_decref(j);
+	if (out)
+		return out;
+	*status = 503;
+	j = json_pack("{s:s}", "error", err);
+	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return out;
+}
+
 int metrics_start(struct agent *a)
 {
 	struct agent_metrics *m = &a->metrics;
@@ -70,6 +113,8 @@ int metrics_start(struct agent *a)
 		log_warnx("--metrics: %s", err);
 		return -EADDRNOTAVAIL;
 	}
+	if (a->tpm)
+		httpd_on_post(m->http, "/attest", attest_post, a->tpm);
 	metrics_tick(a, agent_now_ms());
 	return 0;
 }
@@ -487,6 +532,17 @@ void metrics_render(struct agent *a, struct prom *p)
 	gauge1(p, "process_resident_memory_bytes", "The agent's resident memory", (double)rss_bytes());
 	gauge1(p, "process_start_time_seconds", "When the agent started, Unix time", m->start_time);
 	fwd_metrics(a, p);
+	if (a->tpm) {
+		struct tpm_stats ts;
+
+		tpm_stats(a->tpm, &ts);
+		counter1(p, "vigil_tpm_anchors_total", "Log chain heads extended into the TPM's PCR and quoted", ts.anchors);
+		prom_family(p, "vigil_tpm_anchor_seconds_total", "counter", "Time the TPM's commands took for those anchors");
+		prom_sample(p, "vigil_tpm_anchor_seconds_total", NULL, (double)ts.anchor_ns / 1e9);
+		counter1(p, "vigil_tpm_anchor_failures_total", "Anchors the TPM refused (retried at the next checkpoint)",
+			 ts.failures);
+		counter1(p, "vigil_tpm_attestations_total", "Answers to POST /attest", ts.attests);
+	}
 	container_syscalls(a, p);
 }
 

@@ -1,6 +1,7 @@
 /* httpd.c - the metrics listener (see httpd.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -26,6 +27,15 @@ struct httpd {
 	unsigned int n_pages;
 	uint64_t published_ms;	/* the main loop's last publish */
 	uint64_t requests;
+	char post_path[64];
+	httpd_post_fn post_fn;
+	void *post_arg;
+};
+
+struct post_body {
+	char buf[HTTPD_POST_MAX];
+	size_t len;
+	bool too_long;
 };
 
 static uint64_t mono_ms(void)
@@ -99,6 +109,53 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 	return ret;
 }
 
+/* A POST's body arrives over several calls; the handler runs at the last one, with no body left. */
+static enum MHD_Result on_post(struct httpd *h, struct MHD_Connection *conn, const char *upload, size_t *upload_len,
+			       void **state)
+{
+	struct post_body *b = *state;
+	unsigned int status = MHD_HTTP_OK;
+	enum MHD_Result ret;
+	char *out;
+
+	if (!b) {
+		if (!(b = calloc(1, sizeof(*b))))
+			return MHD_NO;
+		*state = b;
+		return MHD_YES;
+	}
+	if (*upload_len) {
+		if (b->len + *upload_len >= sizeof(b->buf))
+			b->too_long = true;
+		else
+			memcpy(b->buf + b->len, upload, *upload_len), b->len += *upload_len;
+		*upload_len = 0;
+		return MHD_YES;
+	}
+	if (b->too_long) {
+		ret = reply(conn, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain", "request too large\n", 18);
+	} else {
+		pthread_mutex_lock(&h->lock);
+		h->requests++;
+		pthread_mutex_unlock(&h->lock);
+		out = h->post_fn(h->post_arg, b->buf, b->len, &status);
+		ret = out ? reply(conn, status, "application/json", out, strlen(out))
+			  : reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "failed\n", 7);
+		free(out);
+	}
+	return ret;
+}
+
+/* The POST buffer, once the request is done (or dropped). */
+static void on_done(void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)conn;
+	(void)why;
+	free(*state);
+	*state = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_len, void **state)
 {
@@ -107,6 +164,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	unsigned int i;
 	char msg[128];
 
+	if (!strcmp(method, "POST") && h->post_fn && !strcmp(url, h->post_path))
+		return on_post(h, conn, upload, upload_len, state);
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n", 9);
 	pthread_mutex_lock(&h->lock);
@@ -156,6 +215,7 @@ struct httpd *httpd_start(const char *spec, char *err, size_t errlen)
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)8,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(err, errlen, "cannot listen on %s: %s", spec, errno ? strerror(errno) : "libmicrohttpd refused");
@@ -194,6 +254,15 @@ void httpd_publish(struct httpd *h, const char *path, const char *ctype, const c
 	}
 	pthread_mutex_unlock(&h->lock);
 	free(copy);
+}
+
+void httpd_on_post(struct httpd *h, const char *path, httpd_post_fn fn, void *arg)
+{
+	pthread_mutex_lock(&h->lock);
+	snprintf(h->post_path, sizeof(h->post_path), "%s", path);
+	h->post_arg = arg;
+	h->post_fn = fn;
+	pthread_mutex_unlock(&h->lock);
 }
 
 uint64_t httpd_requests(struct httpd *h)

@@ -31,6 +31,14 @@ struct httpd *httpd_start(const char *spec, char *err, size_t errlen);
 /* The page at path is now body (copied).  At most HTTPD_MAX_PAGES paths. */
 #define HTTPD_MAX_PAGES 8
 void httpd_publish(struct httpd *h, const char *path, const char *ctype, const char *body, size_t len);
+/*
+ * POST path runs fn on the server's thread with the request body (at most
+ * HTTPD_POST_MAX bytes); fn returns the response body (malloc'd, sent as
+ * JSON) and sets *status.  Set before requests arrive; at most one path.
+ */
+#define HTTPD_POST_MAX 4096
+typedef char *(*httpd_post_fn)(void *arg, const char *body, size_t len, unsigned int *status);
+void httpd_on_post(struct httpd *h, const char *path, httpd_post_fn fn, void *arg);
 /* Requests answered so far. */
 uint64_t httpd_requests(struct httpd *h);
 void httpd_stop(struct httpd *h);

@@ -1,5 +1,6 @@
 /* sink.c - stdout and file outputs (see sink.h). */
 #include <errno.h>
+#include <sodium.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "output/sink.h"
+#include "output/tpm.h"
 #include "util/log.h"
 
 /*
@@ -85,14 +87,47 @@ int sinks_open(struct sinks *s, enum output_mode mode, const char *file)
 }
 
 static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *reason);
+static void log_line(struct sink_logdir *l, unsigned int i, const char *doc, size_t len);
+static void anchors_take(struct sink_logdir *l);
+
+/*
+ * The last lines of each log file: the TPM's anchor of its head (when
+ * there is a TPM) and the shutdown checkpoint over that: the agent
+ * stopped here, nothing was cut.
+ */
+static void logs_close(struct sink_logdir *l)
+{
+	char doc[TPM_DOC_MAX], err[256], hex[CHAIN_HASH_LEN * 2 + 1];
+	unsigned int i;
+	size_t n;
+
+	if (l->o.tpm && l->o.key) {
+		tpm_anchor_wait(l->o.tpm, 5000);
+		anchors_take(l);
+	}
+	for (i = 0; i < SINK_FAMILIES; i++) {
+		struct sink_file *sf = &l->files[i];
+
+		if (!sf->f || !l->o.key)
+			continue;
+		if (l->o.tpm) {
+			sodium_bin2hex(hex, sizeof(hex), sf->chain.head, CHAIN_HASH_LEN);
+			n = tpm_anchor(l->o.tpm, sf->chain.stream, sf->chain.seq, hex, doc, sizeof(doc), err, sizeof(err));
+			if (n)
+				log_line(l, i, doc, n);
+			else
+				log_warnx("%s: TPM anchor at shutdown: %s", sf->name, err);
+		}
+		log_checkpoint(l, i, "shutdown");
+	}
+}
 
 void sinks_close(struct sinks *s)
 {
 	unsigned int i;
 
-	/* the last line of each log file: the agent stopped here, nothing was cut */
-	for (i = 0; i < SINK_FAMILIES && s->logs.dirfd >= 0; i++)
-		log_checkpoint(&s->logs, i, "shutdown");
+	if (s->logs.dirfd >= 0)
+		logs_close(&s->logs);
 	sinks_tick(s, UINT64_MAX / 2, true);
 	if (s->file.f)
 		fclose(s->file.f);
@@ -342,6 +377,55 @@ static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *re
 	if (n)
 		put_sealed(l, sf, doc, n);
 	sf->chain.since_checkpoint = 0;	/* its own seal is no record to sign for */
+	/* the head after the checkpoint to the TPM, at most once per anchor_ms (shutdown: logs_close) */
+	/* (not when all since the last anchor is its own record and this checkpoint: an idle stream rests) */
+	if (l->o.tpm && strcmp(reason, "shutdown") &&
+	    (!sf->anchor_ms ||
+	     (sf->chain.checkpoint_ms - sf->anchor_ms >= l->o.anchor_ms && sf->chain.seq > sf->anchor_seq + 2))) {
+		char hex[CHAIN_HASH_LEN * 2 + 1];
+
+		sodium_bin2hex(hex, sizeof(hex), sf->chain.head, CHAIN_HASH_LEN);
+		if (tpm_anchor_async(l->o.tpm, i, sf->chain.stream, sf->chain.seq, hex)) {
+			sf->anchor_ms = sf->chain.checkpoint_ms;
+			sf->anchor_seq = sf->chain.seq;
+		}
+	}
+}
+
+/* Anchors the TPM thread finished, each into its stream (sealed and covered by the next checkpoint). */
+static void anchors_take(struct sink_logdir *l)
+{
+	char doc[TPM_DOC_MAX];
+	unsigned int tag;
+	size_t n;
+
+	while ((n = tpm_anchor_take(l->o.tpm, &tag, doc, sizeof(doc))))
+		if (tag < SINK_FAMILIES)
+			log_line(l, tag, doc, n);
+}
+
+/* What an attestation reports: each stream's head as written ("STREAM SEQ HEAD" lines). */
+static void anchors_claims(struct sink_logdir *l)
+{
+	char claims[2048], hex[CHAIN_HASH_LEN * 2 + 1];
+	size_t off = 0;
+	unsigned int i;
+
+	claims[0] = '\0';
+	for (i = 0; i < SINK_FAMILIES; i++) {
+		const struct sink_file *sf = &l->files[i];
+		int k;
+
+		if (!sf->f || !sf->chain.seq)
+			continue;
+		sodium_bin2hex(hex, sizeof(hex), sf->chain.head, CHAIN_HASH_LEN);
+		k = snprintf(claims + off, sizeof(claims) - off, "%s %llu %s\n", sf->chain.stream,
+			     (unsigned long long)sf->chain.seq, hex);
+		if (k < 0 || (size_t)k >= sizeof(claims) - off)
+			break;
+		off += (size_t)k;
+	}
+	tpm_set_claims(l->o.tpm, claims);
 }
 
 static void log_line(struct sink_logdir *l, unsigned int i, const char *doc, size_t len)
@@ -397,6 +481,8 @@ void sinks_tick(struct sinks *s, uint64_t now_ms, bool force)
 		unsigned int i;
 
 		file_flush(&s->file, now_ms);
+		if (s->logs.o.tpm && s->logs.o.key)
+			anchors_take(&s->logs);	/* flushed below with the rest */
 		for (i = 0; i < SINK_FAMILIES; i++) {
 			struct sink_file *sf = &s->logs.files[i];
 
@@ -414,6 +500,8 @@ void sinks_tick(struct sinks *s, uint64_t now_ms, bool force)
 			}
 			file_flush(sf, now_ms);
 		}
+		if (s->logs.o.tpm && s->logs.o.key)
+			anchors_claims(&s->logs);	/* after the flush: what is in the files */
 		s->last_flush_ms = now_ms;
 	}
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include "output/chain.h"
 
+struct tpm;
+
 enum output_mode { OUTPUT_JSON, OUTPUT_TEXT };
 
 /* The files of --log-dir: a family each (every INSECURE event also in alert.json). */
@@ -42,6 +44,8 @@ struct sink_file {
 	struct chain chain;
 	char *seal;
 	size_t seal_cap;
+	uint64_t anchor_ms;	/* when its head was last sent to the TPM (monotonic) */
+	uint64_t anchor_seq;	/* ... at which seq */
 };
 
 struct sink_logdir_opts {
@@ -52,6 +56,8 @@ struct sink_logdir_opts {
 	const struct chain_key *key;	/* seal lines and sign checkpoints; NULL: plain lines */
 	unsigned int checkpoint_records;	/* a checkpoint after this many records */
 	unsigned int checkpoint_ms;	/* ... or this long after the last one */
+	struct tpm *tpm;	/* anchor chain heads in a PCR (output/tpm.h); NULL: none */
+	unsigned int anchor_ms;	/* at a checkpoint this long after the last anchor, and at shutdown */
 };
 
 struct sink_logdir {
