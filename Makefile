@@ -182,7 +182,15 @@ $(OUT)/helpers/vigil-http-sink: tests/helpers/vigil-http-sink.c
 	$(Q)mkdir -p $(OUT)/helpers
 	$(Q)$(CC) $(CFLAGS) $< -lmicrohttpd -o $@
 
-helpers: $(OUT)/helpers/vigil-testbin $(OUT)/helpers/vigil-http-sink
+# What root can do with the signing key (re-signs an edited log), for the TPM tests.
+$(OUT)/agent/libvigil.a: $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(OUT)/helpers/vigil-reseal: tests/helpers/vigil-reseal.c $(OUT)/agent/libvigil.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/helpers
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+helpers: $(OUT)/helpers/vigil-testbin $(OUT)/helpers/vigil-http-sink $(OUT)/helpers/vigil-reseal
 
 # ns/event of the rules over a recorded event mix (bench/run.sh records one)
 $(OUT)/rules_bench: bench/rules_bench.c $(patsubst src/agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS))

@@ -20,8 +20,9 @@ static const struct command {
 	{ "probe", probe_cmd, "which kernel features Vigil needs and this kernel has" },
 	{ "netmap", netmap_cmd, "who talks to whom: the traffic map as JSON, dot or SVG\n"
 				"                 (vigil netmap -h)" },
-	{ "verify", verify_cmd, "check --log-dir files: chain, signed checkpoints, a cut end\n"
-				"                 (vigil verify --pubkey KEY DIR)" },
+	{ "verify", verify_cmd, "check --log-dir files: chain, signed checkpoints, TPM anchors,\n"
+				"                 a cut end; --remote: the agent's TPM attests them\n"
+				"                 (vigil verify --pubkey KEY [--ak AK] DIR)" },
 	{ "top", top_cmd, "the running agent's containers and alerts, refreshed each\n"
 			  "                 second (needs vigil run --metrics)" },
 	{ "unpin", unpin_cmd, "remove the hooks and maps `vigil run --pin` left in the kernel" },
