@@ -6,8 +6,8 @@
 # free_port: a TCP port nothing listens on
 free_port() {
 	local p
-	for p in $(shuf -i 20000-40000 -n 50); do
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+	for p in $(shuf -i 20000-32000 -n 50); do
+		ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return 0; }
 	done
 	return 1
 }

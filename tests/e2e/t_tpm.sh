@@ -22,8 +22,8 @@ swtpm_start() {
 # tpm_port: a TCP port that is free, and the one after it
 tpm_port() {
 	local p
-	for p in $(shuf -i 20000-40000 -n 50); do
-		ss -Hltn "sport = :$p" | grep -q . || ss -Hltn "sport = :$((p + 1))" | grep -q . || { echo "$p"; return 0; }
+	for p in $(shuf -i 20000-32000 -n 50); do
+		ss -Htan "sport = :$p" | grep -q . || ss -Htan "sport = :$((p + 1))" | grep -q . || { echo "$p"; return 0; }
 	done
 	return 1
 }

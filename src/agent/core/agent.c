@@ -228,7 +228,7 @@ static int start(struct agent *a)
 		if (probe_compat_abi(why, sizeof(why))) {
 			/* their only hook: a detached counter would leave them unseen and unkilled */
 			lo.counts_on_demand = false;
-			log_info("syscall counts: always on, %s and only the sys_enter hook sees them", why);
+			fprintf(stderr, "vigil: syscall counts: always on, %s and only the sys_enter hook sees them\n", why);
 		} else {
 			log_debug("syscall counts: while needed (%s)", why);
 		}
