@@ -203,7 +203,7 @@ static bool stream_hash_at(const struct stream *s, uint64_t seq, char hex[ATTEST
 
 struct anchors {
 	struct attest_anchor *a;
-	size_t n;
+	size_t n, cap;
 	const struct stream **of;	/* the stream each is in */
 };
 
@@ -234,10 +234,14 @@ static bool anchors_collect(struct stream *ss, size_t n_ss, const struct attest_
 			if (l->len < sizeof(ATTEST_TPM_PREFIX) - 1 ||
 			    memcmp(l->p, ATTEST_TPM_PREFIX, sizeof(ATTEST_TPM_PREFIX) - 1))
 				continue;
-			as->a = realloc(as->a, (as->n + 1) * sizeof(*as->a));
-			as->of = realloc(as->of, (as->n + 1) * sizeof(*as->of));
-			if (!as->a || !as->of)
-				fatalx("verify: out of memory");
+			if (as->n == as->cap) {
+				/* doubled: a day of anchors is tens of thousands, each 2.7 KB */
+				as->cap = as->cap ? as->cap * 2 : 64;
+				as->a = realloc(as->a, as->cap * sizeof(*as->a));
+				as->of = realloc(as->of, as->cap * sizeof(*as->of));
+				if (!as->a || !as->of)
+					fatalx("verify: out of memory");
+			}
 			a = &as->a[as->n];
 			/* the sealed line is JSON itself: its seal adds seq and chain */
 			if (attest_parse_anchor(l->p, l->len, a, err, sizeof(err)))

@@ -124,8 +124,6 @@ static int agent_tpm_open(struct agent *a, const struct agent_opts *o, struct si
 
 	if (!strcmp(o->tpm, "off"))
 		return 0;
-	if (mkdir(o->state_dir, 0700) && errno != EEXIST)
-		log_warn("%s", o->state_dir);
 	a->tpm = tpm_open(o->tpm, o->tpm_pcr, &absent, why, sizeof(why));
 	if (!a->tpm && absent) {
 		fprintf(stderr, "vigil: %s: log checkpoints are signed but not anchored in a TPM (--tpm)\n", why);
@@ -176,7 +174,8 @@ static int start(struct agent *a)
 			bool made;
 
 			snprintf(path, sizeof(path), "%s/log-signing.key", dir);
-			if (!o->log_key && mkdir(dir, 0700) && errno != EEXIST)
+			/* the key's home, and the TPM's AK after it */
+			if (mkdir(dir, 0700) && errno != EEXIST)
 				log_warn("%s", dir);
 			if ((err = chain_key_load(o->log_key ? o->log_key : path, &a->log_key, &made, why, sizeof(why)))) {
 				log_warnx("--log-dir: signing key: %s", why);

@@ -125,10 +125,12 @@ static enum MHD_Result on_post(struct httpd *h, struct MHD_Connection *conn, con
 		return MHD_YES;
 	}
 	if (*upload_len) {
-		if (b->len + *upload_len >= sizeof(b->buf))
+		if (b->len + *upload_len >= sizeof(b->buf)) {
 			b->too_long = true;
-		else
-			memcpy(b->buf + b->len, upload, *upload_len), b->len += *upload_len;
+		} else {
+			memcpy(b->buf + b->len, upload, *upload_len);
+			b->len += *upload_len;
+		}
 		*upload_len = 0;
 		return MHD_YES;
 	}

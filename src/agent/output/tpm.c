@@ -338,7 +338,7 @@ static void *worker(void *arg)
 {
 	struct tpm *t = arg;
 	char doc[TPM_DOC_MAX], err[256];
-	uint64_t fails_reported = 0;
+	bool failure_said = false;
 
 	pthread_mutex_lock(&t->q);
 	for (;;) {
@@ -362,11 +362,10 @@ static void *worker(void *arg)
 			t->done[t->n_done++].tag = r.tag;
 		} else if (n) {
 			t->st.skipped++;	/* the main loop did not take them: this one is covered by the next */
-		} else if (t->st.failures > fails_reported) {
-			/* once per kind of trouble, not once per anchor */
-			if (!fails_reported)
-				fprintf(stderr, "vigil: TPM anchor failed: %s (retried at the next checkpoint)\n", err);
-			fails_reported = t->st.failures;
+		} else if (!failure_said) {
+			/* the first failure only: the rest are counted (vigil_tpm_anchor_failures_total) */
+			fprintf(stderr, "vigil: TPM anchor failed: %s (retried at the next checkpoint)\n", err);
+			failure_said = true;
 		}
 		if (!t->n_reqs)
 			pthread_cond_broadcast(&t->idle);
