@@ -107,7 +107,9 @@ static int rebuild(json_t *ev, struct recorded *r)
 	r->proc.exe = r->exe;
 	r->ctr.name = r->name;
 	r->ctr.image = r->image;
-	snprintf(r->ctr.id, sizeof(r->ctr.id), "%s", json_string_value(json_object_get(ctr, "full_id")) ?: "x");
+	/* (NORMAL events carry only the short id) */
+	snprintf(r->ctr.id, sizeof(r->ctr.id), "%s", json_string_value(json_object_get(ctr, "full_id")) ?:
+		 json_string_value(json_object_get(ctr, "id")) ?: "x");
 	return record_check(r->rec, len);
 }
 

@@ -11,7 +11,7 @@ t_ev_identity() {
 	local c=$TAG-ev-runc c2=$TAG-ev-bash
 	# a parent named runc and a child named runc:[2:INIT] used to switch rules off
 	run "$c" -- vigil-testbin masquerade runc 'runc:[2:INIT]' /etc/shadow
-	verdict "Sensitive file read" "$c" '.process.name == "runc:[2:INIT]" and .process.runtime == false'
+	verdict "Sensitive file read" "$c" '.process.name == "runc:[2:INIT]" and (.process.runtime | not)'
 	# bash copied to /tmp/ls is still bash: its bytes match the image's /bin/bash
 	# (the entrypoint shell is pid 1; the copy is run by a program that is not a shell)
 	run "$c2" -- sh -c 'cp /bin/bash /tmp/ls && vigil-testbin spawn-as httpd /tmp/ls -c "id >/dev/null"'
@@ -26,7 +26,7 @@ t_ev_setup_ends() {
 	mkdir -p "$WORK/volbin"
 	cp "$HELPER" "$WORK/volbin/prog"
 	run "$c" -v "$WORK/volbin:/vol:ro" -- /vol/prog openat /etc shadow
-	verdict "Sensitive file read" "$c" '.file.path == "/etc/shadow" and .process.runtime_setup == false'
+	verdict "Sensitive file read" "$c" '.file.path == "/etc/shadow" and (.process.runtime_setup | not)'
 }
 
 # Nothing read from the caller's memory after the syscall; attempts reported as they start.

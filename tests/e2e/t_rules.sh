@@ -130,7 +130,7 @@ t_benign_nginx() {
 		>>"$WORK/containers.log" 2>&1 || fail "nginx serves the client" "$(tail -3 "$WORK/containers.log")"
 	exited "$cli"
 	expect "nginx: the workers' read of /proc/sys/kernel/ngroups_max is not a host mount, and NORMAL" "$srv" \
-		'.type == "open" and .file.path == "/proc/sys/kernel/ngroups_max" and .file.mount.host == false
+		'.type == "open" and .file.path == "/proc/sys/kernel/ngroups_max" and (.file.mount.host | not)
 		 and .verdict == "NORMAL"'
 	expect "nginx: it accepts the client's connections" "$srv" '.type == "accept" and .net.local.port == 8080 and .verdict == "NORMAL"'
 	docker stop -t 2 "$srv" >/dev/null

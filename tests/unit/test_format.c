@@ -159,6 +159,68 @@ static void test_truncated_argv_and_hostile_bytes(void **state)
 	assert_true(event_text(text, 16, &fmt, fc_of(&ev), "[NORMAL]") < 16);
 }
 
+/*
+ * Capabilities and the almost-always-false flags cost bytes on every event:
+ * caps are written at exec, in alerts and when they changed since exec;
+ * a false flag or a zero count is left out.
+ */
+static void test_open_left_out_when_default(void **state)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+	struct proc_info pi = { .pid = 4242, .exec_caps = 1ULL << 0 | 1ULL << 21, .exec_caps_known = true };
+	struct ctr_info ctr = { .id = "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6",
+				.runtime = RT_DOCKER, .name = "web1", .image = "app:1", .image_id = "sha256:ab" };
+	struct event_view ev = { .rec = b.buf, .proc = &pi, .ctr = &ctr };
+	struct jw w;
+	json_t *doc, *file, *proc;
+
+	e->nr = sys_nr("openat");
+	e->ret = 3;
+	rb_put(&b, &e->path, "/etc/hostname", 13);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+
+	doc = render(&ev);
+	file = json_object_get(doc, "file");
+	proc = json_object_get(doc, "process");
+	assert_null(json_object_get(proc, "caps"));	/* as at its exec */
+	assert_null(json_object_get(proc, "tty"));
+	assert_null(json_object_get(proc, "args_truncated"));
+	assert_null(json_object_get(file, "repeats"));
+	assert_null(json_object_get(file, "path_truncated"));
+	assert_null(json_object_get(file, "nameraw"));	/* the same as path */
+	assert_string_equal(str_at(doc, "file.path"), "/etc/hostname");
+	assert_string_equal(str_at(doc, "container.id"), "7c963ca76858");
+	assert_string_equal(str_at(doc, "container.name"), "web1");
+	assert_null(str_at(doc, "container.full_id"));
+	assert_null(str_at(doc, "container.image_id"));
+	json_decref(doc);
+
+	/* an alert says what the process may do, changed or not */
+	jw_init(&w);
+	event_json_open(&w, &fmt, fc_of(&ev), true);
+	jw_obj_close(&w);
+	doc = json_loads(w.buf, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "process"), "caps")), 2);
+	assert_int_equal(strlen(str_at(doc, "container.full_id")), 64);
+	assert_string_equal(str_at(doc, "container.image_id"), "sha256:ab");
+	json_decref(doc);
+	jw_free(&w);
+
+	/* dropped since exec (a web server's workers): written */
+	pi.exec_caps = ~0ULL >> 23;
+	doc = render(&ev);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "process"), "caps")), 2);
+	json_decref(doc);
+
+	/* a process seeded from procfs: its exec's caps are not known, so they are written */
+	pi.exec_caps_known = false;
+	pi.exec_caps = 1ULL << 0 | 1ULL << 21;
+	doc = render(&ev);
+	assert_non_null(json_object_get(json_object_get(doc, "process"), "caps"));
+	json_decref(doc);
+}
+
 static void test_socket_event(void **state)
 {
 	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
@@ -188,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_failed_relative_open),
 		cmocka_unit_test(test_truncated_argv_and_hostile_bytes),
 		cmocka_unit_test(test_socket_event),
+		cmocka_unit_test(test_open_left_out_when_default),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

@@ -186,7 +186,7 @@ void emit(struct agent *a, const struct event_view *ev, const struct verdict *v)
 		if (!sinks_want_json(&a->out) && !(v->insecure && (a->webhook || a->syslog)))
 			return;
 	}
-	event_json_open(&a->jw, &a->fmt, &a->fc);
+	event_json_open(&a->jw, &a->fmt, &a->fc, v->insecure);
 	if (v->n) {
 		rules_verdict_json(&a->jw, v->m, v->n, &a->fc);
 	} else if (v->insecure && h->type != VIGIL_EV_PROFILE) {
@@ -407,7 +407,7 @@ void emit_drops(struct agent *a)
 
 void emit_final_stats(struct agent *a)
 {
-	uint64_t k[VIGIL_STAT_MAX];
+	uint64_t k[VIGIL_STAT_MAX], lines, ns;
 	struct rusage ru;
 	unsigned int i;
 
@@ -429,6 +429,8 @@ void emit_final_stats(struct agent *a)
 		else if (a->opts->syslog.target && i)
 			fprintf(stderr, " syslog_sent=%llu syslog_dropped=%llu", (unsigned long long)a->fwd_final[1].sent,
 				(unsigned long long)(a->fwd_final[1].dropped + a->fwd_final[1].rejected));
+	if (sinks_seal_stats(&a->out, &lines, &ns))
+		fprintf(stderr, " log_sealed=%llu seal_s=%.3f", (unsigned long long)lines, (double)ns / 1e9);
 	fprintf(stderr, " processes=%zu max_rss_kb=%ld cpu_s=%.2f\n", proc_cache_count(a->procs), ru.ru_maxrss,
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 }

@@ -139,6 +139,24 @@ size_t argv_trim(const char *argv, size_t len)
 	return len > 0 && argv[len - 1] == '\0' ? len - 1 : len;
 }
 
+/*
+ * A flag that is almost always false, written only when true: an open event
+ * carries a dozen of them, and every byte of an event is copied, hashed into
+ * the log chain and stored.  Absent means false (docs/events.md).
+ */
+static void json_flag(struct jw *w, const char *key, bool v)
+{
+	if (v)
+		jw_bool(w, key, true);
+}
+
+/* The path as the process passed it, when that is not the path itself. */
+static void json_nameraw(struct jw *w, struct sv raw, struct sv path)
+{
+	if (raw.p && (!path.p || raw.len != path.len || memcmp(raw.p, path.p, raw.len)))
+		json_sv(w, "nameraw", raw);
+}
+
 static void json_argv(struct jw *w, const char *argv, size_t len)
 {
 	size_t i = 0, start;
@@ -178,7 +196,7 @@ static void json_cmdline(struct jw *w, const char *argv, size_t len)
 	jw_strn(w, "cmdline", buf, n);
 }
 
-static void json_process(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev)
+static void json_process(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev, bool full)
 {
 	const struct vigil_proc *p = &hdr_of(ev->rec)->proc;
 	const struct proc_info *pi = ev->proc;
@@ -205,25 +223,36 @@ static void json_process(struct jw *w, const struct fmt_ctx *f, const struct eve
 
 		json_argv(w, pi->argv, n);
 		json_cmdline(w, pi->argv, n);
-		jw_bool(w, "args_truncated", pi->argv_truncated);
+		json_flag(w, "args_truncated", pi->argv_truncated);
 	}
 	if (pi && pi->cwd)
 		jw_str(w, "cwd", pi->cwd);
 	jw_uint(w, "uid", p->uid);
 	jw_uint(w, "gid", p->gid);
 	jw_uint(w, "euid", p->euid);
-	caps_json(w, "caps", p->cap_effective);
-	jw_uint(w, "tty", p->tty);
+	/*
+	 * Up to 40 names: written at exec, in an alert, and whenever they differ
+	 * from what the process had at its exec; absent, they are the exec's.
+	 */
+	if (full || !pi || !pi->exec_caps_known || pi->exec_caps != p->cap_effective)
+		caps_json(w, "caps", p->cap_effective);
+	if (p->tty)
+		jw_uint(w, "tty", p->tty);
 	if (p->ctr_cgroup_id) {
-		jw_bool(w, "runtime_setup", p->flags & VIGIL_PROC_CTR_SETUP);
-		jw_bool(w, "runtime", p->flags & VIGIL_PROC_RUNTIME);
+		json_flag(w, "runtime_setup", p->flags & VIGIL_PROC_CTR_SETUP);
+		json_flag(w, "runtime", p->flags & VIGIL_PROC_RUNTIME);
 	}
 	time_rfc3339(p->start_ns + f->boot_to_real_ns, ts, sizeof(ts));
 	jw_str(w, "start_time", ts);
 	jw_obj_close(w);
 }
 
-void json_container(struct jw *w, const struct ctr_info *c)
+/*
+ * The full id and the image's digest are the same on every event of a
+ * container: written in its container events, at exec and in alerts;
+ * elsewhere the short id, name and image say whose event it is.
+ */
+static void container_obj(struct jw *w, const struct ctr_info *c, bool full)
 {
 	jw_obj_open(w, "container");
 	if (!c) {
@@ -234,10 +263,11 @@ void json_container(struct jw *w, const struct ctr_info *c)
 		return;
 	}
 	jw_strn(w, "id", c->id, 12);
-	jw_str(w, "full_id", c->id);
+	if (full)
+		jw_str(w, "full_id", c->id);
 	jw_str(w, "name", c->name);
 	jw_str(w, "image", c->image);
-	if (c->image_id)
+	if (full && c->image_id)
 		jw_str(w, "image_id", c->image_id);
 	jw_str(w, "runtime", ctr_runtime_name(c->runtime));
 	if (c->pod || c->k8s_ns) {
@@ -250,6 +280,11 @@ void json_container(struct jw *w, const struct ctr_info *c)
 		jw_obj_close(w);
 	}
 	jw_obj_close(w);
+}
+
+void json_container(struct jw *w, const struct ctr_info *c)
+{
+	container_obj(w, c, true);
 }
 
 /* The one answer to "on a host mount?": fd.is_host_mount's, as the rules see it. */
@@ -271,17 +306,17 @@ static void json_file_fields(struct jw *w, struct field_ctx *fc, const struct vi
 	jw_uint(w, "dev", fl->dev);
 	jw_uint(w, "mode", fl->mode);
 	jw_strn(w, "fstype", fl->fstype, strnlen(fl->fstype, sizeof(fl->fstype)));
-	jw_bool(w, "path_truncated", fl->flags & VIGIL_FILE_PATH_TRUNC);
+	json_flag(w, "path_truncated", fl->flags & VIGIL_FILE_PATH_TRUNC);
 	jw_obj_open(w, "mount");
-	jw_bool(w, "container_root", fl->flags & VIGIL_FILE_ROOT_MNT);
-	jw_bool(w, "bind", fl->flags & VIGIL_FILE_BIND);
-	jw_bool(w, "host", host_mount(fc));
+	json_flag(w, "container_root", fl->flags & VIGIL_FILE_ROOT_MNT);
+	json_flag(w, "bind", fl->flags & VIGIL_FILE_BIND);
+	json_flag(w, "host", host_mount(fc));
 	json_sv(w, "source", rec_sv(fc->ev->rec, fl->mnt_source));
 	json_sv(w, "root", rec_sv(fc->ev->rec, fl->mnt_root));
 	jw_obj_close(w);
 	if (!strncmp(fl->fstype, "overlay", sizeof(fl->fstype))) {
-		jw_bool(w, "upper_layer", fl->flags & VIGIL_FILE_OVL_UPPER);
-		jw_bool(w, "lower_layer", fl->flags & VIGIL_FILE_OVL_LOWER);
+		json_flag(w, "upper_layer", fl->flags & VIGIL_FILE_OVL_UPPER);
+		json_flag(w, "lower_layer", fl->flags & VIGIL_FILE_OVL_LOWER);
 	}
 }
 
@@ -347,12 +382,12 @@ static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exe
 	jw_obj_open(w, "exec");
 	json_sv(w, "filename", rec_sv(e, e->filename));
 	json_sv(w, "exe", exe);
-	jw_bool(w, "upper_layer", e->exe.flags & VIGIL_FILE_OVL_UPPER);
-	jw_bool(w, "from_memfd", e->exe.flags & VIGIL_FILE_MEMFD);
-	jw_bool(w, "from_tmp", tmp);
-	jw_bool(w, "args_truncated", e->flags & VIGIL_EXEC_ARGV_TRUNC);
+	json_flag(w, "upper_layer", e->exe.flags & VIGIL_FILE_OVL_UPPER);
+	json_flag(w, "from_memfd", e->exe.flags & VIGIL_FILE_MEMFD);
+	json_flag(w, "from_tmp", tmp);
+	json_flag(w, "args_truncated", e->flags & VIGIL_EXEC_ARGV_TRUNC);
 	/* started by a task that entered the container from outside: the entrypoint, a docker exec */
-	jw_bool(w, "from_runtime", e->flags & VIGIL_EXEC_FROM_RUNTIME);
+	json_flag(w, "from_runtime", e->flags & VIGIL_EXEC_FROM_RUNTIME);
 	if (e->stdio_sockets) {
 		jw_arr_open(w, "stdio_sockets");
 		for (int fd = 0; fd < 3; fd++)
@@ -418,13 +453,14 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 		else
 			json_sv(w, "path", path);
 		jw_bool(w, "resolved", have_file);
-		json_sv(w, "nameraw", rec_sv(e, e->path));
+		json_nameraw(w, rec_sv(e, e->path), have_file ? rec_sv(e, e->file.path) : path);
 		if (d->cls == SC_OPEN) {
 			uint64_t flags = sys_open_flags(d, e);
 
 			open_flags_json(w, "flags", flags);
 			jw_uint(w, "flags_raw", flags);
-			jw_uint(w, "repeats", e->repeats);
+			if (e->repeats)
+				jw_uint(w, "repeats", e->repeats);
 			if (flags & O_CREAT)
 				jw_uint(w, "create_mode", !strcmp(d->name, "open") ? e->args[2] :
 					!strcmp(d->name, "creat") ? e->args[1] : e->args[3]);
@@ -585,11 +621,11 @@ static void json_uring(struct jw *w, struct field_ctx *fc, const struct vigil_ur
 
 void event_json(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc)
 {
-	event_json_open(w, f, fc);
+	event_json_open(w, f, fc, false);
 	jw_obj_close(w);
 }
 
-void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc)
+void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc, bool alert)
 {
 	const struct event_view *ev = fc->ev;
 	const struct vigil_hdr *h = hdr_of(ev->rec);
@@ -711,8 +747,8 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 	default:
 		break;
 	}
-	json_process(w, f, ev);
-	json_container(w, ev->ctr);
+	json_process(w, f, ev, alert || h->type == VIGIL_EV_EXEC);
+	container_obj(w, ev->ctr, alert || h->type == VIGIL_EV_EXEC);
 }
 
 

@@ -38,8 +38,11 @@ enum sink_family event_family(const void *rec);
 
 /* Writes one JSON object for fc's event (w is reset first). */
 void event_json(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc);
-/* The same, left open so the caller can add keys (a verdict) and close it. */
-void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc);
+/*
+ * The same, left open so the caller can add keys (a verdict) and close it;
+ * an alert is written in full (capabilities even when unchanged since exec).
+ */
+void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc, bool alert);
 
 /*
  * Writes one text line (no newline) into buf; returns its length:

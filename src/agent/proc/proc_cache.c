@@ -153,6 +153,16 @@ void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int 
 		e->info.exe_flags = flags;
 }
 
+void proc_cache_set_exec_caps(struct proc_cache *pc, uint32_t pid, uint64_t caps)
+{
+	struct proc_entry *e = find(pc, pid);
+
+	if (!e)
+		return;
+	e->info.exec_caps = caps;
+	e->info.exec_caps_known = true;
+}
+
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm)
 {
 	struct proc_entry *parent = find(pc, ppid), *e;
@@ -174,6 +184,8 @@ int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 		e->info.argv_truncated = copy.argv_truncated;
 		e->info.cwd = copy.cwd ? strdup(copy.cwd) : NULL;
 		e->info.exe_flags = copy.exe_flags;
+		e->info.exec_caps = copy.exec_caps;
+		e->info.exec_caps_known = copy.exec_caps_known;
 		e->info.exe_origin = copy.exe_origin ? strdup(copy.exe_origin) : NULL;
 	}
 	return 0;

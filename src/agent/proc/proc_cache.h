@@ -6,6 +6,7 @@
 #ifndef VIGIL_PROC_CACHE_H
 #define VIGIL_PROC_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct proc_info {
 	char *cwd;		/* owned */
 	unsigned int exe_flags;	/* enum vigil_file_flags of the executable */
 	char *exe_origin;	/* owned: the image program whose bytes it has (identity.h), or NULL */
+	uint64_t exec_caps;	/* effective capabilities when it ran its program */
+	bool exec_caps_known;	/* false for a process seeded from procfs */
 };
 
 struct proc_cache;
@@ -45,6 +48,9 @@ int proc_cache_exec(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 
 /* Sets the executable's flags (upper layer, memfd) after proc_cache_exec. */
 void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int flags);
+
+/* Sets the effective capabilities it had at exec (kept by its children). */
+void proc_cache_set_exec_caps(struct proc_cache *pc, uint32_t pid, uint64_t caps);
 
 /* Sets the image program the executable's bytes match (proc/identity.h); copied. */
 void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin);
