@@ -71,6 +71,10 @@ family_tpm() {
 	check "anchors and attestations are counted on /metrics, none failed" bash -c \
 		'grep -qE "^vigil_tpm_anchors_total [1-9]" <<<"$1" && grep -qE "^vigil_tpm_attestations_total [1-9]" <<<"$1" &&
 		 grep -qE "^vigil_tpm_anchor_failures_total 0$" <<<"$1"' _ "$out"
+	check "the time spent sealing the log lines is counted on /metrics, for no more lines than the files hold" bash -c \
+		'n=$(awk "/^vigil_log_sealed_total /{print \$2}" <<<"$1"); s=$(awk "/^vigil_log_seal_seconds_total /{print \$2}" <<<"$1")
+		 [ "${n:-0}" -gt 0 ] && [ "$n" -le "$(cat "$2"/*.json | wc -l)" ] && awk -v s="$s" "BEGIN{exit !(s > 0)}"' \
+		_ "$out" "$logs"
 	awk '/^vigil_tpm_anchors_total /{n=$2} /^vigil_tpm_anchor_seconds_total /{s=$2}
 		END{if (n) printf "# tpm: %d anchors, %.1f ms each on swtpm (PCR read, extend, quote)\n", n, s*1000/n}' <<<"$out"
 	n=$(cat "$logs"/*.json | grep -c '"type":"tpm"')

@@ -419,7 +419,7 @@ static void fwd_metrics(struct agent *a, struct prom *p)
 void metrics_render(struct agent *a, struct prom *p)
 {
 	struct agent_metrics *m = &a->metrics;
-	uint64_t k[VIGIL_STAT_MAX];
+	uint64_t k[VIGIL_STAT_MAX], lines, ns;
 	struct prog_arg pa = { .p = p };
 	struct rusage ru;
 	size_t watched = 0;
@@ -532,6 +532,12 @@ void metrics_render(struct agent *a, struct prom *p)
 	gauge1(p, "process_resident_memory_bytes", "The agent's resident memory", (double)rss_bytes());
 	gauge1(p, "process_start_time_seconds", "When the agent started, Unix time", m->start_time);
 	fwd_metrics(a, p);
+	if (sinks_seal_stats(&a->out, &lines, &ns)) {
+		counter1(p, "vigil_log_sealed_total", "Log lines sealed into their file's chain", lines);
+		prom_family(p, "vigil_log_seal_seconds_total", "counter",
+			    "Time the agent spent sealing them and signing checkpoints (sampled)");
+		prom_sample(p, "vigil_log_seal_seconds_total", NULL, (double)ns / 1e9);
+	}
 	if (a->tpm) {
 		struct tpm_stats ts;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output/sink.h"
@@ -338,9 +339,19 @@ int sinks_open_logdir(struct sinks *s, const struct sink_logdir_opts *o)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
 /* doc sealed into the file's chain (chain.h), or as it is without a key. */
 static void put_sealed(struct sink_logdir *l, struct sink_file *sf, const char *doc, size_t len)
 {
+	bool timed;
+	uint64_t t0 = 0;
 	size_t n;
 
 	if (!l->o.key) {
@@ -357,7 +368,12 @@ static void put_sealed(struct sink_logdir *l, struct sink_file *sf, const char *
 		sf->seal = b;
 		sf->seal_cap = len + 128;
 	}
+	timed = l->sealed++ % SINK_SEAL_SAMPLE == 0;
+	if (timed)
+		t0 = mono_ns();
 	n = chain_seal(&sf->chain, doc, len, sf->seal, sf->seal_cap);
+	if (timed)
+		l->seal_ns += (mono_ns() - t0) * SINK_SEAL_SAMPLE;
 	if (!n) {
 		sf->lost++;	/* not a JSON object: never happens to the agent's documents */
 		return;
@@ -369,11 +385,14 @@ static void log_checkpoint(struct sink_logdir *l, unsigned int i, const char *re
 {
 	struct sink_file *sf = &l->files[i];
 	char doc[1024];
+	uint64_t t0;
 	size_t n;
 
 	if (!l->o.key || !sf->f)
 		return;
+	t0 = mono_ns();
 	n = chain_checkpoint(&sf->chain, reason, doc, sizeof(doc));
+	l->seal_ns += mono_ns() - t0;
 	if (n)
 		put_sealed(l, sf, doc, n);
 	sf->chain.since_checkpoint = 0;	/* its own seal is no record to sign for */
@@ -504,6 +523,13 @@ void sinks_tick(struct sinks *s, uint64_t now_ms, bool force)
 			anchors_claims(&s->logs);	/* after the flush: what is in the files */
 		s->last_flush_ms = now_ms;
 	}
+}
+
+bool sinks_seal_stats(const struct sinks *s, uint64_t *lines, uint64_t *ns)
+{
+	*lines = s->logs.sealed;
+	*ns = s->logs.seal_ns;
+	return s->logs.dirfd >= 0 && s->logs.o.key;
 }
 
 uint64_t sinks_lost(const struct sinks *s)

@@ -65,7 +65,12 @@ struct sink_logdir {
 	struct sink_logdir_opts o;
 	struct sink_file files[SINK_FAMILIES];	/* unified: files[0] only */
 	uint64_t rotations;
+	uint64_t sealed;	/* lines sealed into a chain */
+	uint64_t seal_ns;	/* time in sealing and signing them (one line in SINK_SEAL_SAMPLE timed) */
 };
+
+/* One sealed line in this many is timed: two clock reads cost a tenth of a seal. */
+#define SINK_SEAL_SAMPLE 8
 
 struct sinks {
 	enum output_mode mode;	/* of stdout */
@@ -108,5 +113,11 @@ static inline bool sinks_want_json(const struct sinks *s)
 
 /* Lines lost to write errors, stdout, file and log files together. */
 uint64_t sinks_lost(const struct sinks *s);
+
+/*
+ * What sealing the log files cost: lines sealed and the time in it (chain
+ * hashes, checkpoints' signatures).  False when the log files are not sealed.
+ */
+bool sinks_seal_stats(const struct sinks *s, uint64_t *lines, uint64_t *ns);
 
 #endif
