@@ -11,11 +11,11 @@ BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libyaml-dev libarchive-dev libcapstone-dev libsodium-dev libmicrohttpd-dev libssl-dev libtss2-dev"
 # tests: cmocka, libFuzzer and sanitizer runtimes, the static test helper,
 # the e2e tools and images (Prometheus, rsyslog, Graphviz and Chromium for
-# the output tests, swtpm for the TPM tests), the fresh-machine check, the
-# linters
+# the output tests, swtpm for the TPM tests, podman and containerd for the
+# runtime tests), the fresh-machine check, the linters
 TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
       jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium tmux
-      swtpm swtpm-tools tpm2-tools"
+      swtpm swtpm-tools tpm2-tools podman containerd"
 
 missing=""
 for p in $BUILD $TEST; do

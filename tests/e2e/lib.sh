@@ -36,6 +36,9 @@ lib_cleanup() {
 	# a --pin test must never leave enforcement behind
 	"$VIGIL" unpin >/dev/null 2>&1
 	docker ps -aq --filter "name=$TAG" | xargs -r docker rm -f >/dev/null 2>&1
+	# family runtimes: podman's containers, the containerd it started
+	command -v podman >/dev/null && podman ps -aq --filter "name=$TAG" | xargs -r podman rm -f >/dev/null 2>&1
+	[ -n "${CTRD_PID:-}" ] && kill "$CTRD_PID" 2>/dev/null
 	docker network rm "$NET" >/dev/null 2>&1
 	if [ "$failed" -gt 0 ]; then echo "(kept $WORK for inspection)"; else rm -rf "$WORK"; fi
 }

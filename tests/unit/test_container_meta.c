@@ -91,6 +91,105 @@ static void test_oci_annotations(void **state)
 	assert_int_equal(oci_config_parse("not json", NULL, &c), -EBADMSG);
 }
 
+static char *fixture(const char *name)
+{
+	char path[512], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), TEST_DATA_DIR "/runtimes/%s", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* config.json as CRI-O writes it for a pod's container (no CRI-O here: a fixture of its format). */
+static void test_crio_fixture(void **state)
+{
+	struct ctr_info c = { 0 };
+	char *json = fixture("crio-config.json");
+
+	assert_int_equal(oci_config_parse(json, NULL, &c), 0);
+	assert_string_equal(c.name, "db");	/* the pod spec's name, not k8s_db_db-0_... */
+	assert_int_equal(c.runtime, RT_CRIO);	/* io.container.manager: a bare id under a pod names none */
+	assert_string_equal(c.k8s_container, "db");
+	assert_string_equal(c.pod, "db-0");
+	assert_string_equal(c.k8s_ns, "data");
+	assert_string_equal(c.k8s_pod_uid, "5c0a3b7e-1111-4222-8333-944455556666");
+	assert_string_equal(c.image, "docker.io/library/postgres:16");
+	assert_int_equal(c.host_network, CTR_NO);	/* the pod's netns, joined by path */
+	assert_int_equal(c.privileged, 0);
+	assert_int_equal(c.n_mounts, 1);
+	assert_true(strstr(c.mounts[0].source, "/volumes/kubernetes.io~csi/") != NULL);
+	ctr_info_fini(&c);
+	free(json);
+}
+
+/* config.json as containerd's CRI plugin writes it. */
+static void test_containerd_cri_fixture(void **state)
+{
+	struct ctr_info c = { 0 };
+	char *json = fixture("containerd-cri-config.json");
+
+	assert_int_equal(oci_config_parse(json, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/x", &c), 0);
+	assert_string_equal(c.name, "web");
+	assert_string_equal(c.pod, "web-7d9f8c6b5-x2k4p");
+	assert_string_equal(c.k8s_ns, "shop");
+	assert_string_equal(c.k8s_pod_uid, "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d");
+	assert_string_equal(c.image, "docker.io/library/nginx:1.25");
+	assert_string_equal(c.rootfs, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/x/rootfs");
+	ctr_info_fini(&c);
+	free(json);
+}
+
+/* podman's containers.json: name and image by id, with no podman service. */
+static void test_podman_storage(void **state)
+{
+	static const char id[] = "7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6";
+	struct ctr_info c = { 0 };
+	char *json = fixture("podman-containers.json");
+	static const char *const hostile[] = {
+		"", "{}", "[1]", "[{\"id\":7}]",
+		"[{\"id\":\"7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6\",\"names\":\"x\","
+		"\"metadata\":\"{not json\",\"image\":\"short\"}]",
+		"[{\"id\":\"7c963ca76858a6ac8e1b3c1f0e29a1b7c9f2f1d4e5a6b7c8d9e0f1a2b3c4d5e6\",\"metadata\":7}]",
+	};
+	size_t i;
+
+	memcpy(c.id, id, sizeof(id));
+	assert_int_equal(podman_containers_parse(json, &c), 0);
+	assert_string_equal(c.name, "pm-web");
+	assert_string_equal(c.image, "docker.io/library/vigil-test:latest");
+	assert_string_equal(c.image_id, "sha256:a19df3637056b3d28a8a212a292046c82079abc79f94a8124ac50599b3a26824");
+	ctr_info_fini(&c);	/* (zeroes the id too) */
+	/* another container's entry is not this one's */
+	memcpy(c.id, id, sizeof(id));
+	c.id[0] = 'f';
+	assert_int_equal(podman_containers_parse(json, &c), -ENOENT);
+	assert_null(c.name);
+	free(json);
+
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		int rc;
+
+		memcpy(c.id, id, sizeof(id));
+		rc = podman_containers_parse(hostile[i], &c);
+		/* the last two are this container's entry, with every field of the wrong type */
+		assert_int_equal(rc, i < 4 ? (i == 0 || i == 1 ? -EINVAL : -ENOENT) : 0);
+		assert_null(c.name);
+		assert_null(c.image);
+		assert_null(c.image_id);
+		ctr_info_fini(&c);
+	}
+}
+
 /* The shape runc's config.json has, as Docker writes it. */
 static void test_oci_configuration(void **state)
 {
@@ -255,6 +354,9 @@ int main(void)
 		cmocka_unit_test(test_docker_list),
 		cmocka_unit_test(test_docker_hostile),
 		cmocka_unit_test(test_oci_annotations),
+		cmocka_unit_test(test_crio_fixture),
+		cmocka_unit_test(test_containerd_cri_fixture),
+		cmocka_unit_test(test_podman_storage),
 		cmocka_unit_test(test_recent_targets),
 		cmocka_unit_test(test_oci_configuration),
 		cmocka_unit_test(test_cap_baseline),

@@ -78,6 +78,8 @@ void run_usage(FILE *f)
 "                           again within MS ms is counted, not reported again\n"
 "                           (default 5000; 0 reports every open)\n"
 "      --docker-socket PATH Docker Engine API socket (default /var/run/docker.sock)\n"
+"      --podman-root DIR    podman's container storage, read for names and images\n"
+"                           (default /var/lib/containers/storage)\n"
 "      --profile-dir DIR    where the profiles named by vigil.profile labels are\n"
 "                           (default " PROFILE_DIR_DEFAULT ")\n"
 "      --max-containers N   containers watched at once (default 8192); past it a\n"
@@ -166,7 +168,7 @@ static uint64_t parse_size(const char *opt, const char *s)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_PODMAN, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -178,6 +180,7 @@ int cmd_run(int argc, char **argv)
 		{ "ringbuf-mb", required_argument, NULL, O_RB },
 		{ "argv-max", required_argument, NULL, O_ARGV },
 		{ "docker-socket", required_argument, NULL, O_DOCKER },
+		{ "podman-root", required_argument, NULL, O_PODMAN },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "dedup-window", required_argument, NULL, O_DEDUP },
 		{ "profile", required_argument, NULL, O_PROFILE },
@@ -273,6 +276,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case O_ARGV: o.bpf.argv_max = parse_uint("--argv-max", optarg, VIGIL_ARGV_MAX); break;
 		case O_DOCKER: o.docker_socket = optarg; break;
+		case O_PODMAN: o.podman_root = optarg; break;
 		case O_DURATION: o.duration = parse_uint("--duration", optarg, 1u << 30); break;
 		case O_DEDUP: o.bpf.dedup_ms = parse_uint("--dedup-window", optarg, 3600000); break;
 		case O_RULES:

@@ -157,6 +157,7 @@ void ctr_info_merge(struct ctr_info *dst, struct ctr_info *src);
 struct ctr_meta_config {
 	const char *docker_socket;	/* NULL: /var/run/docker.sock */
 	const char *oci_roots;		/* ':'-separated bundle roots; NULL: defaults */
+	const char *podman_root;	/* podman's storage; NULL: /var/lib/containers/storage */
 	int timeout_ms;			/* per runtime request */
 };
 
@@ -188,6 +189,8 @@ struct ctr_backend {
 	int (*fill)(struct ctr_meta *m, struct ctr_info *c);
 };
 
+/* Fills c from podman's containers.json (for tests): 0, -ENOENT not there, -EINVAL not JSON. */
+int podman_containers_parse(const char *json, struct ctr_info *c);
 /* Parses a Docker /containers/json answer into c (for tests). 0 or -errno. */
 int docker_list_parse(const char *json, struct ctr_info *c);
 /*

@@ -1,10 +1,11 @@
 /*
  * meta.c - fetching a container's metadata through the runtime backends,
  * in order: the OCI bundle first (it is on disk before the container's
- * first process), then the Docker Engine API.  A backend only fills what
- * is still unknown.
+ * first process), then podman's container storage (also on disk), then
+ * the Docker Engine API.  A backend only fills what is still unknown.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,11 @@
 #include "util/log.h"
 
 #define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
-/* containerd task bundles (docker's own and system), CRI-O, podman */
+#define DEFAULT_PODMAN_ROOT "/var/lib/containers/storage"
+/*
+ * containerd task bundles (docker's own and system), CRI-O's; podman's
+ * userdata directory in its storage is added to them
+ */
 #define DEFAULT_OCI_ROOTS \
 	"/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby:" \
 	"/run/containerd/io.containerd.runtime.v2.task/moby:" \
@@ -23,6 +28,7 @@
 
 static const struct ctr_backend *const backends[] = {
 	&ctr_backend_oci,
+	&ctr_backend_podman,
 	&ctr_backend_docker,
 };
 
@@ -33,9 +39,14 @@ struct ctr_meta *ctr_meta_new(const struct ctr_meta_config *cfg)
 	if (!m)
 		return NULL;
 	m->docker_socket = strdup(cfg && cfg->docker_socket ? cfg->docker_socket : DEFAULT_DOCKER_SOCKET);
-	m->oci_roots = strdup(cfg && cfg->oci_roots ? cfg->oci_roots : DEFAULT_OCI_ROOTS);
+	m->podman_root = strdup(cfg && cfg->podman_root ? cfg->podman_root : DEFAULT_PODMAN_ROOT);
+	if (cfg && cfg->oci_roots)
+		m->oci_roots = strdup(cfg->oci_roots);
+	else if (m->podman_root && asprintf(&m->oci_roots, "%s:%s/overlay-containers/%%s/userdata", DEFAULT_OCI_ROOTS,
+					    m->podman_root) < 0)
+		m->oci_roots = NULL;
 	m->timeout_ms = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : 1500;
-	if (!m->docker_socket || !m->oci_roots) {
+	if (!m->docker_socket || !m->oci_roots || !m->podman_root) {
 		ctr_meta_free(m);
 		errno = ENOMEM;
 		return NULL;
@@ -51,6 +62,7 @@ void ctr_meta_free(struct ctr_meta *m)
 		curl_easy_cleanup(m->curl);
 	free(m->docker_socket);
 	free(m->oci_roots);
+	free(m->podman_root);
 	free(m);
 }
 

@@ -1,6 +1,6 @@
 /*
  * meta_priv.h - shared by the metadata fetcher (meta.c) and its backends
- * (docker.c, oci.c); not for the rest of the agent.
+ * (docker.c, oci.c, podman.c); not for the rest of the agent.
  */
 #ifndef VIGIL_META_PRIV_H
 #define VIGIL_META_PRIV_H
@@ -19,11 +19,13 @@ struct membuf {
 struct ctr_meta {
 	char *docker_socket;
 	char *oci_roots;
+	char *podman_root;	/* containers/storage's graph root */
 	int timeout_ms;
 	CURL *curl;		/* reused: one connection setup per request */
 };
 
 extern const struct ctr_backend ctr_backend_docker;
 extern const struct ctr_backend ctr_backend_oci;
+extern const struct ctr_backend ctr_backend_podman;
 
 #endif

@@ -177,9 +177,19 @@ int oci_config_parse(const char *json, const char *bundle, struct ctr_info *c)
 		set_str(&c->k8s_ns, json_object_get(a, "io.kubernetes.pod.namespace"));
 		set_str(&c->k8s_pod_uid, json_object_get(a, "io.kubernetes.pod.uid"));
 		set_str(&c->image, json_object_get(a, "io.kubernetes.cri-o.ImageName"));
+		/* a pod's container is named as in its pod spec (Falco's container.name), else CRI-O's k8s_ name */
+		if (!c->name && c->k8s_container)
+			c->name = strdup(c->k8s_container);
 		set_str(&c->name, json_object_get(a, "io.kubernetes.cri-o.ContainerName"));
-		/* podman */
-		set_str(&c->name, json_object_get(a, "io.podman.annotations.container.name"));
+		/* a bare id under a pod's cgroup names no runtime: CRI-O and podman say who they are */
+		if (c->runtime == RT_UNKNOWN) {
+			const char *mgr = json_string_value(json_object_get(a, "io.container.manager"));
+
+			if (mgr && !strcmp(mgr, "cri-o"))
+				c->runtime = RT_CRIO;
+			else if (mgr && !strcmp(mgr, "libpod"))
+				c->runtime = RT_PODMAN;
+		}
 	}
 	linux_ = json_object_get(root, "linux");
 	if (json_is_object(linux_)) {
@@ -228,6 +238,9 @@ static int oci_fill(struct ctr_meta *m, struct ctr_info *c)
 			continue;
 		if (oci_config_parse(json, dir, c))
 			log_warnx("%s/config.json: not valid JSON, ignored", dir);
+		/* a containerd task bundle: containerd's container (Docker's are named by their cgroup) */
+		if (c->runtime == RT_UNKNOWN && strstr(root, "/io.containerd.runtime.v2.task/"))
+			c->runtime = RT_CONTAINERD;
 		free(json);
 		break;
 	}

@@ -148,7 +148,7 @@ static int start(struct agent *a)
 {
 	const struct agent_opts *o = a->opts;
 	struct worker_config wc = {
-		.meta = { .docker_socket = o->docker_socket },
+		.meta = { .docker_socket = o->docker_socket, .podman_root = o->podman_root },
 		.profile_dir = o->profile_dir,
 	};
 	struct loader_opts lo;

@@ -53,6 +53,7 @@ struct agent_opts {
 	const char *tpm;		/* --tpm: "auto", "off" or a TCTI */
 	unsigned int tpm_pcr;		/* --tpm-pcr */
 	const char *docker_socket;	/* NULL: default */
+	const char *podman_root;	/* NULL: default */
 	const char *profile_dir;	/* label profiles are names in it; NULL: default */
 	const char *state_dir;		/* what is learned (and the traffic map, the log key) persists here */
 	unsigned int summary_interval;	/* seconds; 0 = only at container exit */
