@@ -77,14 +77,16 @@ static bool btf_has_type(struct btf *btf, const char *name)
  * The host's mount namespace: an exec there is the runtime's own, one in
  * any other is a container's program (proc.bpf.c).  /proc/1 is the host's
  * init as long as the agent sees the host's pids (it must, to attribute
- * processes).
+ * processes).  Where pid 1's namespaces are hidden (a sandboxed init),
+ * kthreadd's are the kernel's initial ones.  The agent's own namespace is
+ * the last resort: in a container or a unit with ProtectSystem= it is not
+ * the host's, and runc's own execs would end a container's set-up.
  */
 static __u32 host_mntns(void)
 {
 	struct stat st;
 
-	/* where pid 1's namespaces are hidden from us, the agent's own is the host's */
-	if (!stat("/proc/1/ns/mnt", &st) || !stat("/proc/self/ns/mnt", &st))
+	if (!stat("/proc/1/ns/mnt", &st) || !stat("/proc/2/ns/mnt", &st) || !stat("/proc/self/ns/mnt", &st))
 		return st.st_ino;
 	log_warn("mount namespace (a container's set-up ends at its first exec)");
 	return 0;
