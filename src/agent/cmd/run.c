@@ -8,6 +8,7 @@
 
 #include "abi/abi.h"
 #include "cmd/cmd.h"
+#include "cmd/config.h"
 #include "core/agent.h"
 #include "output/httpd.h"
 #include "output/tpm.h"
@@ -17,8 +18,11 @@
 void run_usage(FILE *f)
 {
 	fprintf(f,
-"usage: vigil run [options]\n"
+"usage: vigil run [--config FILE] [options]\n"
 "\n"
+"      --config FILE        options from a YAML file: each key a long option\n"
+"                           below without its dashes (deploy/vigil.yaml); the\n"
+"                           command line's flags win over the file's\n"
 "  -o, --output json|text   stdout format (default: json when stdout is not a\n"
 "                           terminal, text when it is)\n"
 "  -f, --output-file PATH   also append JSON lines to PATH\n"
@@ -166,9 +170,64 @@ static uint64_t parse_size(const char *opt, const char *s)
 	return v << shift;
 }
 
+/* Options that may be given more than once: the command line's replace the file's. */
+static const char *const repeatable[] = { "rules", "profile", "syn-flood-iface", NULL };
+
+/* Is option key (a long name) on the command line?  The file's values of it are then dropped. */
+static bool on_command_line(const char *key, void *arg)
+{
+	static const char *const shorts[][2] = { { "output", "-o" }, { "output-file", "-f" }, { "verbose", "-v" } };
+	char **argv = arg;
+	size_t i, n = strlen(key);
+
+	for (; *argv && strcmp(*argv, "--"); argv++) {
+		if (!strncmp(*argv, "--", 2) && !strncmp(*argv + 2, key, n) && ((*argv)[n + 2] == '=' || !(*argv)[n + 2]))
+			return true;
+		for (i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++)
+			if (!strcmp(key, shorts[i][0]) && !strncmp(*argv, shorts[i][1], 2))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * --config FILE: its options become words before the command line's
+ * (cmd/config.h), so flags win.  The words live as long as the agent: the
+ * options keep pointers into them.
+ */
+static void with_config(int *argc, char ***argv, const struct option *longopts)
+{
+	struct config_words cw;
+	const char *path = NULL;
+	char err[512], **av;
+	int i;
+
+	for (i = 1; i < *argc && strcmp((*argv)[i], "--"); i++) {
+		if (!strcmp((*argv)[i], "--config") && i + 1 < *argc)
+			path = (*argv)[i + 1];
+		else if (!strncmp((*argv)[i], "--config=", 9))
+			path = (*argv)[i] + 9;
+	}
+	if (!path)
+		return;
+	if (config_load(path, longopts, repeatable, on_command_line, *argv + 1, &cw, err, sizeof(err)))
+		fatalx("%s", err);
+	av = calloc(*argc + cw.n + 1, sizeof(*av));
+	if (!av)
+		fatalx("out of memory");
+	av[0] = (*argv)[0];
+	for (i = 0; i < cw.n; i++)
+		av[1 + i] = cw.w[i];
+	for (i = 1; i < *argc; i++)
+		av[cw.n + i] = (*argv)[i];
+	free(cw.w);	/* the words are av's now */
+	*argc += cw.n;
+	*argv = av;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_PODMAN, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_PODMAN, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL, O_CONFIG };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -219,6 +278,7 @@ int cmd_run(int argc, char **argv)
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "metrics-top", required_argument, NULL, O_METRICS_TOP },
 		{ "bpf-stats", no_argument, NULL, O_BPF_STATS },
+		{ "config", required_argument, NULL, O_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -244,6 +304,7 @@ int cmd_run(int argc, char **argv)
 	bool events_set = false;
 	int c;
 
+	with_config(&argc, &argv, longopts);
 	while ((c = getopt_long(argc, argv, "o:f:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -391,6 +452,7 @@ int cmd_run(int argc, char **argv)
 		}
 		case O_METRICS_TOP: o.metrics_top = parse_uint("--metrics-top", optarg, METRICS_TOP_MAX); break;
 		case O_BPF_STATS: o.bpf_stats = true; break;
+		case O_CONFIG: break;	/* read before the command line (with_config) */
 		case 'v': log_verbose++; break;
 		case 'h': run_usage(stdout); return 0;
 		default: run_usage(stderr); return 2;
