@@ -71,7 +71,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 .SECONDARY:
 # a recipe that fails leaves no half-made target behind (an empty object, say)
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format anomaly-eval
+.PHONY: all deps run test unit e2e bench clean helpers fuzz fuzz-build lint fresh format anomaly-eval image
 all: $(OUT)/vigil
 
 $(OUT)/vmlinux.h:
@@ -231,6 +231,10 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all helpers $(OUT)/rules_bench
 	$(Q)bench/run.sh
 	$(Q)bench/throughput.sh
+
+# the container image: the agent, its libraries, the default rules and config (docker import)
+image: all
+	$(Q)scripts/image.sh
 
 clean:
 	rm -rf $(OUT)
