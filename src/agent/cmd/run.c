@@ -128,7 +128,7 @@ void run_usage(FILE *f)
 "      --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics and\n"
 "                           /healthz; ADDR is HOST:PORT, [V6]:PORT or a PORT on\n"
 "                           loopback, e.g. 127.0.0.1:9464 (default off;\n"
-"                           docs/metrics.md)\n"
+"                           docs/outputs.md)\n"
 "      --metrics-top N      syscall series per container (default %d, max %d;\n"
 "                           the rest are summed as syscall=\"other\")\n"
 "      --bpf-stats          have the kernel time every BPF program run while the\n"
