@@ -25,6 +25,8 @@ static const struct command {
 				"                 (vigil verify --pubkey KEY [--ak AK] DIR)" },
 	{ "top", top_cmd, "the running agent's containers and alerts, refreshed each\n"
 			  "                 second (needs vigil run --metrics)" },
+	{ "learn", learn_cmd, "what each image was learned to do; start one over\n"
+			      "                 (vigil learn --status | --reset IMAGE)" },
 	{ "unpin", unpin_cmd, "remove the hooks and maps `vigil run --pin` left in the kernel" },
 };
 

@@ -47,8 +47,51 @@ t_container_config_and_caps() {
 	docker rmi "$img" >/dev/null 2>&1
 }
 
+# Behaviour learned per image (learn/novelty.h): a container runs through the
+# 3 s window, then does one new thing of each kind next to what it did before.
+t_novelty() {
+	local img=vigil-test:nov-$TAG c=$TAG-nov rule="Behaviour not seen while the image was learned" n
+	"$ROOT/tests/e2e/image.sh" "$HELPER" "$img" >/dev/null
+	docker run --name "$c" --network none "$img" sh -c 'echo a >/tmp/a; vigil-testbin connect 192.0.2.7 80; sleep 5
+		echo b >/tmp/b; vigil-testbin connect 192.0.2.7 80; vigil-testbin connect 192.0.2.9 4444
+		cp /bin/busybox /tmp/evil; /tmp/evil true' >>"$WORK/containers.log" 2>&1
+	verdict "$rule" "$c" '.anomaly.kind == "exec" and .anomaly.what == "/tmp/evil" and .type == "exec"'
+	verdict "$rule" "$c" '.anomaly.kind == "connect" and .anomaly.what == "192.0.2.9:4444"'
+	exited "$c"
+	n=$(events "$c" '.anomaly != null and (.anomaly.what == "192.0.2.7:80" or .anomaly.kind == "write"
+		or .anomaly.what == "/bin/vigil-testbin")' | wc -l)
+	check "what the container did while learned (connect :80, writes in /tmp, vigil-testbin) is no anomaly after" \
+		test "$n" = 0
+	n=$(events "$c" '.anomaly.what == "/tmp/evil"' | wc -l)
+	check "an anomaly is reported once per container and behaviour" test "$n" = 1
+	# kept across a restart, shown and reset by vigil learn
+	agent_stop
+	check "vigil learn --status shows the image's learned executables and peers" bash -c \
+		'"$1" learn --status --json --state-dir "$2" | jq -e --arg i "$3" '"'"'.[] | select(.image == $i)
+		 | (.exec | index("/bin/vigil-testbin") != null) and (.connect | index("192.0.2.7:80") != null)'"'"' >/dev/null' \
+		_ "$VIGIL" "$WORK/state-config" "$img"
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent restarts"; return; }
+	docker run --name "$c-2" --network none "$img" sh -c 'cp /bin/busybox /tmp/x2; /tmp/x2 true' \
+		>>"$WORK/containers.log" 2>&1
+	verdict "$rule" "$c-2" '.anomaly.what == "/tmp/x2" and .container.name == "'"$c-2"'"'
+	check "vigil learn --reset IMAGE forgets it" bash -c \
+		'"$1" learn --reset "$3" --state-dir "$2" | grep -q "^forgot $3" &&
+		 ! "$1" learn --status --json --state-dir "$2" | jq -e --arg i "$3" '"'"'.[] | select(.image == $i)'"'"' >/dev/null' \
+		_ "$VIGIL" "$WORK/state-config" "$img"
+	kill -HUP "$AGENT_PID"
+	sleep 1
+	docker run --name "$c-3" --network none "$img" sh -c 'cp /bin/busybox /tmp/x3; /tmp/x3 true' \
+		>>"$WORK/containers.log" 2>&1
+	exited "$c-3"
+	n=$(events "$c-3" '.anomaly != null' | wc -l)
+	check "... and after SIGHUP the agent learns it again from its next container (no anomaly)" test "$n" = 0
+	docker rm -f "$c" "$c-2" "$c-3" >/dev/null 2>&1
+	docker rmi "$img" >/dev/null 2>&1
+}
+
 family_config() {
 	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent starts"; return; }
 	t_container_config_and_caps
+	t_novelty
 	agent_stop
 }

@@ -18,5 +18,6 @@ int unpin_cmd(int argc, char **argv);	/* unpin.c: what run --pin left in the ker
 int netmap_cmd(int argc, char **argv);	/* netmap.c: who talks to whom */
 int verify_cmd(int argc, char **argv);	/* verify.c: are the log files as the agent wrote them? */
 int top_cmd(int argc, char **argv);	/* top.c: a terminal view of the running agent */
+int learn_cmd(int argc, char **argv);	/* learn.c: what each image was learned to do */
 
 #endif

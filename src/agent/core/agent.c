@@ -24,6 +24,7 @@
 #include "core/park.h"
 #include "core/worker.h"
 #include "learn/cap_baseline.h"
+#include "learn/novelty.h"
 #include "proc/users.h"
 #include "rules/rules.h"
 #include "seccomp/check.h"
@@ -81,6 +82,7 @@ static int scan_cb(void *arg, const char *path, uint64_t cgid, uint64_t top)
 		return 0;
 	clock_gettime(CLOCK_BOOTTIME, &now);
 	cap_baseline_start(a->caps, c, now.tv_sec * 1000000000ULL + now.tv_nsec);
+	novelty_start(a->novelty, c, now.tv_sec * 1000000000ULL + now.tv_nsec);
 	if (c->meta == CTR_META_PENDING)
 		pipeline_request_meta(a, c);
 	return 0;
@@ -205,6 +207,7 @@ static int start(struct agent *a)
 	a->activity = activity_new();
 	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL,
 				    o->state_dir);
+	a->novelty = novelty_new((uint64_t)o->learn_seconds * 1000000000ULL, o->state_dir);
 	a->park = park_new();
 	a->netmap = netmap_new();
 	a->join = join_new();
@@ -400,6 +403,7 @@ static void loop(struct agent *a)
 		if (agent_now_ms() >= a->next_drops_ms) {
 			emit_drops(a);
 			cap_baselines_flush(a->caps);	/* a baseline learned is kept at once */
+			novelty_flush(a->novelty);
 			enforce_tick(a->enforce);
 			agent_counts_demand(a);
 			a->next_drops_ms = agent_now_ms() + 1000;
@@ -418,6 +422,7 @@ static void loop(struct agent *a)
 		if (reload_requested) {
 			reload_requested = 0;
 			judge_reload(a);
+			novelty_reload(a->novelty);	/* images vigil learn --reset started over */
 		}
 	}
 }
@@ -464,6 +469,7 @@ static void cleanup(struct agent *a)
 	user_store_free(a->users);
 	activity_free(a->activity);
 	cap_baselines_free(a->caps);
+	novelty_free(a->novelty);
 	proc_cache_free(a->procs);
 	judge_fini(a);
 	fwd_stop(a->webhook, 0, NULL);

@@ -127,6 +127,7 @@ struct agent {
 	struct user_store *users;
 	struct activity *activity;
 	struct cap_baselines *caps;
+	struct novelty *novelty;	/* learned behaviour per image */
 	struct profile_checks *profiles;
 	struct enforce *enforce;
 	struct worker *worker;

@@ -1,9 +1,12 @@
 /*
  * enrich.c - the enrich stage: what the agent knows around a record.
  * Updates the process cache (exec, fork; exit after the event), finds the
- * container, its users and recent activity, and judges a capability grant
- * against the image's baseline.  Reads caches only: no I/O here.
+ * container, its users and recent activity, and judges a capability grant,
+ * an exec, a write, a bind and a connect against what the image was seen
+ * to do while it was learned.  Reads caches only: no I/O here.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,11 +14,84 @@
 #include "bpf/maps.h"
 #include "core/agent.h"
 #include "core/park.h"
+#include "bpf/syscalls.h"
 #include "learn/cap_baseline.h"
+#include "learn/novelty.h"
 #include "proc/proc_cache.h"
 #include "proc/users.h"
 #include "rules/fields.h"
 #include "seccomp/check.h"
+#include "util/names.h"
+
+/* What of the event is a behaviour the image's model knows or not: its kind, into what; NOV_KINDS none. */
+static enum novelty_kind behaviour_of(const struct event_view *ev, char *what, size_t len)
+{
+	const struct vigil_hdr *h = ev->rec;
+	const struct vigil_sock *s;
+	char ip[64];
+
+	switch (h->type) {
+	case VIGIL_EV_EXEC: {
+		const struct vigil_exec_event *e = ev->rec;
+		struct sv exe = rec_sv(e, e->exe.path);
+
+		if (!exe.p)
+			return NOV_KINDS;
+		snprintf(what, len, "%.*s", (int)exe.len, exe.p);
+		return NOV_EXEC;
+	}
+	case VIGIL_EV_SYSCALL: {
+		const struct vigil_syscall_event *e = ev->rec;
+		const struct sys_desc *d = sys_desc_by_nr(e->nr);
+
+		if (!d)
+			return NOV_KINDS;
+		/* (a failed connect is still a peer asked for: below) */
+		if (e->ret >= 0 && d->cls == SC_OPEN && (e->file.flags & VIGIL_FILE_PRESENT)) {
+			struct sv p = rec_sv(e, e->file.path);
+			char path[VIGIL_PATH_MAX + 1];
+
+			if (!p.p || !(sys_open_flags(d, e) & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)))
+				return NOV_KINDS;
+			snprintf(path, sizeof(path), "%.*s", (int)p.len, p.p);
+			novelty_write_prefix(path, what, len);
+			return NOV_WRITE;
+		}
+		if (e->ret >= 0 && d->cls == SC_NET && !strcmp(d->name, "bind") &&
+		    (e->sock.family == VIGIL_AF_INET || e->sock.family == VIGIL_AF_INET6) && e->sock.lport) {
+			snprintf(what, len, "%s/%u", l4proto_name(e->sock.type, e->sock.protocol), e->sock.lport);
+			return NOV_LISTEN;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	s = event_connect_sock(ev);
+	if (s && (s->family == VIGIL_AF_INET || s->family == VIGIL_AF_INET6) && s->rport) {
+		snprintf(what, len, "%s:%u", addr_str(s->family, s->raddr, ip, sizeof(ip)), s->rport);
+		return NOV_CONNECT;
+	}
+	return NOV_KINDS;
+}
+
+/* Judged against the image's learned behaviour; the runtime's set-up is none of the image's. */
+static void judge_novelty(struct agent *a, struct event_view *ev, const struct ctr_info *c)
+{
+	const struct vigil_hdr *h = ev->rec;
+	struct novelty_judgement j;
+	enum novelty_kind kind;
+
+	if (h->proc.flags & (VIGIL_PROC_CTR_SETUP | VIGIL_PROC_RUNTIME))
+		return;
+	kind = behaviour_of(ev, ev->novel_what, sizeof(ev->novel_what));
+	if (kind == NOV_KINDS)
+		return;
+	j = novelty_judge(a->novelty, c, kind, ev->novel_what, h->ts_ns);
+	ev->novelty_judged = true;
+	ev->novelty_learning = j.learning;
+	ev->novel_kind = j.novel ? novelty_kind_name(kind) : NULL;
+}
 
 void enrich(struct agent *a, const void *rec, struct event_view *ev)
 {
@@ -72,6 +148,7 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 	}
 	if (h->type == VIGIL_EV_PROFILE)
 		ev->profile = profile_checks_name(a->profiles, c->cgroup_id);
+	judge_novelty(a, ev, c);
 }
 
 void enrich_after(struct agent *a, const void *rec)
@@ -88,6 +165,7 @@ struct ctr_info *enrich_cgroup(struct agent *a, const struct vigil_cgroup_event 
 
 	if (c && e->kind == VIGIL_CGROUP_MKDIR) {
 		cap_baseline_start(a->caps, c, e->hdr.ts_ns);
+		novelty_start(a->novelty, c, e->hdr.ts_ns);
 		if (!c->created_ns)
 			c->created_ns = e->hdr.ts_ns;
 	}
@@ -101,6 +179,7 @@ void enrich_forget(struct agent *a, uint64_t cgid)
 	kmaps_forget_container(&a->ld, cgid);
 	activity_forget(a->activity, cgid);
 	cap_baseline_forget(a->caps, cgid);
+	novelty_forget(a->novelty, cgid);
 	profile_checks_forget(a->profiles, cgid);
 	user_store_set(a->users, cgid, NULL);
 }

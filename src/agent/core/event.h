@@ -28,6 +28,11 @@ struct event_view {
 	/* VIGIL_EV_CAPABLE: judged against the image's learned baseline */
 	bool cap_learning;		/* the container is still being learned */
 	bool cap_in_baseline;		/* normal for the container's image */
+	/* exec, write, bind, connect: judged against the image's learned behaviour (learn/novelty.h) */
+	bool novelty_judged;		/* it is one of those behaviours */
+	bool novelty_learning;		/* the image is still being learned */
+	const char *novel_kind;		/* "exec", "write", ...: new for the image; NULL when not */
+	char novel_what[512];		/* what was new: a path, a directory, tcp/PORT, IP:PORT */
 };
 
 #endif

@@ -749,6 +749,13 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 	}
 	json_process(w, f, ev, alert || h->type == VIGIL_EV_EXEC);
 	container_obj(w, ev->ctr, alert || h->type == VIGIL_EV_EXEC);
+	if (ev->novel_kind) {
+		/* new for the image: what its learned behaviour does not hold */
+		jw_obj_open(w, "anomaly");
+		jw_str(w, "kind", ev->novel_kind);
+		jw_str(w, "what", ev->novel_what);
+		jw_obj_close(w);
+	}
 }
 
 

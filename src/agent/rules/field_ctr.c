@@ -170,7 +170,27 @@ static bool ctr_mount_source(struct field_ctx *fc, const char *arg, struct fval 
 
 static bool ctr_learning(struct field_ctx *fc, const char *arg, struct fval *out)
 {
-	return C(fc) && fhdr(fc)->type == VIGIL_EV_CAPABLE && fbool(out, fc->ev->cap_learning);
+	if (!C(fc))
+		return false;
+	if (fhdr(fc)->type == VIGIL_EV_CAPABLE)
+		return fbool(out, fc->ev->cap_learning);
+	return fc->ev->novelty_judged && fbool(out, fc->ev->novelty_learning);
+}
+
+/* anomaly.*: a behaviour (exec, write, listen, connect) new for the image (learn/novelty.h) */
+static bool anomaly_new(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return C(fc) && fbool(out, fc->ev->novel_kind != NULL);
+}
+
+static bool anomaly_kind(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->novel_kind && fstr(out, fc->ev->novel_kind);
+}
+
+static bool anomaly_what(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->ev->novel_kind && fstr(out, fc->ev->novel_what);
 }
 
 static bool cap_in_baseline(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -197,5 +217,8 @@ const struct field_def field_ctr[] = {
 	{ "container.host_ipc", FT_BOOL, ctr_host_ipc, false },
 	{ "container.learning", FT_BOOL, ctr_learning, false },
 	{ "cap.in_baseline", FT_BOOL, cap_in_baseline, false },
+	{ "anomaly.new", FT_BOOL, anomaly_new, false },
+	{ "anomaly.kind", FT_STR, anomaly_kind, false },
+	{ "anomaly.what", FT_STR, anomaly_what, false },
 	{ NULL },
 };
