@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uthash.h>
 
 #include "learn/novelty.h"
@@ -26,6 +27,7 @@ struct model {
 	bool full_said[NOV_KINDS];
 	uint64_t open_until_ns;	/* boot ns the first container's window ends, 0 = not opened */
 	bool closed;		/* learned: nothing is added any more */
+	bool saved;		/* in the state file (so gone from it means reset) */
 	UT_hash_handle hh;
 };
 
@@ -125,6 +127,7 @@ static struct model *model_from_json(const char *key, json_t *o)
 				m->count[k]++;
 		}
 	m->closed = true;	/* learned before: a restart does not reopen it */
+	m->saved = true;
 	return m;
 }
 
@@ -196,11 +199,14 @@ static void state_save(struct novelty *n)
 		json_object_set_new(root, m->key, o);
 	}
 	text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(1));
-	if (!text || (err = safefile_replace(n->state_dir, NOVELTY_STATE_FILE, text, strlen(text))))
+	if (!text || (err = safefile_replace(n->state_dir, NOVELTY_STATE_FILE, text, strlen(text)))) {
 		log_warnx("%s/%s: learned behaviour not saved: %s", n->state_dir, NOVELTY_STATE_FILE,
 			  strerror(text ? -err : ENOMEM));
-	else
+	} else {
 		n->dirty = false;
+		HASH_ITER(hh, n->models, m, t)
+			m->saved = m->saved || m->closed;
+	}
 	free(text);
 	json_decref(root);
 }
@@ -234,10 +240,17 @@ void novelty_reload(struct novelty *n)
 
 	if (!n || !n->state_dir)
 		return;
-	state_save(n);	/* what this agent closed since its last save first */
 	root = state_read(n->state_dir);
+	if (!root) {
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s", n->state_dir, NOVELTY_STATE_FILE);
+		if (!access(path, F_OK))
+			return;	/* there but unreadable (said): nothing is forgotten on its account */
+	}
 	HASH_ITER(hh, n->models, m, t) {
-		if (!m->closed || json_object_get(root, m->key))
+		/* (one closed since the last save is not in the file yet: kept, saved next) */
+		if (!m->saved || json_object_get(root, m->key))
 			continue;
 		/* reset (vigil learn --reset): its next container learns it again */
 		log_info("learned behaviour of %s forgotten: its next container learns it again",
