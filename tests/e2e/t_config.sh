@@ -40,7 +40,7 @@ t_container_config_and_caps() {
 		fail "capability reported once" "CAP_CHOWN events: $n"
 	# a restarted agent keeps what it learned (its state directory): no new learning window
 	agent_stop
-	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent restarts"; return; }
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" "${CONFIG_RULES[@]}" || { fail "config: agent restarts"; return; }
 	docker run --name "$TAG-c-caps3" --network none "$img" mknod /tmp/null c 1 3 >>"$WORK/containers.log" 2>&1
 	verdict "Capability used outside the container's baseline" "$TAG-c-caps3" \
 		'.capability.name == "CAP_MKNOD" and .capability.learning == false'
@@ -70,7 +70,7 @@ t_novelty() {
 		'"$1" learn --status --json --state-dir "$2" | jq -e --arg i "$3" '"'"'.[] | select(.image == $i)
 		 | (.exec | index("/bin/vigil-testbin") != null) and (.connect | index("192.0.2.7:80") != null)'"'"' >/dev/null' \
 		_ "$VIGIL" "$WORK/state-config" "$img"
-	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent restarts"; return; }
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" "${CONFIG_RULES[@]}" || { fail "config: agent restarts"; return; }
 	docker run --name "$c-2" --network none "$img" sh -c 'cp /bin/busybox /tmp/x2; /tmp/x2 true' \
 		>>"$WORK/containers.log" 2>&1
 	verdict "$rule" "$c-2" '.anomaly.what == "/tmp/x2" and .container.name == "'"$c-2"'"'
@@ -90,7 +90,15 @@ t_novelty() {
 }
 
 family_config() {
-	agent_start config --learn-seconds 3 --profile-dir "$WORK" || { fail "config: agent starts"; return; }
+	# the anomaly rule is off by default (docs/anomaly.md): on, as a site enables it
+	cat >"$WORK/anomaly-on.yaml" <<-'EOF'
+	- rule: Behaviour not seen while the image was learned
+	  enabled: true
+	  override:
+	    enabled: replace
+	EOF
+	CONFIG_RULES=(--rules "$ROOT/rules/vigil_rules.yaml" --rules "$WORK/anomaly-on.yaml")
+	agent_start config --learn-seconds 3 --profile-dir "$WORK" "${CONFIG_RULES[@]}" || { fail "config: agent starts"; return; }
 	t_container_config_and_caps
 	t_novelty
 	agent_stop
