@@ -130,11 +130,11 @@ static void test_write_prefix(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		novelty_write_prefix(cases[i][0], out, sizeof(out));
+		novelty_write_prefix(cases[i][0], strlen(cases[i][0]), out, sizeof(out));
 		assert_string_equal(out, cases[i][1]);
 	}
 	/* a short buffer is never overrun */
-	novelty_write_prefix("/var/log/nginx/a", out, 5);
+	novelty_write_prefix("/var/log/nginx/a", 16, out, 5);
 	assert_string_equal(out, "/var");
 }
 

@@ -104,7 +104,7 @@ static int find_container(void *arg, struct ctr_info *c)
 
 	if (b->key || !c->name || strcmp(c->name, b->name))
 		return 0;
-	b->key = strdup(c->image_id && *c->image_id ? c->image_id : c->image && *c->image ? c->image : c->id);
+	b->key = strdup(ctr_image_key(c));
 	return 0;
 }
 

@@ -147,6 +147,11 @@ void ctr_info_init(struct ctr_info *c);
 /* Frees the strings of c and clears it (for entries not in a registry). */
 void ctr_info_fini(struct ctr_info *c);
 /*
+ * What learned baselines key an image by: its digest (two tags of one image
+ * share it, a rebuilt image does not); else its name; else the container id.
+ */
+const char *ctr_image_key(const struct ctr_info *c);
+/*
  * Moves what src knows and dst does not into dst (src keeps the rest and
  * must still be ctr_info_fini'd).  The identity fields of dst stay.
  */

@@ -39,6 +39,13 @@ void ctr_info_init(struct ctr_info *c)
 	c->privileged = c->host_network = c->host_ipc = c->host_pid = CTR_UNKNOWN;
 }
 
+const char *ctr_image_key(const struct ctr_info *c)
+{
+	if (c->image_id && *c->image_id)
+		return c->image_id;
+	return c->image && *c->image ? c->image : c->id;
+}
+
 void ctr_info_fini(struct ctr_info *c)
 {
 	size_t i;

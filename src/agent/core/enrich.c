@@ -49,12 +49,10 @@ static enum novelty_kind behaviour_of(const struct event_view *ev, char *what, s
 		/* (a failed connect is still a peer asked for: below) */
 		if (e->ret >= 0 && d->cls == SC_OPEN && (e->file.flags & VIGIL_FILE_PRESENT)) {
 			struct sv p = rec_sv(e, e->file.path);
-			char path[VIGIL_PATH_MAX + 1];
 
 			if (!p.p || !(sys_open_flags(d, e) & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)))
 				return NOV_KINDS;
-			snprintf(path, sizeof(path), "%.*s", (int)p.len, p.p);
-			novelty_write_prefix(path, what, len);
+			novelty_write_prefix(p.p, p.len, what, len);
 			return NOV_WRITE;
 		}
 		if (e->ret >= 0 && d->cls == SC_NET && !strcmp(d->name, "bind") &&

@@ -152,17 +152,9 @@ void cap_baselines_flush(struct cap_baselines *b)
 	state_save(b);
 }
 
-/* The image by content: two tags of one image share it, a rebuilt image does not. */
-static const char *key_of(const struct ctr_info *c)
-{
-	if (c->image_id && *c->image_id)
-		return c->image_id;
-	return c->image && *c->image ? c->image : c->id;
-}
-
 static struct baseline *find(const struct cap_baselines *b, const struct ctr_info *c)
 {
-	const char *k = key_of(c);
+	const char *k = ctr_image_key(c);
 	struct baseline *e;
 
 	HASH_FIND_STR(b->by_key, k, e);
@@ -223,7 +215,7 @@ struct cap_judgement cap_baseline_judge(struct cap_baselines *b, const struct ct
 	w = window_of(b, c->cgroup_id);
 	if (!e) {
 		e = calloc(1, sizeof(*e));
-		if (!e || !(e->key = strdup(key_of(c)))) {
+		if (!e || !(e->key = strdup(ctr_image_key(c)))) {
 			free(e);
 			return j;	/* out of memory: judged as new, not learned */
 		}

@@ -283,13 +283,6 @@ void novelty_free(struct novelty *n)
 	free(n);
 }
 
-static const char *key_of(const struct ctr_info *c)
-{
-	if (c->image_id && *c->image_id)
-		return c->image_id;
-	return c->image && *c->image ? c->image : c->id;
-}
-
 static struct window *window_of(struct novelty *n, uint64_t cgid)
 {
 	struct window *w;
@@ -332,9 +325,9 @@ struct novelty_judgement novelty_judge(struct novelty *n, const struct ctr_info 
 		return j;
 	novelty_start(n, c, ts);
 	w = window_of(n, c->cgroup_id);
-	HASH_FIND_STR(n->models, key_of(c), m);
+	HASH_FIND_STR(n->models, ctr_image_key(c), m);
 	if (!m) {
-		if (!(m = model_new(key_of(c), c->image)))
+		if (!(m = model_new(ctr_image_key(c), c->image)))
 			return j;
 		HASH_ADD_KEYPTR(hh, n->models, m->key, strlen(m->key), m);
 	}
@@ -383,9 +376,9 @@ struct novelty_judgement novelty_judge(struct novelty *n, const struct ctr_info 
 	return j;
 }
 
-void novelty_write_prefix(const char *path, char *out, size_t len)
+void novelty_write_prefix(const char *path, size_t plen, char *out, size_t len)
 {
-	const char *slash = strrchr(path, '/'), *p = path;
+	const char *slash = memrchr(path, '/', plen), *p = path;
 	size_t n;
 	int comps = 0;
 

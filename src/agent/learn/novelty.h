@@ -54,7 +54,7 @@ struct novelty_judgement novelty_judge(struct novelty *n, const struct ctr_info 
 
 const char *novelty_kind_name(enum novelty_kind kind);
 
-/* The directory a written path counts as: its dirname, cut to 3 components. */
-void novelty_write_prefix(const char *path, char *out, size_t len);
+/* The directory a written path (plen bytes) counts as: its dirname, cut to 3 components. */
+void novelty_write_prefix(const char *path, size_t plen, char *out, size_t len);
 
 #endif
