@@ -200,29 +200,45 @@ t_syslog_unix() {
 }
 
 # The traffic map: a client and a server on a network of the test's own, a
-# bystander beside them, and a connect to TEST-NET from --network none.
+# bystander beside them, a client that lives for one connect (gone before
+# its runtime may have described it), a host process reaching the server
+# over the network's bridge, and a connect to TEST-NET from --network none.
 t_netmap() {
-	local srv=$TAG-o-srv cli=$TAG-o-cli by=$TAG-o-by out=$TAG-o-out map n
-	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.60 "$IMG" sh -c 'nc -l -p 9000 >/dev/null; nc -l -p 9000 >/dev/null; sleep 60' >/dev/null
+	local srv=$TAG-o-srv cli=$TAG-o-cli cli2=$TAG-o-cli2 by=$TAG-o-by out=$TAG-o-out map n gw
+	docker run -d --name "$srv" --network "$NET" --ip 172.31.250.60 "$IMG" \
+		sh -c 'for p in 9000 9000 9000 9001; do nc -l -p $p >/dev/null; done; sleep 60' >/dev/null
 	docker run -d --name "$by" --network "$NET" "$IMG" sleep 60 >/dev/null
 	sleep 1
 	docker run --name "$cli" --network "$NET" "$IMG" sh -c 'echo hi | nc -w 2 172.31.250.60 9000; sleep 0.5; echo hi | nc -w 2 172.31.250.60 9000' \
 		>>"$WORK/containers.log" 2>&1
+	docker run --name "$cli2" --network "$NET" "$IMG" vigil-testbin connect 172.31.250.60 9000 \
+		>>"$WORK/containers.log" 2>&1
+	sleep 0.5
+	gw=$(ip -o -4 addr show | awk '$4 ~ /^172\.31\.250\./ { sub("/.*", "", $4); print $4; exit }')
+	timeout 5 bash -c 'echo hi >/dev/tcp/172.31.250.60/9001' 2>>"$WORK/containers.log"
 	run "$out" -- vigil-testbin connect 192.0.2.1 80
 	exited "$cli"
+	exited "$cli2"
 	exited "$out"
 	t_status_page "$srv" "$cli"
 	docker rm -f "$srv" "$by" >/dev/null 2>&1
 	agent_stop	# the map is written at exit
 	map=$("$VIGIL" netmap --state-dir "$WORK/state-outputs")
+	echo "$map" >"$WORK/netmap.json"
 	check "netmap: client -> server on tcp/9000, by name, counted twice" \
 		jq -e --arg c "$cli" --arg s "$srv" '[.edges[] | select(.from.name == $c and .to.name == $s and .to.kind == "container"
 			and .port == 9000 and .proto == "tcp" and .to.address == "172.31.250.60")] | length == 1 and .[0].count == 2' <<<"$map"
+	check "netmap: a client gone after one connect is a container, by name" \
+		jq -e --arg c "$cli2" --arg s "$srv" '[.edges[] | select(.from.name == $c and .to.name == $s and .port == 9000)] | length == 1' <<<"$map"
+	check "netmap: the host reaching the server over the bridge ($gw) is an edge from outside" \
+		jq -e --arg g "$gw" --arg s "$srv" '[.edges[] | select(.from.kind == "outside" and .from.node == "address:" + $g
+			and .to.name == $s and .port == 9001)] | length == 1' <<<"$map"
 	check "netmap: container -> an outside address (TEST-NET, port 80)" \
 		jq -e --arg o "$out" '[.edges[] | select(.from.name == $o and .to.kind == "outside" and .to.address == "192.0.2.1" and .port == 80)] | length == 1' <<<"$map"
-	n=$(jq --arg c "$cli" --arg s "$srv" --arg b "$by" --arg o "$out" \
-		'[.edges[] | select(.from.name == $b or .to.name == $b or ((.from.name == $c or .from.name == $s or .to.name == $c or .to.name == $s) and
-		  (.from.name != $c or .to.name != $s)))] | length' <<<"$map")
+	n=$(jq --arg c "$cli" --arg c2 "$cli2" --arg s "$srv" --arg b "$by" \
+		'[.edges[] | select(.from.name == $b or .to.name == $b or ((.from.name == $c or .from.name == $c2 or .from.name == $s or
+		  .to.name == $c or .to.name == $c2 or .to.name == $s) and
+		  (.from.name != $c or .to.name != $s) and (.from.name != $c2 or .to.name != $s) and .port != 9001))] | length' <<<"$map")
 	check "netmap: no phantom edges (none of the bystander's, none server -> client, no outside -> server) ($n)" test "$n" = 0
 	check "netmap --format dot: a Graphviz edge by name" \
 		sh -c "'$VIGIL' netmap --state-dir '$WORK/state-outputs' --format dot | grep -q 'label=\"$cli\\\\nvigil-test:latest\"'"

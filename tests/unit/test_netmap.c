@@ -100,11 +100,57 @@ static void test_bounded(void **state)
 	netmap_free(m);
 }
 
+/*
+ * An accept of a peer no runtime names: a container's connect from that
+ * end, before the accept or within the wait after it, makes it no
+ * outside edge; a peer that no container's connect explains becomes one
+ * once the wait is over (or at the end).
+ */
+static void test_inbound(void **state)
+{
+	struct ctr_info srv = ctr("dddddddddddd4444", "srv");
+	uint8_t cli_a[16], srv_a[16], host[16];
+	struct netmap *m = netmap_new();
+	json_t *j, *e;
+
+	assert_true(addr_parse16("172.31.250.61", cli_a));
+	assert_true(addr_parse16("172.31.250.60", srv_a));
+	assert_true(addr_parse16("172.31.250.1", host));
+	/* the client's connect first */
+	netmap_client(m, cli_a, 40001, 1000);
+	netmap_inbound(m, cli_a, 40001, &srv, srv_a, 9000, "tcp", 1, 1001);
+	/* the accept first: the client's events came later (a new container's wait for its name) */
+	netmap_inbound(m, cli_a, 40002, &srv, srv_a, 9000, "tcp", 2, 1002);
+	netmap_client(m, cli_a, 40002, 2500);
+	/* a host process: nobody's connect */
+	netmap_inbound(m, host, 50000, &srv, srv_a, 9000, "tcp", 3, 1003);
+	netmap_tick(m, 1003 + NETMAP_INBOUND_WAIT_MS - 1);
+	j = dump(m);
+	assert_int_equal(json_array_size(json_object_get(j, "edges")), 0);	/* still waiting */
+	json_decref(j);
+	netmap_tick(m, 1003 + NETMAP_INBOUND_WAIT_MS);
+	j = dump(m);
+	assert_int_equal(json_array_size(json_object_get(j, "edges")), 1);
+	e = json_array_get(json_object_get(j, "edges"), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e, "from"), "node")),
+			    "address:172.31.250.1");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e, "to"), "name")), "srv");
+	json_decref(j);
+	/* another port of the same client address is not its connect; the end decides all */
+	netmap_inbound(m, cli_a, 40003, &srv, srv_a, 9000, "tcp", 4, 5000);
+	netmap_tick(m, UINT64_MAX);
+	j = dump(m);
+	assert_int_equal(json_array_size(json_object_get(j, "edges")), 2);
+	json_decref(j);
+	netmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_inbound),
 	};
 
 	return cmocka_run_group_tests_name("netmap", tests, NULL, NULL);

@@ -31,6 +31,27 @@ struct node {
 	char *name, *image, *pod, *ns;
 };
 
+/* A watched container's client end (its connect's local address and port), kept a while. */
+struct client_end {
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t at_ms;
+};
+
+#define CLIENT_SLOTS 4096		/* direct-mapped: a collision forgets the older one */
+#define CLIENT_KEEP_MS (4 * NETMAP_INBOUND_WAIT_MS)
+#define INBOUND_MAX 512
+
+/* An accept of an unknown peer, waiting to see whether a watched container made it. */
+struct inbound {
+	uint8_t from[16], to_addr[16];
+	uint16_t from_port, port;
+	char to_id[CTR_ID_LEN + 1];
+	char proto[8];
+	int64_t real_ns;
+	uint64_t due_ms;
+};
+
 struct netmap {
 	struct edge *edges;		/* open addressing, NETMAP_MAX_EDGES * 2 slots */
 	size_t n_edges, slots;
@@ -38,6 +59,9 @@ struct netmap {
 	size_t n_nodes, cap_nodes;
 	uint64_t dropped;
 	bool dirty;
+	struct client_end *clients;	/* CLIENT_SLOTS */
+	struct inbound inbound[INBOUND_MAX];
+	size_t n_inbound;
 };
 
 struct netmap *netmap_new(void)
@@ -48,7 +72,10 @@ struct netmap *netmap_new(void)
 		return NULL;
 	m->slots = NETMAP_MAX_EDGES * 2;
 	m->edges = calloc(m->slots, sizeof(*m->edges));
-	if (!m->edges) {
+	m->clients = calloc(CLIENT_SLOTS, sizeof(*m->clients));
+	if (!m->edges || !m->clients) {
+		free(m->edges);
+		free(m->clients);
 		free(m);
 		return NULL;
 	}
@@ -69,6 +96,7 @@ void netmap_free(struct netmap *m)
 	}
 	free(m->nodes);
 	free(m->edges);
+	free(m->clients);
 	free(m);
 }
 
@@ -123,13 +151,46 @@ static bool same(const struct edge *e, const struct end *from, const struct end 
 	       !strcmp(e->to.id, to->id) && !memcmp(e->from.addr, from->addr, 16) && !memcmp(e->to.addr, to->addr, 16);
 }
 
+static void add_edge(struct netmap *m, const struct end *f, const struct end *t, const uint8_t *to_shown,
+		     uint16_t port, const char *proto, int64_t real_ns)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i, k;
+
+	h = hash_bytes(h, f, sizeof(*f));
+	h = hash_bytes(h, t, sizeof(*t));
+	h = hash_bytes(h, &port, sizeof(port));
+	h = hash_bytes(h, proto, strlen(proto));
+	for (k = 0, i = h % m->slots; k < m->slots; k++, i = (i + 1) % m->slots) {
+		struct edge *e = &m->edges[i];
+
+		if (e->used && same(e, f, t, port, proto)) {
+			e->count++;
+			e->last_ns = real_ns;
+			m->dirty = true;
+			return;
+		}
+		if (!e->used)
+			break;
+	}
+	if (k == m->slots || m->n_edges == NETMAP_MAX_EDGES) {
+		m->dropped++;
+		return;
+	}
+	m->edges[i] = (struct edge){ .from = *f, .to = *t, .port = port, .count = 1, .first_ns = real_ns,
+				      .last_ns = real_ns, .used = true };
+	if (to_shown)
+		memcpy(m->edges[i].to_shown, to_shown, 16);
+	snprintf(m->edges[i].proto, sizeof(m->edges[i].proto), "%s", proto);
+	m->n_edges++;
+	m->dirty = true;
+}
+
 void netmap_add(struct netmap *m, const struct ctr_info *from, const uint8_t from_addr[16],
 		const struct ctr_info *to, const uint8_t to_addr[16], uint16_t port, const char *proto,
 		int64_t real_ns)
 {
 	struct end f = { { 0 } }, t = { { 0 } };
-	uint64_t h = 1469598103934665603ULL;
-	size_t i, k;
 
 	if (from) {
 		snprintf(f.id, sizeof(f.id), "%s", from->id);
@@ -144,33 +205,74 @@ void netmap_add(struct netmap *m, const struct ctr_info *from, const uint8_t fro
 	/* a container is known by its id: the address it was reached at is shown, not a key */
 	if (!to && to_addr)
 		memcpy(t.addr, to_addr, 16);
-	h = hash_bytes(h, &f, sizeof(f));
-	h = hash_bytes(h, &t, sizeof(t));
-	h = hash_bytes(h, &port, sizeof(port));
-	h = hash_bytes(h, proto, strlen(proto));
-	for (k = 0, i = h % m->slots; k < m->slots; k++, i = (i + 1) % m->slots) {
-		struct edge *e = &m->edges[i];
+	add_edge(m, &f, &t, to_addr, port, proto, real_ns);
+}
 
-		if (e->used && same(e, &f, &t, port, proto)) {
-			e->count++;
-			e->last_ns = real_ns;
-			m->dirty = true;
-			return;
-		}
-		if (!e->used)
-			break;
+static struct client_end *client_slot(struct netmap *m, const uint8_t addr[16], uint16_t port)
+{
+	uint64_t h = hash_bytes(1469598103934665603ULL, addr, 16);
+
+	return &m->clients[hash_bytes(h, &port, sizeof(port)) % CLIENT_SLOTS];
+}
+
+void netmap_client(struct netmap *m, const uint8_t addr[16], uint16_t port, uint64_t now_ms)
+{
+	struct client_end *c = client_slot(m, addr, port);
+
+	memcpy(c->addr, addr, 16);
+	c->port = port;
+	c->at_ms = now_ms;
+}
+
+static bool client_known(struct netmap *m, const uint8_t addr[16], uint16_t port, uint64_t now_ms)
+{
+	const struct client_end *c = client_slot(m, addr, port);
+
+	return c->at_ms && c->port == port && !memcmp(c->addr, addr, 16) &&
+	       (now_ms == UINT64_MAX || now_ms - c->at_ms <= CLIENT_KEEP_MS);
+}
+
+static void inbound_add(struct netmap *m, const struct inbound *in)
+{
+	struct end f = { { 0 } }, t = { { 0 } };
+
+	memcpy(f.addr, in->from, 16);
+	snprintf(t.id, sizeof(t.id), "%s", in->to_id);
+	add_edge(m, &f, &t, in->to_addr, in->port, in->proto, in->real_ns);
+}
+
+void netmap_inbound(struct netmap *m, const uint8_t from_addr[16], uint16_t from_port, const struct ctr_info *to,
+		    const uint8_t to_addr[16], uint16_t port, const char *proto, int64_t real_ns, uint64_t now_ms)
+{
+	struct inbound in = { .from_port = from_port, .port = port, .real_ns = real_ns,
+			      .due_ms = now_ms + NETMAP_INBOUND_WAIT_MS };
+
+	if (client_known(m, from_addr, from_port, now_ms))
+		return;		/* a watched container's connect: that made the edge */
+	memcpy(in.from, from_addr, 16);
+	memcpy(in.to_addr, to_addr, 16);
+	snprintf(in.to_id, sizeof(in.to_id), "%s", to->id);
+	snprintf(in.proto, sizeof(in.proto), "%s", proto);
+	remember(m, to);
+	if (m->n_inbound == INBOUND_MAX)
+		inbound_add(m, &in);	/* no room to wait: decided now */
+	else
+		m->inbound[m->n_inbound++] = in;
+}
+
+void netmap_tick(struct netmap *m, uint64_t now_ms)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->n_inbound; i++) {
+		const struct inbound *in = &m->inbound[i];
+
+		if (now_ms != UINT64_MAX && in->due_ms > now_ms)
+			m->inbound[kept++] = *in;
+		else if (!client_known(m, in->from, in->from_port, now_ms))
+			inbound_add(m, in);
 	}
-	if (k == m->slots || m->n_edges == NETMAP_MAX_EDGES) {
-		m->dropped++;
-		return;
-	}
-	m->edges[i] = (struct edge){ .from = f, .to = t, .port = port, .count = 1, .first_ns = real_ns,
-				      .last_ns = real_ns, .used = true };
-	if (to_addr)
-		memcpy(m->edges[i].to_shown, to_addr, 16);
-	snprintf(m->edges[i].proto, sizeof(m->edges[i].proto), "%s", proto);
-	m->n_edges++;
-	m->dirty = true;
+	m->n_inbound = kept;
 }
 
 bool netmap_dirty(const struct netmap *m)

@@ -84,11 +84,16 @@ static void map_traffic(struct agent *a, const struct event_view *ev)
 		peer = ctr_by_runtime_addr(a->ctrs, remote);
 		if (peer != ev->ctr)
 			netmap_add(a->netmap, ev->ctr, NULL, peer, remote, s->rport, l4proto_name(s->type, s->protocol), t);
+		if (s->lport) {
+			addr_to16(s->family, s->laddr, local);
+			netmap_client(a->netmap, local, s->lport, agent_now_ms());
+		}
 	} else if (!strcmp(type, "accept") && h->type == VIGIL_EV_SYSCALL &&
 		   ((const struct vigil_syscall_event *)h)->ret >= 0 && !ctr_by_addr(a->ctrs, remote)) {
 		/* from a container (even one whose address is not known yet), its own connect made the edge */
 		addr_to16(s->family, s->laddr, local);
-		netmap_add(a->netmap, NULL, remote, ev->ctr, local, s->lport, l4proto_name(s->type, s->protocol), t);
+		netmap_inbound(a->netmap, remote, s->rport, ev->ctr, local, s->lport,
+			       l4proto_name(s->type, s->protocol), t, agent_now_ms());
 	}
 }
 
@@ -549,10 +554,14 @@ void pipeline_tick(struct agent *a)
 	/* a runtime that does not answer must not hold events for long */
 	park_expire(a->park, now, handle_expired, a);
 	join_expire(a->join, now, handle_unjoined, a);
+	if (a->netmap)
+		netmap_tick(a->netmap, now);
 }
 
 void pipeline_flush(struct agent *a)
 {
 	park_expire(a->park, UINT64_MAX, handle_expired, a);
 	join_expire(a->join, UINT64_MAX, handle_unjoined, a);
+	if (a->netmap)
+		netmap_tick(a->netmap, UINT64_MAX);
 }
