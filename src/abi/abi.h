@@ -20,7 +20,7 @@
 #endif
 #include "abi/policy.h"
 
-#define VIGIL_ABI_VERSION 5
+#define VIGIL_ABI_VERSION 6
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -31,6 +31,7 @@
 #define VIGIL_DATA_MAX (2 * VIGIL_DATA_HALF)
 #define VIGIL_PATH_MAX 4096
 #define VIGIL_ARGV_MAX 4096
+#define VIGIL_ENV_MAX 2048	/* bytes of the environment kept when rules read proc.env */
 #define VIGIL_PATH_DEPTH 48
 
 /*
@@ -110,8 +111,9 @@ struct vigil_proc {
 	__u32 euid;
 	__u32 tty;		/* encoded dev_t of the controlling tty, 0 = none */
 	__u32 flags;		/* enum vigil_proc_flags */
-	__u32 pad;
+	__u32 loginuid;		/* the audit login uid (-1: never logged in, or no audit) */
 	__u64 cap_effective;
+	__u64 cap_permitted;
 	__u64 start_ns;		/* thread-group start, boot-time ns */
 	__u64 cgroup_id;	/* the task's cgroup v2 id */
 	__u64 ctr_cgroup_id;	/* container's top cgroup id, 0 = host */
@@ -128,6 +130,10 @@ enum vigil_proc_flags {
 	 * decided by the kernel, not from names a process gives itself
 	 */
 	VIGIL_PROC_RUNTIME = 1 << 1,
+	/* the thread group leads its process group (its pid is the pgid) */
+	VIGIL_PROC_PGRP_LEADER = 1 << 2,
+	/* ... and its session */
+	VIGIL_PROC_SID_LEADER = 1 << 3,
 };
 
 /* Per task, in task storage (not a record: kernel side only). */
@@ -245,6 +251,8 @@ enum vigil_exec_flags {
 	VIGIL_EXEC_ARGV_TRUNC = 1 << 0,
 	/* the exec ended the runtime's part: the task had entered from outside */
 	VIGIL_EXEC_FROM_RUNTIME = 1 << 1,
+	/* the environment was longer than the agent asked for (cfg_env_max) */
+	VIGIL_EXEC_ENV_TRUNC = 1 << 2,
 };
 
 struct vigil_exec_event {
@@ -255,6 +263,7 @@ struct vigil_exec_event {
 	struct vigil_str filename;	/* as passed to execve */
 	struct vigil_str argv;		/* NUL-separated */
 	struct vigil_str cwd;
+	struct vigil_str env;		/* NUL-separated, as exec left it; only when a rule reads proc.env */
 	__u32 stdio_sockets;	/* bit n: fd n (0..2) is a socket at the exec */
 	struct vigil_sock stdio_sock;	/* the first of them */
 	struct vigil_pol_outcome pol;	/* the exec policy's decision */
@@ -488,47 +497,47 @@ struct vigil_syscall_counts {
 	_Static_assert(__builtin_offsetof(struct t, f) == (off), "struct " #t "." #f ": layout changed")
 
 VIGIL_LAYOUT(vigil_str, 4);
-VIGIL_LAYOUT(vigil_proc, 104);
-VIGIL_LAYOUT(vigil_hdr, 120);
+VIGIL_LAYOUT(vigil_proc, 112);
+VIGIL_LAYOUT(vigil_hdr, 128);
 VIGIL_OFFSET(vigil_hdr, proc, 16);
 VIGIL_LAYOUT(vigil_file, 56);
 VIGIL_LAYOUT(vigil_sock, 48);
 VIGIL_LAYOUT(vigil_sys_spec, 12);
-VIGIL_LAYOUT(vigil_syscall_event, 328);
-VIGIL_OFFSET(vigil_syscall_event, pol, 312);
-VIGIL_OFFSET(vigil_syscall_event, path, 192);
-VIGIL_OFFSET(vigil_syscall_event, file, 208);
-VIGIL_OFFSET(vigil_syscall_event, sock, 264);
-VIGIL_LAYOUT(vigil_exec_event, 264);
-VIGIL_OFFSET(vigil_exec_event, pol, 248);
-VIGIL_OFFSET(vigil_exec_event, exe, 128);
-VIGIL_OFFSET(vigil_exec_event, filename, 184);
-VIGIL_OFFSET(vigil_exec_event, stdio_sock, 200);
-VIGIL_LAYOUT(vigil_fork_event, 128);
-VIGIL_LAYOUT(vigil_exit_event, 128);
-VIGIL_LAYOUT(vigil_uring_event, 320);
-VIGIL_OFFSET(vigil_uring_event, path, 152);
-VIGIL_OFFSET(vigil_uring_event, req, 176);
-VIGIL_OFFSET(vigil_uring_event, file, 216);
-VIGIL_OFFSET(vigil_uring_event, sock, 272);
-VIGIL_LAYOUT(vigil_cgroup_event, 152);
-VIGIL_OFFSET(vigil_cgroup_event, path, 144);
-VIGIL_LAYOUT(vigil_migrate_event, 152);
-VIGIL_LAYOUT(vigil_sock_event, 200);
-VIGIL_OFFSET(vigil_sock_event, pol, 184);
-VIGIL_LAYOUT(vigil_enforce_event, 192);
-VIGIL_OFFSET(vigil_enforce_event, args, 144);
-VIGIL_LAYOUT(vigil_synflood_event, 176);
-VIGIL_OFFSET(vigil_sock_event, addr, 136);
-VIGIL_LAYOUT(vigil_notice_event, 152);
-VIGIL_OFFSET(vigil_notice_event, path, 144);
+VIGIL_LAYOUT(vigil_syscall_event, 336);
+VIGIL_OFFSET(vigil_syscall_event, pol, 320);
+VIGIL_OFFSET(vigil_syscall_event, path, 200);
+VIGIL_OFFSET(vigil_syscall_event, file, 216);
+VIGIL_OFFSET(vigil_syscall_event, sock, 272);
+VIGIL_LAYOUT(vigil_exec_event, 280);
+VIGIL_OFFSET(vigil_exec_event, pol, 260);
+VIGIL_OFFSET(vigil_exec_event, exe, 136);
+VIGIL_OFFSET(vigil_exec_event, filename, 192);
+VIGIL_OFFSET(vigil_exec_event, stdio_sock, 212);
+VIGIL_LAYOUT(vigil_fork_event, 136);
+VIGIL_LAYOUT(vigil_exit_event, 136);
+VIGIL_LAYOUT(vigil_uring_event, 328);
+VIGIL_OFFSET(vigil_uring_event, path, 160);
+VIGIL_OFFSET(vigil_uring_event, req, 184);
+VIGIL_OFFSET(vigil_uring_event, file, 224);
+VIGIL_OFFSET(vigil_uring_event, sock, 280);
+VIGIL_LAYOUT(vigil_cgroup_event, 160);
+VIGIL_OFFSET(vigil_cgroup_event, path, 152);
+VIGIL_LAYOUT(vigil_migrate_event, 160);
+VIGIL_LAYOUT(vigil_sock_event, 208);
+VIGIL_OFFSET(vigil_sock_event, pol, 192);
+VIGIL_LAYOUT(vigil_enforce_event, 200);
+VIGIL_OFFSET(vigil_enforce_event, args, 152);
+VIGIL_LAYOUT(vigil_synflood_event, 184);
+VIGIL_OFFSET(vigil_sock_event, addr, 144);
+VIGIL_LAYOUT(vigil_notice_event, 160);
+VIGIL_OFFSET(vigil_notice_event, path, 152);
 VIGIL_LAYOUT(vigil_open_key, 40);
 VIGIL_LAYOUT(vigil_open_seen, 16);
 VIGIL_LAYOUT(vigil_profile_bits, 136);
-VIGIL_LAYOUT(vigil_profile_event, 128);
+VIGIL_LAYOUT(vigil_profile_event, 136);
 VIGIL_LAYOUT(vigil_cap_use, 16);
-VIGIL_LAYOUT(vigil_capable_event, 136);
-VIGIL_OFFSET(vigil_capable_event, syscall, 128);
+VIGIL_LAYOUT(vigil_capable_event, 144);
+VIGIL_OFFSET(vigil_capable_event, syscall, 136);
 VIGIL_LAYOUT(vigil_ctr_cgroup, 16);
 VIGIL_LAYOUT(vigil_task, 16);
 VIGIL_LAYOUT(vigil_syscall_counts, 2 * 8 * VIGIL_NR_SYSCALLS);

@@ -19,7 +19,7 @@ enforce_rules() {
   desc: One workload (by name) may talk only to its own networks.
   condition: >
     evt.type in (connect, sendto, sendmsg) and container.name startswith "$TAG-strict"
-    and fd.sockfamily in (AF_INET, AF_INET6) and fd.remote_is_own_network = false
+    and fd.sockfamily = ip and fd.remote_is_own_network = false
   output: Outside its networks (%fd.rip:%fd.rport container=%container.name)
   reason: outside own networks
   priority: WARNING

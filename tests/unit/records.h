@@ -24,6 +24,9 @@ static inline void *rb_start(struct rec_builder *b, unsigned int type, size_t bo
 	h->proc.ppid = 1;
 	h->proc.vpid = 7;
 	h->proc.cap_effective = 1ULL << 0 | 1ULL << 21;	/* CHOWN, SYS_ADMIN */
+	h->proc.cap_permitted = h->proc.cap_effective | 1ULL << 13;	/* ... and NET_RAW */
+	h->proc.loginuid = UINT32_MAX;			/* no login: a daemon's */
+	h->proc.flags = VIGIL_PROC_PGRP_LEADER;
 	memcpy(h->proc.comm, "cat", 4);
 	memcpy(h->proc.pcomm, "sh", 3);
 	b->len = body;

@@ -145,6 +145,9 @@ static void test_containerd_cri_fixture(void **state)
 	assert_string_equal(c.k8s_pod_uid, "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d");
 	assert_string_equal(c.image, "docker.io/library/nginx:1.25");
 	assert_string_equal(c.rootfs, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/x/rootfs");
+	/* the API server's service address, from the env the kubelet wrote (fd.sip.name) */
+	assert_true(c.has_k8s_api);
+	assert_memory_equal(c.k8s_api, ((uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 96, 0, 1 }), 16);
 	ctr_info_fini(&c);
 	free(json);
 }

@@ -37,7 +37,7 @@ static const char *const policy_text =
 	"  action: kill\n"
 	"- rule: outside\n"
 	"  condition: >\n"
-	"    evt.type = connect and container and fd.sockfamily in (AF_INET, AF_INET6)\n"
+	"    evt.type = connect and container and fd.sockfamily = ip\n"
 	"    and fd.rnet in (192.0.2.0/24, 2001:db8::/32) and fd.rport != 53\n"
 	"  output: x\n"
 	"  action: deny\n"

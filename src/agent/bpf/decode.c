@@ -73,6 +73,7 @@ int record_check(const void *data, size_t size)
 
 		ok = file_ok(&e->exe, body, size) && str_ok(e->filename, body, size) &&
 		     str_ok(e->argv, body, size) && str_ok(e->cwd, body, size) &&
+		     str_ok(e->env, body, size) &&
 		     str_ok(e->stdio_sock.unix_path, body, size);
 		break;
 	}

@@ -142,6 +142,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 	l->skel->rodata->cfg_watch_host = o->watch_host;
 	l->skel->rodata->cfg_agent_pid = o->agent_pid;
 	l->skel->rodata->cfg_argv_max = o->argv_max;
+	l->skel->rodata->cfg_env_max = o->env_max > VIGIL_ENV_MAX ? VIGIL_ENV_MAX : o->env_max;
 	l->skel->rodata->cfg_dedup_ns = (__u64)o->dedup_ms * 1000000;
 	l->skel->rodata->cfg_nr_brk = sys_nr("brk");
 	l->skel->rodata->cfg_nr_mmap = sys_nr("mmap");

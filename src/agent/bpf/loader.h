@@ -20,6 +20,7 @@ struct loader_opts {
 	bool exit_dispatch;	/* one tp_btf/sys_exit program instead of a tracepoint per syscall */
 	unsigned int ringbuf_mb;	/* power of two */
 	unsigned int argv_max;	/* bytes of argv kept, <= VIGIL_ARGV_MAX */
+	unsigned int env_max;	/* bytes of the environment kept at exec (proc.env), 0 = none */
 	unsigned int agent_pid;
 	unsigned int dedup_ms;	/* open aggregation window; 0 = report every open */
 	unsigned int max_containers;	/* size of the container table (top cgroups) */

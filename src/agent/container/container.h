@@ -69,6 +69,9 @@ struct ctr_info {
 	int host_ipc;
 	int host_pid;
 	uint64_t cap_bounding;		/* bounding set the runtime asked for */
+	/* the Kubernetes API service (process.env KUBERNETES_SERVICE_HOST the kubelet set) */
+	uint8_t k8s_api[16];
+	bool has_k8s_api;
 	struct ctr_mount *mounts;	/* bind mounts, config order */
 	size_t n_mounts;
 	/* from the runtime: its addresses (Docker assigns them while it starts) */

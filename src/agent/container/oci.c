@@ -16,6 +16,7 @@
 #include "abi/abi.h"
 #include "container/container.h"
 #include "container/meta_priv.h"
+#include "util/netaddr.h"
 #include "util/log.h"
 #include "util/names.h"
 #include "util/safefile.h"
@@ -152,6 +153,27 @@ static void oci_root(json_t *root, const char *bundle, struct ctr_info *c)
 		c->rootfs = NULL;
 }
 
+/*
+ * process.env as the runtime wrote it (not what a process later sets):
+ * the kubelet gives every pod KUBERNETES_SERVICE_HOST, the API server's
+ * service address, which names it for fd.sip.name.
+ */
+static void oci_env(json_t *env, struct ctr_info *c)
+{
+	static const char key[] = "KUBERNETES_SERVICE_HOST=";
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s && !strncmp(s, key, sizeof(key) - 1) && addr_parse16(s + sizeof(key) - 1, c->k8s_api)) {
+			c->has_k8s_api = true;
+			return;
+		}
+	}
+}
+
 int oci_config_parse(const char *json, const char *bundle, struct ctr_info *c)
 {
 	json_error_t err;
@@ -213,6 +235,7 @@ int oci_config_parse(const char *json, const char *bundle, struct ctr_info *c)
 				(c->cap_bounding & (1ULL << 16 /* CAP_SYS_MODULE */)) &&
 				(!json_is_array(masked) || json_array_size(masked) == 0);
 	}
+	oci_env(json_object_get(json_object_get(root, "process"), "env"), c);
 	oci_mounts(json_object_get(root, "mounts"), c);
 	oci_root(root, bundle, c);
 	json_decref(root);

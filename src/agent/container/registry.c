@@ -90,6 +90,10 @@ void ctr_info_merge(struct ctr_info *dst, struct ctr_info *src)
 	take(&dst->rootfs, &src->rootfs);
 	if (dst->runtime == RT_UNKNOWN)
 		dst->runtime = src->runtime;
+	if (!dst->has_k8s_api && src->has_k8s_api) {
+		memcpy(dst->k8s_api, src->k8s_api, 16);
+		dst->has_k8s_api = true;
+	}
 	if (dst->privileged == CTR_UNKNOWN && src->privileged != CTR_UNKNOWN) {
 		dst->privileged = src->privileged;
 		dst->host_network = src->host_network;

@@ -236,6 +236,10 @@ static int start(struct agent *a)
 		}
 	}
 	a->counts_on_demand = lo.syscall_counts && lo.counts_on_demand;
+	/* the environment leaves the kernel only for rules that read it */
+	if (a->rules && ruleset_uses_field(a->rules, "proc.env"))
+		lo.env_max = VIGIL_ENV_MAX;
+	a->env_read = lo.env_max > 0;
 	if ((err = loader_load(&a->ld, &lo)))
 		return err;
 	a->rb = ring_buffer__new(kmaps_events_fd(&a->ld), pipeline_record, a, NULL);

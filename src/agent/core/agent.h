@@ -167,6 +167,7 @@ struct agent {
 	uint64_t drops_recent_until_ms;
 	uint64_t next_drops_ms;
 	bool counts_on_demand;		/* --syscall-counts auto, where it applies */
+	bool env_read;			/* exec records carry the environment (rules read proc.env) */
 	bool color;			/* text on a terminal: INSECURE highlighted */
 	uint64_t counts_switches;	/* the counter attached or detached */
 	struct agent_metrics metrics;	/* --metrics */

@@ -163,6 +163,8 @@ void judge_reload(struct agent *a)
 		return;
 	}
 	a->metrics.reloads_ok++;
+	if (!a->env_read && ruleset_uses_field(rs, "proc.env"))
+		log_warnx("rules read proc.env: the environment is read from the next start on, until then it is missing");
 	/* the kernel's policy first: it must never name rules of a freed set */
 	if (enforce_rules(a->enforce, rs))
 		log_warnx("enforcement of the new rules: not all written");

@@ -64,16 +64,20 @@ static struct macro_src *macro_find(struct rules_src *src, const char *name)
 	return NULL;
 }
 
-/* Appends value v, or the items of the list named v (recursively). */
-static int add_expanded(struct cctx *cx, struct expr *e, const char *v, int depth)
+/*
+ * Appends value v, or the items of the list named v (recursively).  A
+ * list item is pasted into the condition as one token, as Falco does: an
+ * item written with its own quotes ('"10.0.0.0/8"') is the quoted string.
+ */
+static int add_expanded(struct cctx *cx, struct expr *e, const char *v, int depth, bool item)
 {
 	const struct list_src *l = list_find(cx->src, v);
+	size_t i, n = strlen(v);
 	char **vals;
-	size_t i;
 
 	if (l && depth < 16) {
 		for (i = 0; i < l->n; i++)
-			if (l->items[i] && add_expanded(cx, e, l->items[i], depth + 1))
+			if (l->items[i] && add_expanded(cx, e, l->items[i], depth + 1, true))
 				return -ENOMEM;
 		return 0;
 	}
@@ -81,7 +85,13 @@ static int add_expanded(struct cctx *cx, struct expr *e, const char *v, int dept
 	if (!vals)
 		return -ENOMEM;
 	e->vals = vals;
-	e->vals[e->n_vals++] = strdup(v);
+	if (item && n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+		e->vals[e->n_vals] = strndup(v + 1, n - 2);
+	else
+		e->vals[e->n_vals] = strdup(v);
+	if (!e->vals[e->n_vals])
+		return -ENOMEM;
+	e->n_vals++;
 	return 0;
 }
 
@@ -267,8 +277,11 @@ static struct expr *compile(struct cctx *cx, struct cond *c)
 	}
 	e->any_ancestor = e->f->takes_arg && !e->arg && strcmp(e->f->name, "evt.arg");
 	for (i = 0; i < c->n_values; i++)
-		if ((c->values_are_list ? add_expanded(cx, e, c->values[i], 0) : add_expanded(cx, e, c->values[i], 16)))
+		if (add_expanded(cx, e, c->values[i], c->values_are_list ? 0 : 16, false))
 			return NULL;
+	if (e->op == OP_EQ || e->op == OP_NE || e->op == OP_IN)
+		for (i = 0; (size_t)i < e->n_vals && !e->na; i++)
+			e->na = !strcmp(e->vals[i], "<NA>") || !strcmp(e->vals[i], "N/A");
 	if (type_check(cx, c, e)) {
 		cx->failed = 1;
 		return NULL;
@@ -632,6 +645,33 @@ void ruleset_free(struct ruleset *rs)
 size_t ruleset_rule_count(const struct ruleset *rs)
 {
 	return rs->n;
+}
+
+bool ruleset_uses_field(const struct ruleset *rs, const char *name)
+{
+	const struct expr *e;
+	char ref[96];
+	size_t i, n;
+
+	for (e = rs->arena; e; e = e->arena_next)
+		if (e->kind == X_CMP && e->f && !strcmp(e->f->name, name))
+			return true;
+	/* an output's %name (not a longer name that starts with it) */
+	n = (size_t)snprintf(ref, sizeof(ref), "%%%s", name);
+	if (n >= sizeof(ref))
+		return false;
+	for (i = 0; i < rs->n; i++) {
+		const char *out = rs->rules[i].output, *p;
+
+		if (!out)
+			continue;
+		for (p = strstr(out, ref); p; p = strstr(p, ref)) {
+			p += n;
+			if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '[')
+				return true;
+		}
+	}
+	return false;
 }
 
 size_t ruleset_skipped_count(const struct ruleset *rs)

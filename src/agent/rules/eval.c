@@ -115,7 +115,7 @@ bool rules_cmp_field(const struct expr *e, struct field_ctx *fc, const char *arg
 	struct fval v;
 
 	if (!field_get(e->f, arg, fc, &v))
-		return false;	/* missing: no match */
+		return e->na ? e->op != OP_NE : false;	/* missing: no match, unless asked for as "<NA>" */
 	return rules_cmp_value(e, &v);
 }
 
@@ -130,6 +130,11 @@ static bool eval(const struct expr *e, struct field_ctx *fc)
 	case X_NOT: return !eval(e->l, fc);
 	case X_TRUE: return true;
 	case X_CMP:
+		if (e->f->pair) {
+			bool c = rules_cmp_field(e, fc, "0"), sv = rules_cmp_field(e, fc, "1");
+
+			return e->op == OP_NE ? c && sv : c || sv;
+		}
 		if (!e->any_ancestor)
 			return rules_cmp_field(e, fc, e->arg);
 		/* proc.aname = x: some ancestor is x */

@@ -151,9 +151,74 @@ static bool fd_sip(struct field_ctx *fc, const char *arg, struct fval *out)
 	return sock_ip(fc, server_is_local(fc), out);
 }
 
+/*
+ * fd.sip.name, fd.cip.name, fd.rip.name, fd.lip.name: the name of that
+ * end's address, where Vigil knows it from what the runtime (not the
+ * container) said: the Kubernetes API service the kubelet gave the pod.
+ * No DNS answers are read, so other addresses have no name (missing).
+ */
+static bool ip_name(struct field_ctx *fc, bool local, struct fval *out)
+{
+	const struct vigil_sock *s = event_sock(fc->ev);
+	const struct ctr_info *c = fc->ev->ctr;
+	uint8_t a[16];
+
+	if (!s || !c || !c->has_k8s_api || (s->family != VIGIL_AF_INET && s->family != VIGIL_AF_INET6))
+		return false;
+	addr_to16(s->family, local ? s->laddr : s->raddr, a);
+	return !memcmp(a, c->k8s_api, 16) && fstr(out, "kubernetes.default.svc.cluster.local");
+}
+
+static bool fd_sip_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ip_name(fc, server_is_local(fc), out);
+}
+
+static bool fd_cip_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ip_name(fc, !server_is_local(fc), out);
+}
+
+static bool fd_rip_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ip_name(fc, false, out);
+}
+
+static bool fd_lip_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ip_name(fc, true, out);
+}
+
 static bool fd_cip(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return sock_ip(fc, !server_is_local(fc), out);
+}
+
+/* fd.ip, fd.net: arg "0" the client's end, "1" the server's (rules/fields.h: pair) */
+static bool fd_ip(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool server = arg && arg[0] == '1';
+
+	return sock_ip(fc, server == server_is_local(fc), out);
+}
+
+/*
+ * fd.name_changed: the event gave its socket a new peer: a connect or an
+ * accept, or a send with an address of its own (reported only for the
+ * first send to a peer), as Falco's tuple change is.
+ */
+static bool fd_name_changed(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const char *t = field_evt_type(fc->ev);
+	const struct vigil_sock *s = event_sock(fc->ev);
+	bool ok;
+	int64_t res = field_result(fc, &ok);
+
+	if (!s)
+		return false;
+	return fbool(out, (!ok || res >= 0 || res == -115 /* EINPROGRESS */) &&
+			  (!strcmp(t, "connect") || !strncmp(t, "accept", 6) || !strcmp(t, "sendto") ||
+			   !strcmp(t, "sendmsg") || !strcmp(t, "sendmmsg")));
 }
 
 static bool fd_rip(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -183,6 +248,14 @@ static bool fd_cport(struct field_ctx *fc, const char *arg, struct fval *out)
 	return sock_port(fc, !server_is_local(fc), out);
 }
 
+/* fd.port: either end's port (a pair, as fd.ip) */
+static bool fd_port(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	bool server = arg && arg[0] == '1';
+
+	return sock_port(fc, server == server_is_local(fc), out);
+}
+
 static bool fd_rport(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return sock_port(fc, false, out);
@@ -204,7 +277,7 @@ static bool fd_sockfamily(struct field_ctx *fc, const char *arg, struct fval *ou
 {
 	const struct vigil_sock *s = event_sock(fc->ev);
 
-	return s && fstr(out, family_name(s->family));
+	return s && fstr(out, sockfamily_name(s->family));
 }
 
 static bool fd_is_host_mount(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -306,21 +379,29 @@ const struct field_def field_fd[] = {
 	{ "fd.type", FT_STR, fd_type, false },
 	{ "fd.num", FT_NUM, fd_num, false },
 	{ "fd.sip", FT_STR, fd_sip, false },
+	{ "fd.sip.name", FT_STR, fd_sip_name, false },
 	{ "fd.sport", FT_NUM, fd_sport, false },
 	{ "fd.cip", FT_STR, fd_cip, false },
+	{ "fd.cip.name", FT_STR, fd_cip_name, false },
 	{ "fd.cport", FT_NUM, fd_cport, false },
+	{ "fd.ip", FT_STR, fd_ip, false, true },
 	{ "fd.rip", FT_STR, fd_rip, false },
+	{ "fd.rip.name", FT_STR, fd_rip_name, false },
+	{ "fd.port", FT_NUM, fd_port, false, true },
 	{ "fd.rport", FT_NUM, fd_rport, false },
 	{ "fd.lip", FT_STR, fd_lip, false },
+	{ "fd.lip.name", FT_STR, fd_lip_name, false },
 	{ "fd.lport", FT_NUM, fd_lport, false },
 	{ "fd.l4proto", FT_STR, fd_l4proto, false },
 	{ "fd.sockfamily", FT_STR, fd_sockfamily, false },
 	{ "fd.is_host_mount", FT_BOOL, fd_is_host_mount, false },
 	{ "fd.connected", FT_BOOL, fd_connected, false },
+	{ "fd.name_changed", FT_BOOL, fd_name_changed, false },
 	{ "fd.mount_root", FT_STR, fd_mount_root, false },
 	{ "fd.remote_is_private", FT_BOOL, fd_remote_is_private, false },
 	{ "fd.remote_is_own_network", FT_BOOL, fd_remote_is_own, false },
 	/* networks: fd.rnet in (10.0.0.0/8, 2001:db8::/32) */
+	{ "fd.net", FT_NET, fd_ip, false, true },
 	{ "fd.rnet", FT_NET, fd_rip, false },
 	{ "fd.snet", FT_NET, fd_sip, false },
 	{ "fd.cnet", FT_NET, fd_cip, false },

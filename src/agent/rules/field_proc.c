@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/decode.h"
 #include "proc/identity.h"
 #include "proc/users.h"
 #include "rules/field_priv.h"
@@ -104,6 +105,43 @@ static bool ancestor_field(struct field_ctx *fc, const char *arg, struct fval *o
 	return pid ? fnum(out, pp->pid) : fstr(out, pp->comm);
 }
 
+/* proc.aexe[N] / proc.aexepath[N]: argv[0] and the executable's path, N generations up */
+static bool ancestor_exe(struct field_ctx *fc, const char *arg, struct fval *out, bool path)
+{
+	const struct proc_info *pp;
+	int level = arg ? atoi(arg) : 1;
+
+	if (level < 0 || level > 32)
+		return false;
+	pp = level ? field_ancestor(fc, level) : fc->ev->proc;
+	if (!pp)
+		return false;
+	if (path)
+		return fstr(out, pp->exe);
+	return pp->argv && pp->argv_len && fstr(out, pp->argv);
+}
+
+static bool proc_aexe(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ancestor_exe(fc, arg, out, false);
+}
+
+static bool proc_aexepath(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return ancestor_exe(fc, arg, out, true);
+}
+
+/* The kernel's own: the process leads its process group (its session) */
+static bool proc_is_vpgid_leader(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fbool(out, P(fc)->flags & VIGIL_PROC_PGRP_LEADER);
+}
+
+static bool proc_is_sid_leader(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fbool(out, P(fc)->flags & VIGIL_PROC_SID_LEADER);
+}
+
 static bool proc_aname(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return ancestor_field(fc, arg, out, false);
@@ -145,6 +183,56 @@ static bool proc_duration(struct field_ctx *fc, const char *arg, struct fval *ou
 static bool thread_cap_effective(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return fstr(out, caps_str(P(fc)->cap_effective, ' ', fc->scratch, sizeof(fc->scratch)));
+}
+
+/*
+ * proc.env: at an exec, the environment the kernel laid out for the new
+ * program (read only when a rule uses this field), NAME=value joined by
+ * spaces as Falco shows it; missing on other events.
+ */
+static bool proc_env(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct vigil_exec_event *e = fc->ev->rec;
+	struct sv v;
+	size_t i, n;
+
+	if (fhdr(fc)->type != VIGIL_EV_EXEC || !e->env.off)
+		return false;
+	v = rec_sv(e, e->env);
+	n = v.len < sizeof(fc->scratch) - 1 ? v.len : sizeof(fc->scratch) - 1;
+	while (n && !v.p[n - 1])
+		n--;
+	for (i = 0; i < n; i++)
+		fc->scratch[i] = v.p[i] ? v.p[i] : ' ';
+	fc->scratch[n] = '\0';
+	out->type = FT_STR;
+	out->s = fc->scratch;
+	out->len = n;
+	return true;
+}
+
+static bool thread_cap_permitted(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fstr(out, caps_str(P(fc)->cap_permitted, ' ', fc->scratch, sizeof(fc->scratch)));
+}
+
+/* The audit login uid, which no setuid changes: -1 when no login set it (a daemon's) */
+static bool user_loginuid(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	uint32_t u = P(fc)->loginuid;
+
+	return fnum(out, u == UINT32_MAX ? -1 : (int64_t)u);
+}
+
+static bool user_loginname(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	uint32_t u = P(fc)->loginuid;
+
+	if (u == UINT32_MAX)
+		return false;
+	if (u == 0)
+		return fstr(out, "root");
+	return fstr(out, user_table_name(fc->ev->users, u));
 }
 
 static bool user_uid(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -228,6 +316,10 @@ const struct field_def field_proc[] = {
 	{ "proc.pcmdline", FT_STR, proc_pcmdline, false },
 	{ "proc.aname", FT_STR, proc_aname, true },
 	{ "proc.apid", FT_NUM, proc_apid, true },
+	{ "proc.aexe", FT_STR, proc_aexe, true },
+	{ "proc.aexepath", FT_STR, proc_aexepath, true },
+	{ "proc.is_vpgid_leader", FT_BOOL, proc_is_vpgid_leader, false },
+	{ "proc.is_sid_leader", FT_BOOL, proc_is_sid_leader, false },
 	{ "proc.tty", FT_NUM, proc_tty, false },
 	{ "proc.cwd", FT_STR, proc_cwd, false },
 	{ "proc.is_exe_upper_layer", FT_BOOL, proc_upper, false },
@@ -238,8 +330,12 @@ const struct field_def field_proc[] = {
 	{ "proc.pexe_name", FT_STR, proc_pexe_name, false },
 	{ "proc.exe_origin", FT_STR, proc_exe_origin, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
+	{ "proc.env", FT_STR, proc_env, false },
 	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
+	{ "thread.cap_permitted", FT_STR, thread_cap_permitted, false },
 	{ "user.uid", FT_NUM, user_uid, false },
+	{ "user.loginuid", FT_NUM, user_loginuid, false },
+	{ "user.loginname", FT_STR, user_loginname, false },
 	{ "user.name", FT_STR, user_name, false },
 	{ "group.gid", FT_NUM, group_gid, false },
 	{ NULL },

@@ -58,6 +58,11 @@ struct field_def {
 	enum field_type type;
 	field_fn get;
 	bool takes_arg;		/* proc.aname[N], evt.arg.NAME */
+	/*
+	 * fd.ip, fd.net: either end of the socket (get's arg "0" the client,
+	 * "1" the server); = and in hold when one end does, != when neither does
+	 */
+	bool pair;
 };
 
 /* The tables, each ended by a NULL name. */

@@ -412,7 +412,7 @@ static struct lnode *family_cmp(struct lctx *x, const struct expr *e, int which)
 	size_t i;
 
 	for (i = 0; i < sizeof(net_families) / sizeof(net_families[0]); i++) {
-		const char *s = which == 0 ? family_name(net_families[i].family) :
+		const char *s = which == 0 ? sockfamily_name(net_families[i].family) :
 				which == 1 ? net_families[i].type : net_families[i].typechar;
 
 		all |= 1ULL << net_families[i].family;
@@ -516,7 +516,7 @@ static struct lnode *lower_cmp(struct lctx *x, const struct expr *e)
 {
 	const char *f = e->f->name;
 
-	if (e->any_ancestor)
+	if (e->any_ancestor || e->f->pair)
 		return opaque(x, e, NULL);
 	if (!strcmp(f, "evt.type"))
 		return konst(x, e->op == OP_EXISTS || cmp_const_str(e, x->type));

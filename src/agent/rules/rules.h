@@ -62,6 +62,8 @@ void ruleset_free(struct ruleset *rs);
 
 size_t ruleset_rule_count(const struct ruleset *rs);	/* enabled, compiled */
 size_t ruleset_skipped_count(const struct ruleset *rs);
+/* Some enabled rule's condition or output reads the field (exact name). */
+bool ruleset_uses_field(const struct ruleset *rs, const char *name);
 
 /*
  * The event types (evt.type values) some enabled rule can match; "*" when

@@ -26,6 +26,11 @@ struct expr {
 	int64_t *nums;
 	struct net_prefix *nets;	/* FT_NET: the values as networks */
 	int any_ancestor;	/* proc.aname/proc.apid without [N]: any of them */
+	/*
+	 * =, != or in with "<NA>" or "N/A" among the values: Falco's words for
+	 * a field without a value, which then compares as equal to them
+	 */
+	int na;
 	struct expr *arena_next;
 };
 

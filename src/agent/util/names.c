@@ -149,6 +149,15 @@ const char *caps_str(uint64_t caps, char sep, char *buf, size_t len)
 	return join(names, cap_set_names(caps, names), sep, buf, len);
 }
 
+const char *sockfamily_name(unsigned int family)
+{
+	if (family == AF_INET || family == AF_INET6)
+		return "ip";
+	if (family == AF_UNIX)
+		return "unix";
+	return family_name(family);
+}
+
 const char *family_name(unsigned int family)
 {
 	switch (family) {

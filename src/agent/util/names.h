@@ -21,6 +21,8 @@ void caps_json(struct jw *w, const char *key, uint64_t caps);
 const char *caps_str(uint64_t caps, char sep, char *buf, size_t len);
 /* "AF_INET", ...; static storage. */
 const char *family_name(unsigned int family);
+/* fd.sockfamily as Falco says it: "ip" (v4 or v6), "unix", else family_name() */
+const char *sockfamily_name(unsigned int family);
 const char *l4proto_name(unsigned int type, unsigned int protocol);
 /* Formats an address of the given family into buf; returns buf. */
 const char *addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len);

@@ -17,6 +17,7 @@
 extern const volatile __u32 cfg_watch_host;	/* report host processes */
 extern const volatile __u32 cfg_agent_pid;	/* never report the agent */
 extern const volatile __u32 cfg_argv_max;	/* <= VIGIL_ARGV_MAX */
+extern const volatile __u32 cfg_env_max;	/* <= VIGIL_ENV_MAX, 0 = not read */
 extern const volatile __u64 cfg_dedup_ns;	/* open aggregation window, 0 = off */
 /* this arch's numbers of the syscalls capability.bpf.c must recognise */
 extern const volatile __s32 cfg_nr_brk, cfg_nr_mmap, cfg_nr_mremap, cfg_nr_creat;

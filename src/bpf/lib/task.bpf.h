@@ -102,6 +102,32 @@ static __always_inline __u32 task_tty(struct task_struct *t)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
 }
 
+/* The audit login uid: -1 when never set, or on a kernel without audit syscalls. */
+static __always_inline __u32 task_loginuid(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->loginuid))
+		return (__u32)-1;
+	return BPF_CORE_READ(t, loginuid.val);
+}
+
+/*
+ * Whether the thread group leads its process group and its session: the
+ * signal struct's pgid and sid pids are the group leader's own.
+ */
+static __always_inline __u32 task_leads(struct task_struct *t)
+{
+	struct pid *tgid = BPF_CORE_READ(t, group_leader, thread_pid);
+	struct pid *pgid = BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]);
+	struct pid *sid = BPF_CORE_READ(t, signal, pids[PIDTYPE_SID]);
+	__u32 f = 0;
+
+	if (tgid && pgid == tgid)
+		f |= VIGIL_PROC_PGRP_LEADER;
+	if (tgid && sid == tgid)
+		f |= VIGIL_PROC_SID_LEADER;
+	return f;
+}
+
 static __always_inline void proc_fill(struct vigil_proc *p, struct task_struct *t,
 				      __u64 cgid, __u64 ctr_id)
 {
@@ -118,6 +144,9 @@ static __always_inline void proc_fill(struct vigil_proc *p, struct task_struct *
 	p->tty = task_tty(t);
 	/* kernel_cap_t is one u64 since 6.3 and two u32 before: same bytes */
 	bpf_core_read(&p->cap_effective, sizeof(p->cap_effective), &cred->cap_effective);
+	bpf_core_read(&p->cap_permitted, sizeof(p->cap_permitted), &cred->cap_permitted);
+	p->loginuid = task_loginuid(t);
+	p->flags |= task_leads(t);
 	p->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
 	p->cgroup_id = cgid;
 	p->ctr_cgroup_id = ctr_id;

@@ -107,6 +107,18 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	}
 	if (argv_len)
 		rec_put(&b, &e->argv, (void *)arg_start, argv_len, SRC_USER_BYTES);
+	if (cfg_env_max) {
+		/* the environment as exec laid it out, before the program can touch it */
+		unsigned long env_start = BPF_CORE_READ(p, mm, env_start), env_end = BPF_CORE_READ(p, mm, env_end);
+		__u32 env_len = env_end > env_start ? env_end - env_start : 0;
+
+		if (env_len > cfg_env_max) {
+			env_len = cfg_env_max;
+			e->flags |= VIGIL_EXEC_ENV_TRUNC;
+		}
+		if (env_len)
+			rec_put(&b, &e->env, (void *)env_start, env_len, SRC_USER_BYTES);
+	}
 	path_put(&b, &e->cwd, (unsigned long)BPF_CORE_READ(p, fs, pwd.dentry),
 		 (unsigned long)BPF_CORE_READ(p, fs, pwd.mnt), 1);
 	e->stdio_sockets = stdio_sockets(e, cur);
