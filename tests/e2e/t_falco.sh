@@ -146,6 +146,8 @@ t_falco_more_rules() {
 	check "falco: Program run with disallowed http proxy env (proc.env)" \
 		fired "$TAG-f-proxy" "Program run with disallowed http proxy env"
 	check "falco: ... not without HTTP_PROXY" ! fired "$TAG-f-noproxy" "Program run with disallowed http proxy env"
+	check "falco: Launch Ingress Remote File Copy Tools in Container (wget)" \
+		fired "$TAG-f-noproxy" "Launch Ingress Remote File Copy Tools in Container"
 	check "falco: Potential Local Privilege Escalation via Environment Variables Misuse (GLIBC_TUNABLES)" \
 		fired "$TAG-f-tunables" "Potential Local Privilege Escalation via Environment Variables Misuse"
 	check "falco: System procs network activity (fd.ip, fd.net: a 'date' connects out)" \
