@@ -100,6 +100,25 @@ t_exec_verdicts() {
 	verdict "Binary not in the image executed" "$TAG-memfd" '.exec.from_memfd == true'
 }
 
+# An alert's story: the ancestors the kernel reported, up to the entrypoint
+# (or the process a docker exec entered with); the runtime's shim is not in it.
+t_alert_ancestry() {
+	local c=$TAG-anc d=$TAG-anc-exec
+	run "$c" -- sh -c 'sh -c "cat /etc/shadow; true"; true'
+	expect "alert ancestry: cat <- sh <- the entrypoint sh (pid 1), root named" "$c" \
+		'.verdict == "INSECURE" and .file.path == "/etc/shadow" and (.ancestry | length) == 2
+		 and .ancestry[0].args == ["sh", "-c", "cat /etc/shadow; true"] and .ancestry[0].exe == "/bin/busybox"
+		 and .ancestry[1].vpid == 1 and .ancestry[1].args[0] == "sh" and .ancestry_root == "entrypoint"'
+	docker run -d --name "$d" --network none "$IMG" sleep 30 >>"$WORK/containers.log" 2>&1
+	docker exec "$d" sh -c 'cat /etc/shadow; true' >/dev/null 2>&1
+	expect "alert ancestry: a docker exec's chain ends at the process that entered the container" "$d" \
+		'.verdict == "INSECURE" and .file.path == "/etc/shadow" and (.ancestry | length) == 1
+		 and .ancestry[0].args == ["sh", "-c", "cat /etc/shadow; true"] and .ancestry_root == "entered"'
+	docker rm -f "$d" >/dev/null 2>&1
+	check "alert ancestry: only alerts carry it" ! ancestry_outside_alerts
+}
+ancestry_outside_alerts() { jq -se 'any(.[]; .verdict != "INSECURE" and has("ancestry"))' "$OUT" >/dev/null; }
+
 family_exec() {
 	agent_start exec --learn-seconds 3 --profile-dir "$WORK" || { fail "exec: agent starts"; return; }
 	t_exec_and_relative_open
@@ -111,5 +130,6 @@ family_exec() {
 	t_exec_flags
 	t_hostile_input
 	t_exec_verdicts
+	t_alert_ancestry
 	agent_stop
 }

@@ -126,6 +126,120 @@ static void test_failed_relative_open(void **state)
 	assert_non_null(strstr(text, "Container:{id: host}, Process:{proc: cat, pid: 4242, vpid: 7, parent: sh, args: , uid: 0, caps: CAP_CHOWN CAP_SYS_ADMIN}"));
 }
 
+/* A process of container `ctr` with parent ppid, as exec and fork report it. */
+static void place(struct proc_cache *pc, uint32_t pid, uint32_t ppid, uint32_t vpid, uint64_t ctr,
+		  const char *exe, const char *argv, size_t argv_len)
+{
+	assert_int_equal(proc_cache_exec(pc, pid, ppid, "x", exe, strlen(exe), argv, argv_len, 0, "/", 1), 0);
+	proc_cache_set_place(pc, pid, ctr, vpid);
+}
+
+static json_t *render_alert(struct field_ctx *fc)
+{
+	struct jw w;
+	json_t *doc;
+
+	jw_init(&w);
+	event_json_open(&w, &fmt, fc, true);
+	jw_obj_close(&w);
+	assert_int_equal(w.err, 0);
+	doc = json_loads(w.buf, 0, NULL);
+	assert_non_null(doc);
+	jw_free(&w);
+	return doc;
+}
+
+/*
+ * An alert carries the ancestry the kernel reported, parent first, up to the
+ * container's entrypoint; the shim outside the container is not part of it.
+ * Text shows the chain in one line, root first.
+ */
+static void test_alert_ancestry(void **state)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+	struct proc_cache *pc = proc_cache_new();
+	struct event_view ev = { .rec = b.buf };
+	struct field_ctx *fc;
+	char text[2048];
+	json_t *doc, *anc;
+	uint32_t pid;
+
+	place(pc, 50, 1, 50, 0, "/usr/bin/containerd-shim-runc-v2", "shim", 5);
+	place(pc, 100, 50, 1, 7, "/usr/sbin/nginx", "nginx\0-g\0daemon off;", 21);
+	place(pc, 101, 100, 7, 7, "/bin/bash", "bash\0-i", 8);
+	place(pc, 4242, 101, 9, 7, "/usr/bin/shred", "shred\0/etc/passwd", 18);
+	e->hdr.proc.pid = 4242;
+	e->hdr.proc.ppid = 101;
+	e->hdr.proc.vpid = 9;
+	e->hdr.proc.ctr_cgroup_id = 7;
+	e->nr = sys_nr("openat");
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	ev.proc = proc_cache_get(pc, 4242);
+	fc = fc_of(&ev);
+	fc->procs = pc;
+
+	doc = render_alert(fc);
+	anc = json_object_get(doc, "ancestry");
+	assert_int_equal(json_array_size(anc), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 0), "pid")), 101);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(anc, 0), "exe")), "/bin/bash");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 1), "vpid")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(anc, 1), "args"), 2)),
+			    "daemon off;");
+	assert_string_equal(str_at(doc, "ancestry_root"), "entrypoint");
+	json_decref(doc);
+	/* a NORMAL event carries none */
+	doc = render(&ev);
+	assert_null(json_object_get(doc, "ancestry"));
+	json_decref(doc);
+
+	event_text(text, sizeof(text), &fmt, fc, "[INSECURE] Unsafe:[wiping]");
+	assert_non_null(strstr(text, ", Ancestry:{entrypoint: /usr/sbin/nginx[100] > /bin/bash[101] > /usr/bin/shred[4242]}"));
+	event_text(text, sizeof(text), &fmt, fc, "[NORMAL]");
+	assert_null(strstr(text, "Ancestry"));
+
+	/* a docker exec: the chain's root entered from outside (its parent is the shim) */
+	e->hdr.proc.ppid = 200;
+	place(pc, 200, 50, 12, 7, "/bin/sh", "sh", 3);
+	doc = render_alert(fc);
+	assert_int_equal(json_array_size(json_object_get(doc, "ancestry")), 1);
+	assert_string_equal(str_at(doc, "ancestry_root"), "entered");
+	json_decref(doc);
+
+	/* twelve generations deep: eight shown, the entrypoint kept last, three counted between */
+	place(pc, 300, 50, 1, 7, "/init", "init", 5);
+	for (pid = 301; pid <= 312; pid++)
+		place(pc, pid, pid - 1, pid - 299, 7, "/bin/sh", "sh", 3);
+	e->hdr.proc.ppid = 312;
+	doc = render_alert(fc);
+	anc = json_object_get(doc, "ancestry");
+	assert_int_equal(json_array_size(anc), ANCESTRY_MAX + 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 0), "pid")), 312);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 7), "pid")), 305);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 8), "pid")), 300);
+	assert_int_equal(json_integer_value(json_object_get(doc, "ancestry_skipped")), 4);
+	assert_string_equal(str_at(doc, "ancestry_root"), "entrypoint");
+	json_decref(doc);
+	event_text(text, sizeof(text), &fmt, fc, "[INSECURE] Unsafe:[wiping]");
+	assert_non_null(strstr(text, "Ancestry:{entrypoint: /init[300] > (4 more) > /bin/sh[305] > "));
+
+	/* a parent never reported (a host process: docker exec's runc): the process itself entered */
+	e->hdr.proc.ppid = 999;
+	doc = render_alert(fc);
+	assert_int_equal(json_array_size(json_object_get(doc, "ancestry")), 0);
+	assert_string_equal(str_at(doc, "ancestry_root"), "entered");
+	json_decref(doc);
+	/* a host process: up to pid 1, as the start-up scan and the events give it */
+	e->hdr.proc.ctr_cgroup_id = 0;
+	e->hdr.proc.ppid = 50;
+	doc = render_alert(fc);
+	assert_int_equal(json_array_size(json_object_get(doc, "ancestry")), 1);
+	assert_string_equal(str_at(doc, "ancestry_root"), "host");
+	json_decref(doc);
+	fc->procs = NULL;
+	proc_cache_free(pc);
+}
+
 /* argv the kernel cut: the last argument is partial, the flag says so. */
 static void test_truncated_argv_and_hostile_bytes(void **state)
 {
@@ -249,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_exec_with_context),
 		cmocka_unit_test(test_failed_relative_open),
 		cmocka_unit_test(test_truncated_argv_and_hostile_bytes),
+		cmocka_unit_test(test_alert_ancestry),
 		cmocka_unit_test(test_socket_event),
 		cmocka_unit_test(test_open_left_out_when_default),
 	};

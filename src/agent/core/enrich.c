@@ -105,11 +105,13 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 				argv.len, e->flags & VIGIL_EXEC_ARGV_TRUNC, cwd.p, cwd.len);
 		proc_cache_set_exe_flags(a->procs, h->proc.pid, e->exe.flags);
 		proc_cache_set_exec_caps(a->procs, h->proc.pid, h->proc.cap_effective);
+		proc_cache_set_place(a->procs, h->proc.pid, h->proc.ctr_cgroup_id, h->proc.vpid);
 		proc_cache_set_origin(a->procs, h->proc.pid, agent_identity_of(a, h->proc.pid, h->ts_ns));
 		break;
 	}
 	case VIGIL_EV_FORK:
 		proc_cache_fork(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm);
+		proc_cache_set_place(a->procs, h->proc.pid, h->proc.ctr_cgroup_id, h->proc.vpid);
 		break;
 	}
 	ev->rec = rec;

@@ -196,6 +196,35 @@ static void json_cmdline(struct jw *w, const char *argv, size_t len)
 	jw_strn(w, "cmdline", buf, n);
 }
 
+/* An alert's "ancestry": the parent first, the root of the container's tree last. */
+static void json_ancestry(struct jw *w, struct field_ctx *fc)
+{
+	struct ancestry a;
+	size_t i;
+
+	field_ancestry(fc, &a);
+	if (!a.n && a.root == ANCESTRY_UNKNOWN)
+		return;
+	jw_arr_open(w, "ancestry");
+	for (i = 0; i < a.n; i++) {
+		const struct proc_info *q = a.p[i];
+
+		jw_obj_open(w, NULL);
+		jw_uint(w, "pid", q->pid);
+		if (q->place_known)
+			jw_uint(w, "vpid", q->vpid);
+		if (q->exe)
+			jw_str(w, "exe", q->exe);
+		if (q->argv)
+			json_argv(w, q->argv, argv_trim(q->argv, q->argv_len));
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_str(w, "ancestry_root", ancestry_root_name(a.root));
+	if (a.skipped)
+		jw_uint(w, "ancestry_skipped", a.skipped);
+}
+
 static void json_process(struct jw *w, const struct fmt_ctx *f, const struct event_view *ev, bool full)
 {
 	const struct vigil_proc *p = &hdr_of(ev->rec)->proc;
@@ -748,6 +777,8 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 		break;
 	}
 	json_process(w, f, ev, alert || h->type == VIGIL_EV_EXEC);
+	if (alert)
+		json_ancestry(w, fc);
 	container_obj(w, ev->ctr, alert || h->type == VIGIL_EV_EXEC);
 	if (ev->novel_kind) {
 		/* new for the image: what its learned behaviour does not hold */

@@ -155,6 +155,35 @@ static bool result_of(const struct event_view *ev, int64_t *ret)
 	return true;
 }
 
+/* An alert's ancestry in one line, the root first: ", Ancestry:{nginx[1] > bash[7] > shred[9]}" */
+static void text_ancestry(struct sb *s, struct field_ctx *fc)
+{
+	const struct vigil_hdr *h = hdr_of(fc->ev->rec);
+	struct ancestry a;
+	size_t i;
+
+	field_ancestry(fc, &a);
+	if (!a.n && a.root == ANCESTRY_UNKNOWN)
+		return;
+	sb_printf(s, ", Ancestry:{%s: ", ancestry_root_name(a.root));
+	for (i = a.n; i-- > 0;) {
+		const struct proc_info *q = a.p[i];
+
+		if (q->exe)
+			sb_str(s, q->exe);
+		else
+			sb_quoted(s, q->comm, strnlen(q->comm, sizeof(q->comm)), 0);
+		sb_printf(s, "[%u] > ", q->pid);
+		if (i == ANCESTRY_MAX && a.skipped)
+			sb_printf(s, "(%zu more) > ", a.skipped);
+	}
+	if (fc->ev->proc && fc->ev->proc->exe)
+		sb_str(s, fc->ev->proc->exe);
+	else
+		sb_quoted(s, h->proc.comm, strnlen(h->proc.comm, sizeof(h->proc.comm)), 0);
+	sb_printf(s, "[%u]}", h->proc.pid);
+}
+
 size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, struct field_ctx *fc, const char *verdict)
 {
 	const struct event_view *ev = fc->ev;
@@ -207,6 +236,8 @@ size_t event_text(char *buf, size_t len, const struct fmt_ctx *f, struct field_c
 	if (ev->proc && ev->proc->argv)
 		sb_quoted(&s, ev->proc->argv, argv_trim(ev->proc->argv, ev->proc->argv_len), ' ');
 	sb_printf(&s, ", uid: %u, caps: %s}", h->proc.uid, caps_str(h->proc.cap_effective, ' ', caps, sizeof(caps)));
+	if (verdict && strcmp(verdict, "[NORMAL]"))
+		text_ancestry(&s, fc);
 	return s.len;
 }
 

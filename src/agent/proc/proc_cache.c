@@ -153,6 +153,17 @@ void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int 
 		e->info.exe_flags = flags;
 }
 
+void proc_cache_set_place(struct proc_cache *pc, uint32_t pid, uint64_t ctr_cgroup_id, uint32_t vpid)
+{
+	struct proc_entry *e = find(pc, pid);
+
+	if (!e)
+		return;
+	e->info.place_known = true;
+	e->info.vpid = vpid;
+	e->info.ctr_cgroup_id = ctr_cgroup_id;
+}
+
 void proc_cache_set_exec_caps(struct proc_cache *pc, uint32_t pid, uint64_t caps)
 {
 	struct proc_entry *e = find(pc, pid);

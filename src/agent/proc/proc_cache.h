@@ -23,6 +23,10 @@ struct proc_info {
 	char *exe_origin;	/* owned: the image program whose bytes it has (identity.h), or NULL */
 	uint64_t exec_caps;	/* effective capabilities when it ran its program */
 	bool exec_caps_known;	/* false for a process seeded from procfs */
+	/* where the kernel last saw it (exec or fork); unknown when seeded from procfs */
+	bool place_known;
+	uint32_t vpid;		/* in its own pid namespace */
+	uint64_t ctr_cgroup_id;	/* its container's top cgroup, 0 = host */
 };
 
 struct proc_cache;
@@ -51,6 +55,9 @@ void proc_cache_set_exe_flags(struct proc_cache *pc, uint32_t pid, unsigned int 
 
 /* Sets the effective capabilities it had at exec (kept by its children). */
 void proc_cache_set_exec_caps(struct proc_cache *pc, uint32_t pid, uint64_t caps);
+
+/* Records where the kernel saw it: its container and its pid inside. */
+void proc_cache_set_place(struct proc_cache *pc, uint32_t pid, uint64_t ctr_cgroup_id, uint32_t vpid);
 
 /* Sets the image program the executable's bytes match (proc/identity.h); copied. */
 void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin);

@@ -308,6 +308,77 @@ const struct proc_info *field_ancestor(struct field_ctx *fc, int level)
 	return p;
 }
 
+/* Generations walked at most: a bound for a table a bug (or a pid reuse) loops */
+#define ANCESTRY_WALK 256
+
+void field_ancestry(struct field_ctx *fc, struct ancestry *a)
+{
+	const struct vigil_hdr *h = fhdr(fc);
+	uint64_t ctr = h->proc.ctr_cgroup_id;
+	uint32_t pid = h->proc.ppid, child = h->proc.pid, top_vpid = h->proc.vpid;
+	size_t beyond = 0, steps;
+
+	a->n = 0;
+	a->skipped = 0;
+	a->root = ANCESTRY_UNKNOWN;
+	if (!fc->procs)
+		return;
+	for (steps = 0; steps < ANCESTRY_WALK; steps++) {
+		const struct proc_info *q;
+
+		if (!pid || pid == child) {
+			if (!ctr)
+				a->root = ANCESTRY_HOST;
+			break;
+		}
+		q = proc_cache_get(fc->procs, pid);
+		/*
+		 * A container's parent is outside it when the kernel placed it
+		 * elsewhere, or never reported it: every fork and exec in a
+		 * container is reported, so only host processes (the runtime's
+		 * shim) are missing or known only from the start-up scan.
+		 */
+		if (ctr && (!q || !q->place_known || q->ctr_cgroup_id != ctr)) {
+			/* the last one shown (or the process itself) heads the container's tree */
+			if (top_vpid == 1)
+				a->root = ANCESTRY_ENTRYPOINT;
+			else if (top_vpid)
+				a->root = ANCESTRY_ENTERED;
+			break;
+		}
+		if (!q) {
+			if (!ctr && pid == 1)
+				a->root = ANCESTRY_HOST;	/* init, not in the table: the top */
+			break;
+		}
+		if (a->n < ANCESTRY_MAX)
+			a->p[a->n++] = q;
+		else
+			a->p[ANCESTRY_MAX] = q, beyond++;
+		top_vpid = q->place_known ? q->vpid : 0;
+		child = pid;
+		pid = q->ppid;
+	}
+	if (beyond) {
+		a->n = ANCESTRY_MAX + 1;
+		a->skipped = beyond - 1;
+	}
+}
+
+const char *ancestry_root_name(enum ancestry_root r)
+{
+	switch (r) {
+	case ANCESTRY_ENTRYPOINT:
+		return "entrypoint";
+	case ANCESTRY_ENTERED:
+		return "entered";
+	case ANCESTRY_HOST:
+		return "host";
+	default:
+		return "unknown";
+	}
+}
+
 bool field_join_args(struct field_ctx *fc, const struct proc_info *pi, int skip, const char *prefix,
 		     struct fval *out)
 {

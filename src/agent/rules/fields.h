@@ -77,6 +77,34 @@ static inline void field_ctx_reset(struct field_ctx *fc, const struct event_view
 	fc->have_path = 0;
 }
 
+/*
+ * An alert's story: the process's ancestors as the kernel reported them
+ * (real_parent at each fork and exec, kept in the process table), parent
+ * first, up to ANCESTRY_MAX; past that, the generations in between are
+ * counted and the root is kept last.  The walk stops at the container's
+ * edge: the first ancestor in another container or on the host (the
+ * runtime's shim) is not shown, and the last one shown is where the
+ * container's tree starts, its entrypoint (pid 1 inside) or a process that
+ * entered it (docker exec).  A process known only from the start-up scan
+ * of /proc (older than the agent) cannot be placed, so a chain in a
+ * container stops before it, its root "unknown" unless that is pid 1.
+ */
+#define ANCESTRY_MAX 8
+enum ancestry_root {
+	ANCESTRY_UNKNOWN,	/* a parent the table does not hold (older than the agent, or lost) */
+	ANCESTRY_ENTRYPOINT,	/* the container's pid 1 */
+	ANCESTRY_ENTERED,	/* not pid 1, its parent outside the container: a docker exec */
+	ANCESTRY_HOST,		/* a host process: the walk reached pid 1 */
+};
+struct ancestry {
+	const struct proc_info *p[ANCESTRY_MAX + 1];	/* borrowed from fc->procs */
+	size_t n;
+	size_t skipped;		/* generations left out between p[n - 2] and the root */
+	enum ancestry_root root;
+};
+void field_ancestry(struct field_ctx *fc, struct ancestry *a);
+const char *ancestry_root_name(enum ancestry_root r);
+
 /* The definition of a field name ("evt.arg.flags" matches "evt.arg"), or NULL. */
 const struct field_def *field_lookup(const char *name, const char **arg);
 
