@@ -661,6 +661,53 @@ static int cmd_vm_write(char **a)
 	return report("process_vm_writev", rc);
 }
 
+/* read-mem: reads a child's memory through /proc/PID/mem (credential dumping) */
+static int cmd_read_mem(char **a)
+{
+	char path[64], buf[16];
+	pid_t child = fork();
+	int fd;
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", child);
+	fd = open(path, O_RDONLY);
+	report("open_mem", fd);
+	if (fd >= 0)
+		report("pread_mem", pread(fd, buf, sizeof(buf), (off_t)(uintptr_t)path));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+/* read-own-mem: its own memory through /proc/self/mem, as some runtimes do */
+static int cmd_read_own_mem(char **a)
+{
+	return report("open_self_mem", open("/proc/self/mem", O_RDONLY));
+}
+
+/* vm-read: process_vm_readv from a child */
+static int cmd_vm_read(char **a)
+{
+	static char target[16] = "secret";
+	char data[16];
+	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(target) };
+	pid_t child = fork();
+	long rc;
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	rc = syscall(SYS_process_vm_readv, child, &local, 1, &remote, 1, 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return report("process_vm_readv", rc);
+}
+
 /* volatile: each write must reach memory, where the kernel and Vigil read it */
 static volatile char race_path[64] = "/tmp/vigil-race-a";
 static volatile int race_stop;
@@ -760,6 +807,9 @@ static const struct {
 	{ "clone-userns", 0, cmd_clone_userns, "" },
 	{ "fsopen", 1, cmd_fsopen, "FSTYPE" },
 	{ "vm-write", 0, cmd_vm_write, "" },
+	{ "vm-read", 0, cmd_vm_read, "" },
+	{ "read-mem", 0, cmd_read_mem, "" },
+	{ "read-own-mem", 0, cmd_read_own_mem, "" },
 	{ "path-race", 1, cmd_path_race, "COUNT" },
 	{ "mount-tmpfs", 1, cmd_mount_tmpfs, "DIR" },
 	{ "syn-burst", 3, cmd_syn_burst, "IP PORT COUNT" },

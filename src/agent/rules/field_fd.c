@@ -280,6 +280,14 @@ static bool fd_sockfamily(struct field_ctx *fc, const char *arg, struct fval *ou
 	return s && fstr(out, sockfamily_name(s->family));
 }
 
+/* the file opened is a block device: a disk, not a file on one */
+static bool fd_is_blockdev(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct vigil_file *f = event_file(fc->ev);
+
+	return f && f->mode && fbool(out, (f->mode & 0170000) == 0060000);
+}
+
 static bool fd_is_host_mount(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	const struct vigil_file *f = event_file(fc->ev);
@@ -395,6 +403,7 @@ const struct field_def field_fd[] = {
 	{ "fd.l4proto", FT_STR, fd_l4proto, false },
 	{ "fd.sockfamily", FT_STR, fd_sockfamily, false },
 	{ "fd.is_host_mount", FT_BOOL, fd_is_host_mount, false },
+	{ "fd.is_blockdev", FT_BOOL, fd_is_blockdev, false },
 	{ "fd.connected", FT_BOOL, fd_connected, false },
 	{ "fd.name_changed", FT_BOOL, fd_name_changed, false },
 	{ "fd.mount_root", FT_STR, fd_mount_root, false },

@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# Technique by technique (MITRE ATT&CK): each step of an intrusion done in
+# a real container raises the rule that names it, and a benign twin doing
+# the ordinary thing next to it leaves that rule quiet.
+
+# unfired RULE CONTAINER DESC: once the container exited, no event of it
+# was judged by RULE
+unfired() {
+	local hits
+	exited "$2"
+	hits=$(events "$2" ".verdict == \"INSECURE\" and (.rules | index(\"$1\") != null)" | head -3)
+	if [ -z "$hits" ]; then
+		ok "$3"
+	else
+		fail "$3" "$hits"
+	fi
+}
+
+t_memory_read() {
+	run "$TAG-m-mem" -- vigil-testbin read-mem
+	verdict "Another process's memory read" "$TAG-m-mem" '(.file.path | test("^/proc/[0-9]+/mem$"))'
+	run "$TAG-m-vmr" -- vigil-testbin vm-read
+	verdict "Another process's memory read" "$TAG-m-vmr" '.syscall == "process_vm_readv"'
+	run "$TAG-m-maps" -- sh -c 'cat /proc/1/maps >/dev/null; true'
+	verdict "Another process's memory read" "$TAG-m-maps" '.file.path == "/proc/1/maps"'
+	run "$TAG-m-self" -- sh -c 'cat /proc/self/maps >/dev/null; vigil-testbin read-own-mem'
+	unfired "Another process's memory read" "$TAG-m-self" "technique: a process reading its own maps and mem stays quiet"
+}
+
+t_credential_search() {
+	run "$TAG-m-cred" -- sh -c '/bin/find / -name id_rsa 2>/dev/null; grep -rl aws_secret_access_key /etc 2>/dev/null; true'
+	verdict "Search for credential files" "$TAG-m-cred" '.process.args[0] == "/bin/find"'
+	verdict "Search for credential files" "$TAG-m-cred" '.process.args[0] == "grep"'
+	run "$TAG-m-credq" -- sh -c '/bin/find /etc -name "*.conf" >/dev/null; grep root /etc/passwd >/dev/null; true'
+	unfired "Search for credential files" "$TAG-m-credq" "technique: find and grep for ordinary files stay quiet"
+}
+
+t_history_cleared() {
+	run "$TAG-m-hist" -- sh -c 'mkdir -p /home/u; echo ls > /home/u/.bash_history; rm /home/u/.bash_history;
+		ln -s /dev/null /home/u/.ash_history; echo id > /home/u/.zsh_history; truncate -s 0 /home/u/.zsh_history'
+	verdict "Shell history cleared" "$TAG-m-hist" '(.syscall | startswith("unlink")) and .file.path == "/home/u/.bash_history"'
+	verdict "Shell history cleared" "$TAG-m-hist" '(.syscall | startswith("symlink")) and .file.path == "/home/u/.ash_history"'
+	verdict "Shell history cleared" "$TAG-m-hist" '(.syscall | test("truncate")) and .file.path == "/home/u/.zsh_history"'
+	# the shell writing its own history: appended, or rewritten whole
+	run "$TAG-m-histq" -- sh -c 'mkdir -p /home/u; echo ls >> /home/u/.bash_history; echo pwd > /home/u/.bash_history;
+		cat /home/u/.bash_history >/dev/null'
+	unfired "Shell history cleared" "$TAG-m-histq" "technique: a shell appending to or rewriting its history stays quiet"
+}
+
+# busybox's shell runs some applets (dd, find, touch, truncate, awk) in a
+# fork without an exec; named by path they are exec'd, as coreutils are.
+t_data_wiped() {
+	run "$TAG-m-wipe" -- sh -c 'echo data > /tmp/f; shred -u /tmp/f; /bin/dd if=/dev/zero of=/dev/zero count=1 2>/dev/null; true'
+	verdict "Data wiped" "$TAG-m-wipe" '.process.args[0] == "shred"'
+	verdict "Data wiped" "$TAG-m-wipe" '.process.args[0] == "/bin/dd"'
+	run "$TAG-m-wipeq" -- sh -c '/bin/dd if=/dev/zero of=/tmp/x count=1 2>/dev/null; /bin/dd if=/dev/zero of=/dev/null count=1 2>/dev/null; rm /tmp/x'
+	unfired "Data wiped" "$TAG-m-wipeq" "technique: dd into a file or /dev/null, and rm, stay quiet"
+	if [ -b /dev/loop0 ]; then
+		# whichever program opens it: here the shell itself, no exec at all
+		run "$TAG-m-blk" --device /dev/loop0 -- sh -c 'echo x > /dev/loop0; true'
+		verdict "Block device opened for writing" "$TAG-m-blk" '.file.path == "/dev/loop0"'
+		run "$TAG-m-blkq" --device /dev/loop0 -- sh -c 'cat /dev/loop0 >/dev/null; echo x > /tmp/x; true'
+		unfired "Block device opened for writing" "$TAG-m-blkq" "technique: a block device read, and a file written, stay quiet"
+	else
+		fail "technique: /dev/loop0 exists for the block device test"
+	fi
+}
+
+t_timestomp() {
+	run "$TAG-m-ts" -- sh -c '/bin/touch -d "2001-01-01 00:00:00" /etc/passwd; /bin/touch -r /bin/busybox /tmp/x; true'
+	verdict "File timestamps of system files changed" "$TAG-m-ts" 'any(.process.args[]; . == "/etc/passwd")'
+	verdict "File timestamps of system files changed" "$TAG-m-ts" 'any(.process.args[]; . == "/bin/busybox")'
+	# a reproducible build setting its outputs' times
+	run "$TAG-m-tsq" -- sh -c 'mkdir -p /tmp/build; /bin/touch /tmp/build/a; /bin/touch -d @0 /tmp/build/a; true'
+	unfired "File timestamps of system files changed" "$TAG-m-tsq" "technique: touch, and a build's touch -d on its own output, stay quiet"
+}
+
+t_system_chmod() {
+	run "$TAG-m-chmod" -- sh -c 'chmod 666 /etc/passwd; true'
+	verdict "Permissions of a system file changed" "$TAG-m-chmod" '.file.path == "/etc/passwd"'
+	run "$TAG-m-chmodq" -- sh -c 'echo x > /tmp/x; chmod 600 /tmp/x; true'
+	unfired "Permissions of a system file changed" "$TAG-m-chmodq" "technique: chmod of a file under /tmp stays quiet"
+}
+
+t_shell_escape() {
+	run "$TAG-m-esc" -- sh -c '/bin/find /tmp -maxdepth 0 -exec /bin/sh \; </dev/null; /bin/awk "BEGIN { system(\"exec /bin/sh -i </dev/null\") }"; true'
+	verdict "Shell spawned by an interpreter or tool" "$TAG-m-esc" '.process.args == ["/bin/sh"]'
+	verdict "Shell spawned by an interpreter or tool" "$TAG-m-esc" '.process.args == ["/bin/sh", "-i"]'
+	# scripts: find -exec sh -c, awk's system() of a command
+	run "$TAG-m-escq" -- sh -c '/bin/find /tmp -maxdepth 0 -exec sh -c "true" \; ; /bin/awk "BEGIN { system(\"true\") }"; true'
+	unfired "Shell spawned by an interpreter or tool" "$TAG-m-escq" "technique: find -exec sh -c and awk's system() of a command stay quiet"
+}
+
+t_persistence() {
+	run "$TAG-m-pers" -- sh -c 'mkdir -p /etc/cron.d /root/.ssh /home/u;
+		echo "* * * * * root sh /tmp/x" > /etc/cron.d/job; echo key >> /root/.ssh/authorized_keys;
+		echo "sh /tmp/x &" >> /home/u/.bashrc; echo x > /tmp/unit; mkdir -p /etc/systemd/system;
+		mv /tmp/unit /etc/systemd/system/evil.service'
+	verdict "Persistence location written" "$TAG-m-pers" '.file.path == "/etc/cron.d/job"'
+	verdict "Persistence location written" "$TAG-m-pers" '.file.path == "/root/.ssh/authorized_keys"'
+	verdict "Persistence location written" "$TAG-m-pers" '.file.path == "/home/u/.bashrc"'
+	verdict "Persistence location written" "$TAG-m-pers" '(.syscall | startswith("rename"))'
+	run "$TAG-m-cron" -- sh -c 'mkdir -p /var/spool/cron/crontabs; echo "* * * * * id" | crontab -; true'
+	verdict "Crontab installed" "$TAG-m-cron"
+	run "$TAG-m-persq" -- sh -c 'cat /etc/crontab /root/.bashrc 2>/dev/null; echo "* * * * * id" > /tmp/crontab.txt;
+		crontab -l 2>/dev/null; true'
+	unfired "Persistence location written" "$TAG-m-persq" "technique: reading cron and shell start-up files stays quiet"
+	unfired "Crontab installed" "$TAG-m-persq" "technique: crontab -l stays quiet"
+}
+
+t_hidden_dir() {
+	run "$TAG-m-hide" -- sh -c 'mkdir /tmp/.x; mkdir /dev/shm/.cache; true'
+	verdict "Hidden directory made in a temporary directory" "$TAG-m-hide" '.file.path == "/tmp/.x"'
+	run "$TAG-m-hideq" -- sh -c 'mkdir /tmp/x /tmp/.X11-unix; mkdir -p /tmp/x/.git; true'
+	unfired "Hidden directory made in a temporary directory" "$TAG-m-hideq" "technique: ordinary and X11 directories in /tmp stay quiet"
+}
+
+t_collection() {
+	run "$TAG-m-tar" -- sh -c 'tar czf /tmp/e.tgz /etc 2>/dev/null; true'
+	verdict "Sensitive directories archived" "$TAG-m-tar" '.process.args[0] == "tar"'
+	run "$TAG-m-tarq" -- sh -c 'mkdir -p /tmp/data; echo x > /tmp/data/f; tar czf /tmp/a.tgz /tmp/data; tar xzf /tmp/a.tgz -C /tmp; true'
+	unfired "Sensitive directories archived" "$TAG-m-tarq" "technique: archiving and extracting an app's own data stays quiet"
+	run "$TAG-m-hook" -- sh -c 'sh -c "export PROMPT_COMMAND=\"history 1 >> /tmp/.k\"; true"; sh -c "trap \"echo \\\$0 >> /tmp/.k\" DEBUG; true"; true'
+	verdict "Shell command hook set" "$TAG-m-hook" '(.process.args[2] // "" | test("PROMPT_COMMAND"))'
+	verdict "Shell command hook set" "$TAG-m-hook" '(.process.args[2] // "" | test("DEBUG"))'
+	run "$TAG-m-hookq" -- sh -c 'sh -c "trap \"rm -f /tmp/lock\" EXIT; true"; true'
+	unfired "Shell command hook set" "$TAG-m-hookq" "technique: a script's EXIT trap stays quiet"
+}
+
+family_technique() {
+	agent_start technique || { fail "technique: agent starts"; return; }
+	t_memory_read
+	t_credential_search
+	t_history_cleared
+	t_data_wiped
+	t_timestomp
+	t_system_chmod
+	t_shell_escape
+	t_persistence
+	t_hidden_dir
+	t_collection
+	agent_stop
+}
