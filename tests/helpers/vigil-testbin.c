@@ -641,44 +641,66 @@ static int cmd_fsopen(char **a)
 	return report("fsopen", syscall(SYS_fsopen, a[0], 0));
 }
 
-/* vm-write: write a child's memory with process_vm_writev */
-static int cmd_vm_write(char **a)
+/* a child that only waits to be read or written, and its end */
+static pid_t paused_child(void)
 {
-	static char target[16] = "original";
-	char data[] = "changed";
-	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(data) };
 	pid_t child = fork();
-	long rc;
 
 	if (child == 0) {
 		pause();
 		_exit(0);
 	}
 	usleep(100000);
-	rc = syscall(SYS_process_vm_writev, child, &local, 1, &remote, 1, 0);
+	return child;
+}
+
+static void end_child(pid_t child)
+{
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
+}
+
+/* vm-write: write a child's memory with process_vm_writev */
+static int cmd_vm_write(char **a)
+{
+	static char target[16] = "original";
+	char data[] = "changed";
+	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(data) };
+	pid_t child = paused_child();
+	long rc = syscall(SYS_process_vm_writev, child, &local, 1, &remote, 1, 0);
+
+	end_child(child);
 	return report("process_vm_writev", rc);
 }
 
-/* read-mem: reads a child's memory through /proc/PID/mem (credential dumping) */
+/* vm-read: read a child's memory with process_vm_readv */
+static int cmd_vm_read(char **a)
+{
+	static char target[16] = "secret";
+	char data[16];
+	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(target) };
+	pid_t child = paused_child();
+	long rc = syscall(SYS_process_vm_readv, child, &local, 1, &remote, 1, 0);
+
+	end_child(child);
+	return report("process_vm_readv", rc);
+}
+
+/* read-mem: read a child's memory through /proc/PID/mem (credential dumping) */
 static int cmd_read_mem(char **a)
 {
 	char path[64], buf[16];
-	pid_t child = fork();
+	pid_t child = paused_child();
 	int fd;
 
-	if (child == 0) {
-		pause();
-		_exit(0);
-	}
 	snprintf(path, sizeof(path), "/proc/%d/mem", child);
 	fd = open(path, O_RDONLY);
 	report("open_mem", fd);
-	if (fd >= 0)
+	if (fd >= 0) {
 		report("pread_mem", pread(fd, buf, sizeof(buf), (off_t)(uintptr_t)path));
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+		close(fd);
+	}
+	end_child(child);
 	return 0;
 }
 
@@ -686,26 +708,6 @@ static int cmd_read_mem(char **a)
 static int cmd_read_own_mem(char **a)
 {
 	return report("open_self_mem", open("/proc/self/mem", O_RDONLY));
-}
-
-/* vm-read: process_vm_readv from a child */
-static int cmd_vm_read(char **a)
-{
-	static char target[16] = "secret";
-	char data[16];
-	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(target) };
-	pid_t child = fork();
-	long rc;
-
-	if (child == 0) {
-		pause();
-		_exit(0);
-	}
-	usleep(100000);
-	rc = syscall(SYS_process_vm_readv, child, &local, 1, &remote, 1, 0);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
-	return report("process_vm_readv", rc);
 }
 
 /* volatile: each write must reach memory, where the kernel and Vigil read it */
