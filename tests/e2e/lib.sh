@@ -134,6 +134,19 @@ quiet() {
 	fi
 }
 
+# unfired RULE CONTAINER DESC: once the container exited, no event of it
+# was judged by RULE
+unfired() {
+	local hits
+	exited "$2"
+	hits=$(events "$2" ".verdict == \"INSECURE\" and (.rules | index(\"$1\") != null)" | head -3)
+	if [ -z "$hits" ]; then
+		ok "$3"
+	else
+		fail "$3" "$hits"
+	fi
+}
+
 # run NAME [docker run options] -- COMMAND...
 run() {
 	local name=$1

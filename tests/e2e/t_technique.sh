@@ -3,19 +3,6 @@
 # a real container raises the rule that names it, and a benign twin doing
 # the ordinary thing next to it leaves that rule quiet.
 
-# unfired RULE CONTAINER DESC: once the container exited, no event of it
-# was judged by RULE
-unfired() {
-	local hits
-	exited "$2"
-	hits=$(events "$2" ".verdict == \"INSECURE\" and (.rules | index(\"$1\") != null)" | head -3)
-	if [ -z "$hits" ]; then
-		ok "$3"
-	else
-		fail "$3" "$hits"
-	fi
-}
-
 t_memory_read() {
 	run "$TAG-m-mem" -- vigil-testbin read-mem
 	verdict "Another process's memory read" "$TAG-m-mem" '(.file.path | test("^/proc/[0-9]+/mem$"))'

@@ -660,30 +660,29 @@ static void end_child(pid_t child)
 	waitpid(child, NULL, 0);
 }
 
+/* one process_vm_writev or process_vm_readv of a child's memory */
+static int vm_copy(long nr, const char *name)
+{
+	static char target[16] = "original";
+	char data[16] = "changed";
+	struct iovec local = { data, 8 }, remote = { target, 8 };
+	pid_t child = paused_child();
+	long rc = syscall(nr, child, &local, 1, &remote, 1, 0);
+
+	end_child(child);
+	return report(name, rc);
+}
+
 /* vm-write: write a child's memory with process_vm_writev */
 static int cmd_vm_write(char **a)
 {
-	static char target[16] = "original";
-	char data[] = "changed";
-	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(data) };
-	pid_t child = paused_child();
-	long rc = syscall(SYS_process_vm_writev, child, &local, 1, &remote, 1, 0);
-
-	end_child(child);
-	return report("process_vm_writev", rc);
+	return vm_copy(SYS_process_vm_writev, "process_vm_writev");
 }
 
 /* vm-read: read a child's memory with process_vm_readv */
 static int cmd_vm_read(char **a)
 {
-	static char target[16] = "secret";
-	char data[16];
-	struct iovec local = { data, sizeof(data) }, remote = { target, sizeof(target) };
-	pid_t child = paused_child();
-	long rc = syscall(SYS_process_vm_readv, child, &local, 1, &remote, 1, 0);
-
-	end_child(child);
-	return report("process_vm_readv", rc);
+	return vm_copy(SYS_process_vm_readv, "process_vm_readv");
 }
 
 /* read-mem: read a child's memory through /proc/PID/mem (credential dumping) */

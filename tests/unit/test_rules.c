@@ -194,6 +194,7 @@ static void test_operators(void **state)
 		{ "evt.res = SUCCESS", 1 },
 		{ "evt.is_open_read = true and evt.is_open_write = false", 1 },
 		{ "opening and fd.typechar = f", 1 },		/* a macro */
+		{ "fd.is_blockdev = false", 1 },			/* a regular file's inode */
 		{ "evt.type = connect", 0 },
 		{ "proc.name = cat and proc.args = /etc/shadow and proc.cmdline = \"cat /etc/shadow\"", 1 },
 		{ "proc.exepath = /bin/busybox and proc.exe = cat and proc.pid = 4242", 1 },

@@ -7,6 +7,7 @@
 #include "util/names.h"
 #include "util/netaddr.h"
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "util/pathutil.h"
 
 static bool fd_name(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -93,7 +94,7 @@ static const char *typechar(struct field_ctx *fc)
 	file = event_file(fc->ev);
 	if (!is_open && !file)
 		return NULL;
-	return file && (file->mode & 0170000) == 0040000 ? "d" : "f";
+	return file && S_ISDIR(file->mode) ? "d" : "f";
 }
 
 static bool fd_typechar(struct field_ctx *fc, const char *arg, struct fval *out)
@@ -285,7 +286,7 @@ static bool fd_is_blockdev(struct field_ctx *fc, const char *arg, struct fval *o
 {
 	const struct vigil_file *f = event_file(fc->ev);
 
-	return f && f->mode && fbool(out, (f->mode & 0170000) == 0060000);
+	return f && f->mode && fbool(out, S_ISBLK(f->mode));
 }
 
 static bool fd_is_host_mount(struct field_ctx *fc, const char *arg, struct fval *out)
