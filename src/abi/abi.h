@@ -20,7 +20,7 @@
 #endif
 #include "abi/policy.h"
 
-#define VIGIL_ABI_VERSION 6
+#define VIGIL_ABI_VERSION 7
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -265,6 +265,7 @@ struct vigil_exec_event {
 	struct vigil_str cwd;
 	struct vigil_str env;		/* NUL-separated, as exec left it; only when a rule reads proc.env */
 	__u32 stdio_sockets;	/* bit n: fd n (0..2) is a socket at the exec */
+	__u32 sid;		/* host pid of the task's session leader (the kernel's session) */
 	struct vigil_sock stdio_sock;	/* the first of them */
 	struct vigil_pol_outcome pol;	/* the exec policy's decision */
 };
@@ -509,10 +510,10 @@ VIGIL_OFFSET(vigil_syscall_event, path, 200);
 VIGIL_OFFSET(vigil_syscall_event, file, 216);
 VIGIL_OFFSET(vigil_syscall_event, sock, 272);
 VIGIL_LAYOUT(vigil_exec_event, 280);
-VIGIL_OFFSET(vigil_exec_event, pol, 260);
+VIGIL_OFFSET(vigil_exec_event, pol, 264);
 VIGIL_OFFSET(vigil_exec_event, exe, 136);
 VIGIL_OFFSET(vigil_exec_event, filename, 192);
-VIGIL_OFFSET(vigil_exec_event, stdio_sock, 212);
+VIGIL_OFFSET(vigil_exec_event, stdio_sock, 216);
 VIGIL_LAYOUT(vigil_fork_event, 136);
 VIGIL_LAYOUT(vigil_exit_event, 136);
 VIGIL_LAYOUT(vigil_uring_event, 328);

@@ -16,7 +16,7 @@ only=${1:-.}
 [ "$(id -u)" = 0 ] || { echo "e2e tests need root"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 lib_setup
 # families in a fixed order: cheap ones first, the long falco pass last
-for fam in exec net priv lifecycle seccomp rules technique config evasion filter loss enforce kernel drops outputs runtimes deploy tpm falco; do
+for fam in exec net priv lifecycle seccomp rules technique corpus config evasion filter loss enforce kernel drops outputs runtimes deploy tpm falco; do
 	echo "$fam" | grep -Eq "$only" || continue
 	# shellcheck source=/dev/null
 	. "$ROOT/tests/e2e/t_$fam.sh"

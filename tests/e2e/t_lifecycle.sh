@@ -65,7 +65,16 @@ family_lifecycle() {
 	t_short_lived
 	t_host_not_reported
 	t_stats_command
-	docker exec "$TAG-early" sh -c true >/dev/null 2>&1
-	verdict "Shell spawned in a running container" "$TAG-early" '.process.name == "sh"'
+	# a shell entered with a terminal is someone at the container's prompt;
+	# the same command with none is orchestration (probes, scripts)
+	docker exec "$TAG-early" sh -c 'echo no-tty' >/dev/null 2>&1
+	docker exec -t "$TAG-early" sh -c 'echo with-tty' </dev/null >/dev/null 2>&1
+	verdict "Shell spawned in a running container" "$TAG-early" '.process.name == "sh" and any(.process.args[]; . == "echo with-tty")'
+	expect "(docker exec without a terminal reported)" "$TAG-early" '.type == "exec" and any(.process.args[]; . == "echo no-tty")' >/dev/null
+	if [ -z "$(events "$TAG-early" '.verdict == "INSECURE" and any(.process.args[]; . == "echo no-tty")')" ]; then
+		ok "shell entered by docker exec without a terminal stays quiet"
+	else
+		fail "shell entered by docker exec without a terminal stays quiet"
+	fi
 	t_json_valid_and_shutdown
 }

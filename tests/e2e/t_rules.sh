@@ -28,8 +28,13 @@ t_default_rules() {
 	verdict "Container runs with dangerous capabilities" "$TAG-r-cap"
 	run "$TAG-r-hmount" -v /etc:/hostetc:ro -- cat /hostetc/hostname
 	verdict "Sensitive host path mounted in container" "$TAG-r-hmount" '.output_fields["fd.mount_root"] == "/etc"'
-	run "$TAG-r-hwrite" -v "$WORK/hostdir:/data" -- sh -c 'echo x > /data/out'
-	verdict "Write to a host mount" "$TAG-r-hwrite"
+	run "$TAG-r-hwrite" -v "$WORK/hostdir:/data" -- sh -c 'echo x > /data/.bashrc; echo y > /data/out'
+	verdict "Write to a host mount" "$TAG-r-hwrite" '.file.path == "/data/.bashrc"'
+	if [ -z "$(events "$TAG-r-hwrite" '.verdict == "INSECURE" and .file.path == "/data/out"')" ]; then
+		ok "a data file written on a host mount stays quiet"
+	else
+		fail "a data file written on a host mount stays quiet"
+	fi
 	run "$TAG-r-scan" -- vigil-testbin scan 192.0.2.1 1 40
 	verdict "Port scan" "$TAG-r-scan" '.net.remote.port >= 20'
 	run "$TAG-r-pidns" --pid host -- true

@@ -114,6 +114,29 @@ t_collection() {
 	unfired "Shell command hook set" "$TAG-m-hookq" "technique: a script's EXIT trap stays quiet"
 }
 
+# Looking around: one alert for the burst, listing the programs; the same
+# programs in separate sessions (one docker exec each), or two of them
+# repeated, are ordinary.
+t_discovery() {
+	local c=$TAG-m-disc q=$TAG-m-discq s=$TAG-m-discs n i
+	run "$c" -- sh -c '/bin/id; /bin/uname -a; /bin/ps; /bin/hostname; /bin/netstat -an; /bin/find / -perm -4000 2>/dev/null; true'
+	verdict "Discovery commands in one session" "$c" \
+		'(.output_fields["burst.items"] | split(" ") | length) >= 4 and (.output_fields["burst.items"] | test("id"))'
+	n=$(events "$c" '.verdict == "INSECURE" and (.rules | index("Discovery commands in one session") != null)' | wc -l)
+	check "technique: six discovery programs in one session are one alert ($n)" [ "$n" = 1 ]
+	run "$q" -- sh -c 'for i in 1 2 3; do /bin/id -u; /bin/hostname; done >/dev/null'
+	unfired "Discovery commands in one session" "$q" "technique: two discovery programs, repeated, stay quiet"
+	docker run -d --name "$s" --network none "$IMG" sleep 30 >/dev/null
+	for i in id uname ps hostname netstat; do docker exec "$s" "/bin/$i" >/dev/null 2>&1; done
+	expect "(the separate sessions' programs were reported)" "$s" '.type == "exec" and .process.args[0] == "/bin/netstat"' >/dev/null
+	if [ -z "$(events "$s" '.verdict == "INSECURE" and (.rules | index("Discovery commands in one session") != null)')" ]; then
+		ok "technique: the same programs in separate sessions stay quiet"
+	else
+		fail "technique: the same programs in separate sessions stay quiet"
+	fi
+	docker rm -f "$s" >/dev/null
+}
+
 family_technique() {
 	agent_start technique || { fail "technique: agent starts"; return; }
 	t_memory_read
@@ -126,5 +149,6 @@ family_technique() {
 	t_persistence
 	t_hidden_dir
 	t_collection
+	t_discovery
 	agent_stop
 }

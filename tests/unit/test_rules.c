@@ -295,6 +295,22 @@ static void test_env_field(void **state)
 	assert_int_equal(cond_matches("proc.env contains LD_PRELOAD"), 0);
 }
 
+/* proc.from_runtime: the exec's own flag from the kernel; proc.exe_package: the package database's answer */
+static void test_exec_provenance_fields(void **state)
+{
+	struct vigil_exec_event *e = rb_start(&b, VIGIL_EV_EXEC, sizeof(*e));
+
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	assert_int_equal(cond_matches("proc.from_runtime = false"), 1);
+	assert_int_equal(cond_matches("proc.exe_package = \"\""), 1);
+	e->flags |= VIGIL_EXEC_FROM_RUNTIME;
+	pinfo.exe_package = "gcc-12";
+	assert_int_equal(cond_matches("proc.from_runtime = true and proc.exe_package = gcc-12"), 1);
+	pinfo.exe_package = NULL;
+	make_open(3, O_RDONLY);
+	assert_int_equal(cond_matches("proc.from_runtime exists"), 0);	/* exec events only */
+}
+
 static void test_failed_open_fields(void **state)
 {
 	make_open(-13, O_WRONLY | O_TRUNC);
@@ -349,6 +365,27 @@ static void expect_diag(const char *text, const char *want)
 	}
 	ruleset_free(rs);
 	rules_diags_free(&d);
+}
+
+static void test_burst_errors(void **state)
+{
+	static const char head[] = "- rule: r\n  condition: proc.name = x\n  output: o\n  priority: INFO\n";
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s  burst: {count: many}\n", head);
+	expect_diag(text, "burst count must be a whole number from 2 to 64");
+	snprintf(text, sizeof(text), "%s  burst: {count: 3, window: -5}\n", head);
+	expect_diag(text, "burst window must be a whole number");
+	snprintf(text, sizeof(text), "%s  burst: {count: 3, by: planet}\n", head);
+	expect_diag(text, "burst by 'planet' (session, container)");
+	snprintf(text, sizeof(text), "%s  burst: {window: 3}\n", head);
+	expect_diag(text, "burst needs a count");
+	snprintf(text, sizeof(text), "%s  burst: 4\n", head);
+	expect_diag(text, "burst must be a mapping");
+	snprintf(text, sizeof(text), "%s  burst: {count: 3, distinct: no.such.field}\n", head);
+	expect_diag(text, "burst distinct: unknown field 'no.such.field'");
+	snprintf(text, sizeof(text), "%s  action: kill\n  burst: {count: 3}\n", head);
+	expect_diag(text, "a burst rule only alerts");
 }
 
 static void test_compile_errors(void **state)
@@ -585,6 +622,8 @@ int main(void)
 		cmocka_unit_test(test_failed_open_fields),
 		cmocka_unit_test(test_socket_pair_fields),
 		cmocka_unit_test(test_env_field),
+		cmocka_unit_test(test_exec_provenance_fields),
+		cmocka_unit_test(test_burst_errors),
 		cmocka_unit_test(test_host_pidns_field),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_error_position),

@@ -115,6 +115,7 @@ struct identity_result {
 	uint32_t pid;
 	uint64_t ts_ns;
 	char origin[64];
+	char package[64];
 };
 #define AGENT_IDENTITIES 256
 
@@ -140,6 +141,7 @@ struct agent {
 	char text[16384];
 	/* judge */
 	struct ruleset *rules;		/* immutable; replaced whole on reload */
+	struct burst_table *bursts;	/* burst rules' sessions (burst.h); kept across reloads */
 	const char *rule_paths[AGENT_MAX_RULE_FILES];
 	size_t n_rule_paths;
 	char default_rules[4096];
@@ -204,7 +206,7 @@ void pipeline_flush(struct agent *a);
 bool pipeline_request_meta(struct agent *a, struct ctr_info *c);
 
 /* The identity found for the exec of pid at ts_ns, or NULL. */
-const char *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns);
+const struct identity_result *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns);
 
 /* enrich.c: state updates and the view of one record */
 void enrich(struct agent *a, const void *rec, struct event_view *ev);

@@ -100,13 +100,15 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 	case VIGIL_EV_EXEC: {
 		const struct vigil_exec_event *e = rec;
 		struct sv exe = rec_sv(e, e->exe.path), argv = rec_sv(e, e->argv), cwd = rec_sv(e, e->cwd);
+		const struct identity_result *id;
 
 		proc_cache_exec(a->procs, h->proc.pid, h->proc.ppid, h->proc.comm, exe.p, exe.len, argv.p,
 				argv.len, e->flags & VIGIL_EXEC_ARGV_TRUNC, cwd.p, cwd.len);
 		proc_cache_set_exe_flags(a->procs, h->proc.pid, e->exe.flags);
 		proc_cache_set_exec_caps(a->procs, h->proc.pid, h->proc.cap_effective);
 		proc_cache_set_place(a->procs, h->proc.pid, h->proc.ctr_cgroup_id, h->proc.vpid);
-		proc_cache_set_origin(a->procs, h->proc.pid, agent_identity_of(a, h->proc.pid, h->ts_ns));
+		id = agent_identity_of(a, h->proc.pid, h->ts_ns);
+		proc_cache_set_origin(a->procs, h->proc.pid, id ? id->origin : NULL, id ? id->package : NULL);
 		break;
 	}
 	case VIGIL_EV_FORK:

@@ -10,6 +10,7 @@
 
 #include "bpf/loader.h"
 #include "core/agent.h"
+#include "core/burst.h"
 #include "rules/rules.h"
 #include "util/log.h"
 
@@ -63,6 +64,8 @@ int judge_init(struct agent *a)
 	a->fc.procs = a->procs;
 	if (o->no_rules)
 		return 0;
+	if (!(a->bursts = burst_new()))
+		return -1;
 	for (i = 0; i < o->n_rules; i++)
 		a->rule_paths[a->n_rule_paths++] = o->rules[i];
 	if (!a->n_rule_paths) {
@@ -81,11 +84,34 @@ void judge_fini(struct agent *a)
 {
 	ruleset_free(a->rules);
 	a->rules = NULL;
+	burst_free(a->bursts);
+	a->bursts = NULL;
+}
+
+/*
+ * A burst rule's match completes a burst, or is only counted.  A session
+ * is the kernel's (the exec's session leader); events other than execs
+ * count by process.
+ */
+static bool burst_fires(struct agent *a, const struct event_view *ev, const struct rule *r,
+			const struct rule_burst *b)
+{
+	const struct vigil_hdr *h = ev->rec;
+	char value[128];
+	uint64_t key = 0;
+
+	if (!a->bursts || !rule_burst_value(r, &a->fc, value, sizeof(value)))
+		return false;
+	if (b->by == BURST_BY_SESSION)
+		key = h->type == VIGIL_EV_EXEC ? ((const struct vigil_exec_event *)h)->sid : h->proc.pid;
+	return burst_add(a->bursts, rule_name(r), b, h->proc.ctr_cgroup_id, key, value, h->ts_ns,
+			 a->fc.burst_items, sizeof(a->fc.burst_items));
 }
 
 void judge(struct agent *a, const struct event_view *ev, struct verdict *v)
 {
 	const struct vigil_hdr *h = ev->rec;
+	size_t i, k;
 
 	memset(v, 0, sizeof(*v));
 	/* profile violations carry their verdict from the kernel */
@@ -98,7 +124,16 @@ void judge(struct agent *a, const struct event_view *ev, struct verdict *v)
 		return;
 	v->judged = true;
 	field_ctx_reset(&a->fc, ev, a->received);
+	a->fc.burst_items[0] = '\0';
 	v->n = ruleset_eval(a->rules, &a->fc, v->m, AGENT_MAX_MATCHES);
+	for (i = k = 0; i < v->n; i++) {
+		struct rule_burst b;
+
+		if (rule_burst(v->m[i], &b) && !burst_fires(a, ev, v->m[i], &b))
+			continue;	/* counted toward a burst, not one yet */
+		v->m[k++] = v->m[i];
+	}
+	v->n = k;
 	v->insecure = v->n > 0;
 	if (v->insecure)
 		a->insecure++;

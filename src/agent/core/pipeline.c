@@ -336,6 +336,7 @@ static bool request_identity(struct agent *a, struct ctr_info *c, const struct v
 {
 	unsigned int fl = e->exe.flags;
 	struct sv exe = rec_sv(e, e->exe.path);
+	char path[32];
 	struct job *j;
 
 	if ((fl & VIGIL_FILE_ROOT_MNT) && !(fl & (VIGIL_FILE_OVL_UPPER | VIGIL_FILE_MEMFD)))
@@ -346,6 +347,9 @@ static bool request_identity(struct agent *a, struct ctr_info *c, const struct v
 	}
 	j->pid = e->hdr.proc.pid;
 	j->ts_ns = e->hdr.ts_ns;
+	/* now, before the worker's queue: a short-lived program is gone by then */
+	snprintf(path, sizeof(path), "/proc/%u/exe", j->pid);
+	j->exe_fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	snprintf(j->exe, sizeof(j->exe), "%.*s", (int)exe.len, exe.p ? exe.p : "");
 	if (c->rootfs)
 		snprintf(j->root, sizeof(j->root), "%s", c->rootfs);
@@ -355,13 +359,13 @@ static bool request_identity(struct agent *a, struct ctr_info *c, const struct v
 	return true;
 }
 
-const char *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns)
+const struct identity_result *agent_identity_of(struct agent *a, uint32_t pid, uint64_t ts_ns)
 {
 	unsigned int i;
 
 	for (i = 0; i < AGENT_IDENTITIES; i++)
 		if (a->identities[i].pid == pid && a->identities[i].ts_ns == ts_ns)
-			return a->identities[i].origin;
+			return &a->identities[i];
 	return NULL;
 }
 
@@ -514,6 +518,7 @@ void pipeline_tick(struct agent *a)
 			r->pid = j->pid;
 			r->ts_ns = j->ts_ns;
 			snprintf(r->origin, sizeof(r->origin), "%s", j->origin);
+			snprintf(r->package, sizeof(r->package), "%s", j->package);
 			if (j->err)
 				log_debug("identity: %s", j->msg);
 			if ((c = ctr_lookup(a->ctrs, j->cgid))) {

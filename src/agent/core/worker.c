@@ -1,12 +1,15 @@
 /* worker.c - the helper thread for blocking lookups (see worker.h). */
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/worker.h"
+#include "proc/pkgdb.h"
 #include "util/deadline.h"
 #include "seccomp/check.h"
 #include "util/log.h"
@@ -76,9 +79,12 @@ static struct program_table *programs_of(struct worker *w, const char *root)
 }
 
 /*
- * A new executable's bytes, through the process while it lives, else at
- * its path under the container's root (a file written in the container is
- * in the root's upper layer), then matched with the image's programs.
+ * A new executable's bytes: the file the main thread opened when it saw
+ * the exec (it stays readable however soon the process exits or the file
+ * is removed), else through the process while it lives, else at its path
+ * under the container's root (a file written in the container is in the
+ * root's upper layer); matched with the image's programs and looked up in
+ * the container's package database.
  */
 static void run_identity(struct worker *w, struct job *j)
 {
@@ -86,20 +92,32 @@ static void run_identity(struct worker *w, struct job *j)
 	struct program_table *t;
 	char path[900];
 	const char *m;
+	int fd = j->exe_fd;
 
-	snprintf(path, sizeof(path), "/proc/%u/exe", j->pid);
-	j->err = identity_hash_file(path, hash);
-	if (j->err && j->root[0] && j->exe[0] == '/') {
-		snprintf(path, sizeof(path), "%s%s", j->root, j->exe);
-		j->err = identity_hash_file(path, hash);
+	j->exe_fd = -1;
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%u/exe", j->pid);
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	}
+	if (fd < 0 && j->root[0] && j->exe[0] == '/') {
+		snprintf(path, sizeof(path), "%s%s", j->root, j->exe);
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	}
+	j->err = fd < 0 ? -errno : identity_hash_fd(fd, hash);
 	if (j->err) {
 		snprintf(j->msg, sizeof(j->msg), "%s: %s", j->exe, strerror(-j->err));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	t = j->root[0] ? programs_of(w, j->root) : NULL;
 	m = t ? program_table_match(t, hash) : NULL;
 	snprintf(j->origin, sizeof(j->origin), "%s", m ? m : "");
+	/* a program the container's package manager installed */
+	j->package[0] = '\0';
+	if (j->root[0] && j->exe[0] == '/')
+		pkgdb_owner(j->root, j->exe, fd, j->package, sizeof(j->package));
+	close(fd);
 }
 
 static void run_job(struct worker *w, struct job *j)
@@ -182,6 +200,8 @@ struct worker *worker_new(const struct worker_config *cfg)
 
 static void job_release(struct job *j)
 {
+	if (j->exe_fd >= 0)
+		close(j->exe_fd);
 	ctr_info_fini(&j->meta);
 	user_table_free(j->users);
 	free(j);
@@ -226,6 +246,7 @@ struct job *job_new(struct worker *w, enum job_kind kind, uint64_t cgid)
 		return NULL;
 	j->kind = kind;
 	j->cgid = cgid;
+	j->exe_fd = -1;
 	ctr_info_init(&j->meta);
 	w->live++;
 	return j;

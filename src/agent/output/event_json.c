@@ -246,6 +246,8 @@ static void json_process(struct jw *w, const struct fmt_ctx *f, const struct eve
 		jw_str(w, "exe_name", identity_name(pi->exe, pi->exe_origin, pi->argv, name, sizeof(name)));
 		if (pi->exe_origin)
 			jw_str(w, "exe_origin", pi->exe_origin);
+		if (pi->exe_package)
+			jw_str(w, "exe_package", pi->exe_package);
 	}
 	if (pi && pi->argv) {
 		size_t n = argv_trim(pi->argv, pi->argv_len);

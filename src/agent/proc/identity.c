@@ -106,6 +106,13 @@ static int hash_fd(int fd, uint8_t hash[IDENTITY_HASH])
 	return 0;
 }
 
+int identity_hash_fd(int fd, uint8_t hash[IDENTITY_HASH])
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return hash_fd(fd, hash);
+}
+
 int identity_hash_file(const char *path, uint8_t hash[IDENTITY_HASH])
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), err;

@@ -33,6 +33,8 @@ size_t program_table_count(const struct program_table *t);
 /* The image path of a program with these bytes, or NULL (borrowed). */
 const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH]);
 
+/* SHA-256 of the open file fd, from its start (regular files only, bounded).  0 or -errno. */
+int identity_hash_fd(int fd, uint8_t hash[IDENTITY_HASH]);
 /* SHA-256 of the file at path (opened as given, regular files only, bounded).  0 or -errno. */
 int identity_hash_file(const char *path, uint8_t hash[IDENTITY_HASH]);
 

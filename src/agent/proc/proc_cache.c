@@ -50,6 +50,7 @@ static void entry_free(struct proc_entry *e)
 	free(e->info.argv);
 	free(e->info.cwd);
 	free(e->info.exe_origin);
+	free(e->info.exe_package);
 	free(e);
 }
 
@@ -91,6 +92,7 @@ static struct proc_entry *fresh(struct proc_cache *pc, uint32_t pid)
 		free(e->info.argv);
 		free(e->info.cwd);
 		free(e->info.exe_origin);
+		free(e->info.exe_package);
 		memset(&e->info, 0, sizeof(e->info));
 		e->info.pid = pid;
 		return e;
@@ -198,11 +200,12 @@ int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const ch
 		e->info.exec_caps = copy.exec_caps;
 		e->info.exec_caps_known = copy.exec_caps_known;
 		e->info.exe_origin = copy.exe_origin ? strdup(copy.exe_origin) : NULL;
+		e->info.exe_package = copy.exe_package ? strdup(copy.exe_package) : NULL;
 	}
 	return 0;
 }
 
-void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin)
+void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin, const char *package)
 {
 	struct proc_entry *e = find(pc, pid);
 
@@ -210,6 +213,8 @@ void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *orig
 		return;
 	free(e->info.exe_origin);
 	e->info.exe_origin = origin && *origin ? strdup(origin) : NULL;
+	free(e->info.exe_package);
+	e->info.exe_package = package && *package ? strdup(package) : NULL;
 }
 
 void proc_cache_exit(struct proc_cache *pc, uint32_t pid)

@@ -21,6 +21,7 @@ struct proc_info {
 	char *cwd;		/* owned */
 	unsigned int exe_flags;	/* enum vigil_file_flags of the executable */
 	char *exe_origin;	/* owned: the image program whose bytes it has (identity.h), or NULL */
+	char *exe_package;	/* owned: the installed package the executable belongs to (pkgdb.h), or NULL */
 	uint64_t exec_caps;	/* effective capabilities when it ran its program */
 	bool exec_caps_known;	/* false for a process seeded from procfs */
 	/* where the kernel last saw it (exec or fork); unknown when seeded from procfs */
@@ -60,7 +61,7 @@ void proc_cache_set_exec_caps(struct proc_cache *pc, uint32_t pid, uint64_t caps
 void proc_cache_set_place(struct proc_cache *pc, uint32_t pid, uint64_t ctr_cgroup_id, uint32_t vpid);
 
 /* Sets the image program the executable's bytes match (proc/identity.h); copied. */
-void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin);
+void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin, const char *package);
 
 /* A new process: copies what the parent had (it runs the same program). */
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm);

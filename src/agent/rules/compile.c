@@ -527,6 +527,28 @@ static int compile_rule(struct cctx *cx, const struct rule_src *r)
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
+	if (r->burst_count) {
+		const char *arg = NULL;
+		const struct field_def *f = field_lookup(r->burst_distinct, &arg);
+
+		if (!f || (arg && !f->takes_arg)) {
+			diag_add(cx->d, DIAG_ERROR, r->burst_pos.file, r->burst_pos.line, r->burst_pos.col,
+				 "rule '%s': burst distinct: unknown field '%s'", r->name, r->burst_distinct);
+			cx->failed = 1;
+			return -1;
+		}
+		if (r->action != RULE_ALERT) {
+			diag_add(cx->d, DIAG_ERROR, r->burst_pos.file, r->burst_pos.line, r->burst_pos.col,
+				 "rule '%s': a burst rule only alerts (its action is decided after the event)", r->name);
+			cx->failed = 1;
+			return -1;
+		}
+		out->burst.count = r->burst_count;
+		out->burst.window_ns = (uint64_t)r->burst_window_s * 1000000000ull;
+		out->burst.by = r->burst_by;
+		out->burst_field = f;
+		out->burst_arg = arg ? strdup(arg) : NULL;
+	}
 	out->name = strdup(r->name);
 	out->reason = strdup(r->reason ? r->reason : r->name);
 	out->output = strdup(r->output ? r->output : r->name);
@@ -614,6 +636,7 @@ void ruleset_free(struct ruleset *rs)
 		free(r->reason);
 		free(r->output);
 		free(r->file);
+		free(r->burst_arg);
 		for (k = 0; k < r->n_tags; k++)
 			free(r->tags[k]);
 		free(r->tags);

@@ -174,6 +174,27 @@ const char *rule_reason(const struct rule *r) { return r->reason; }
 enum rule_priority rule_priority(const struct rule *r) { return r->priority; }
 enum rule_action rule_action(const struct rule *r) { return r->action; }
 
+bool rule_burst(const struct rule *r, struct rule_burst *out)
+{
+	if (!r->burst.count)
+		return false;
+	*out = r->burst;
+	return true;
+}
+
+bool rule_burst_value(const struct rule *r, struct field_ctx *fc, char *buf, size_t len)
+{
+	struct fval v;
+
+	if (!r->burst_field || !field_get(r->burst_field, r->burst_arg, fc, &v))
+		return false;
+	if (v.type == FT_STR)
+		snprintf(buf, len, "%.*s", (int)v.len, v.s);
+	else
+		snprintf(buf, len, "%lld", (long long)v.n);
+	return true;
+}
+
 const char *rule_action_name(enum rule_action a)
 {
 	return a == RULE_KILL ? "kill" : a == RULE_DENY ? "deny" : "alert";

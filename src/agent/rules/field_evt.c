@@ -222,6 +222,12 @@ static bool evt_args_changed(struct field_ctx *fc, const char *arg, struct fval 
 	       fbool(out, ((const struct vigil_syscall_event *)fc->ev->rec)->flags & VIGIL_SYSEV_ARG_RACED);
 }
 
+/* Vigil's own: what a burst rule counted, listed in the alert that completes the burst */
+static bool burst_items(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fc->burst_items[0] && fstr(out, fc->burst_items);
+}
+
 const struct field_def field_evt[] = {
 	{ "evt.type", FT_STR, evt_type, false },
 	{ "evt.dir", FT_STR, evt_dir, false },
@@ -234,5 +240,6 @@ const struct field_def field_evt[] = {
 	{ "evt.arg", FT_STR, evt_arg, true },
 	/* Vigil's own: a user argument changed while the syscall ran (the race of an evasion) */
 	{ "evt.args_changed", FT_BOOL, evt_args_changed, false },
+	{ "burst.items", FT_STR, burst_items, false },
 	{ NULL },
 };

@@ -282,11 +282,30 @@ static bool proc_exe_origin(struct field_ctx *fc, const char *arg, struct fval *
 	return pi && pi->exe && fstr(out, pi->exe_origin ? pi->exe_origin : "");
 }
 
+/* Vigil's own: the installed package the executable belongs to, by the container's package database ("" none) */
+static bool proc_exe_package(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pi = fc->ev->proc;
+
+	return pi && pi->exe && fstr(out, pi->exe_package ? pi->exe_package : "");
+}
+
 /* Vigil's own: the task entered the container from outside and has not run a program since */
 static bool proc_is_runtime(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	/* an exec ends it: what runs then is the container's program (a docker exec's command) */
 	return fbool(out, P(fc)->flags & VIGIL_PROC_RUNTIME);
+}
+
+/*
+ * Vigil's own: this exec is the program the runtime started in the
+ * container (docker exec, kubectl exec, a health check), the task having
+ * entered it from outside; decided in the kernel at the exec.
+ */
+static bool proc_from_runtime(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return fhdr(fc)->type == VIGIL_EV_EXEC &&
+	       fbool(out, ((const struct vigil_exec_event *)fc->ev->rec)->flags & VIGIL_EXEC_FROM_RUNTIME);
 }
 
 /* Vigil's own: at the exec, which of stdin/stdout/stderr were sockets (bits 0..2) */
@@ -329,7 +348,9 @@ const struct field_def field_proc[] = {
 	{ "proc.exe_name", FT_STR, proc_exe_name, false },
 	{ "proc.pexe_name", FT_STR, proc_pexe_name, false },
 	{ "proc.exe_origin", FT_STR, proc_exe_origin, false },
+	{ "proc.exe_package", FT_STR, proc_exe_package, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
+	{ "proc.from_runtime", FT_BOOL, proc_from_runtime, false },
 	{ "proc.env", FT_STR, proc_env, false },
 	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
 	{ "thread.cap_permitted", FT_STR, thread_cap_permitted, false },

@@ -44,6 +44,7 @@ struct field_ctx {
 	char scratch[8192];		/* the current value when it is built */
 	char comm[VIGIL_COMM_LEN + 1];	/* NUL-terminated copies: records are untrusted */
 	char pcomm[VIGIL_COMM_LEN + 1];
+	char burst_items[512];		/* set by the agent when a burst rule fires (burst.h), cleared when it judges the next event */
 };
 
 /*

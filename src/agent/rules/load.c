@@ -234,6 +234,76 @@ static void action_parse(struct ydoc *y, yaml_node_t *item, struct rule_src *r)
 	r->action_pos = p;
 }
 
+/* A whole number in [lo, hi] at node n, else an error naming what. */
+static bool uint_in(struct ydoc *y, const char *rule, yaml_node_t *n, const char *what, unsigned int lo,
+		    unsigned int hi, unsigned int *out)
+{
+	const char *s = scalar(n);
+	struct src_pos p = pos_of(y, n);
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = s ? strtoul(s, &end, 10) : 0;
+	if (!s || !*s || *end || errno || v < lo || v > hi || *s == '-') {
+		diag_add(y->d, DIAG_ERROR, p.file, p.line, p.col, "rule '%s': burst %s must be a whole number from %u to %u",
+			 rule, what, lo, hi);
+		return false;
+	}
+	*out = (unsigned int)v;
+	return true;
+}
+
+/*
+ * `burst: {count: N, window: SECONDS, by: session|container, distinct: FIELD}`:
+ * the rule fires once N distinct values of FIELD (default proc.exe_name)
+ * match within the window, in one session or one container, and lists them.
+ */
+static void burst_parse(struct ydoc *y, yaml_node_t *item, struct rule_src *r)
+{
+	yaml_node_t *n = map_get(y, item, "burst"), *v;
+	struct src_pos p;
+	const char *s;
+
+	if (!n)
+		return;
+	p = pos_of(y, n);
+	if (n->type != YAML_MAPPING_NODE) {
+		diag_add(y->d, DIAG_ERROR, p.file, p.line, p.col,
+			 "rule '%s': burst must be a mapping {count, window, by, distinct}", r->name);
+		return;
+	}
+	r->burst_pos = p;
+	r->burst_window_s = 60;
+	r->burst_by = BURST_BY_SESSION;
+	if (!(v = map_get(y, n, "count"))) {
+		diag_add(y->d, DIAG_ERROR, p.file, p.line, p.col, "rule '%s': burst needs a count", r->name);
+		return;
+	}
+	if (!uint_in(y, r->name, v, "count", 2, 64, &r->burst_count) ||
+	    ((v = map_get(y, n, "window")) && !uint_in(y, r->name, v, "window", 1, 86400, &r->burst_window_s))) {
+		r->burst_count = 0;
+		return;
+	}
+	if ((v = map_get(y, n, "by"))) {
+		s = scalar(v);
+		if (s && !strcmp(s, "session")) {
+			r->burst_by = BURST_BY_SESSION;
+		} else if (s && !strcmp(s, "container")) {
+			r->burst_by = BURST_BY_CONTAINER;
+		} else {
+			struct src_pos vp = pos_of(y, v);
+
+			diag_add(y->d, DIAG_ERROR, vp.file, vp.line, vp.col,
+				 "rule '%s': burst by '%s' (session, container)", r->name, s ? s : "(not a word)");
+			r->burst_count = 0;
+			return;
+		}
+	}
+	s = scalar(map_get(y, n, "distinct"));
+	r->burst_distinct = strdup(s ? s : "proc.exe_name");
+}
+
 static int load_list(struct rules_src *src, struct ydoc *y, yaml_node_t *item, const char *name)
 {
 	struct src_pos p = pos_of(y, item);
@@ -394,6 +464,7 @@ static void rule_src_clear(struct rule_src *r)
 	free(r->cond);
 	free(r->output);
 	free(r->reason);
+	free(r->burst_distinct);
 	strings_free(r->tags, r->n_tags);
 	exceptions_free(r->exc, r->n_exc);
 	memset(r, 0, sizeof(*r));
@@ -505,6 +576,7 @@ static int load_rule(struct rules_src *src, struct ydoc *y, yaml_node_t *item, c
 		r->enabled = r->enabled && !strcmp(s, "true");
 	r->tags = strings(y, map_get(y, item, "tags"), &r->n_tags, "tags");
 	action_parse(y, item, r);
+	burst_parse(y, item, r);
 	r->exc = load_exceptions(y, map_get(y, item, "exceptions"), &r->n_exc);
 	return 0;
 }

@@ -49,6 +49,16 @@ void rules_diags_free(struct rules_diags *d);
 void rules_diags_print(const struct rules_diags *d, FILE *f);
 
 struct rule;
+
+/* What a burst rule counts within: the kernel's session of the process, or the whole container. */
+enum rule_burst_by { BURST_BY_SESSION, BURST_BY_CONTAINER };
+
+/* A burst rule's parameters (rule_burst() is false for other rules). */
+struct rule_burst {
+	unsigned int count;		/* distinct values that make a burst */
+	uint64_t window_ns;		/* ... seen within this long */
+	enum rule_burst_by by;
+};
 struct ruleset;
 
 /*
@@ -78,6 +88,9 @@ const char *rule_name(const struct rule *r);
 const char *rule_reason(const struct rule *r);	/* short label: `reason:`, else the name */
 enum rule_priority rule_priority(const struct rule *r);
 enum rule_action rule_action(const struct rule *r);
+bool rule_burst(const struct rule *r, struct rule_burst *out);
+/* The value a burst rule counts for this event (its `distinct` field) into buf; false when it has none. */
+bool rule_burst_value(const struct rule *r, struct field_ctx *fc, char *buf, size_t len);
 const char *rule_action_name(enum rule_action a);	/* "alert", "kill", "deny" */
 const char *priority_name(enum rule_priority p);
 

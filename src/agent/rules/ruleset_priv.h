@@ -46,6 +46,9 @@ struct rule {
 	char **types;		/* evt.type values it can match; NULL with any_type */
 	size_t n_types;
 	int any_type;
+	struct rule_burst burst;	/* count 0: fires on every match */
+	const struct field_def *burst_field;
+	char *burst_arg;
 };
 
 struct type_index {

@@ -58,6 +58,12 @@ struct rule_src {
 	struct exception_src *exc;
 	size_t n_exc;
 	struct src_pos pos;
+	/* burst: {count, window, by, distinct}: fires once count distinct values are seen */
+	unsigned int burst_count;	/* 0: not a burst rule */
+	unsigned int burst_window_s;
+	enum rule_burst_by burst_by;
+	char *burst_distinct;		/* a field name, default proc.exe_name */
+	struct src_pos burst_pos;
 };
 
 struct rules_src {

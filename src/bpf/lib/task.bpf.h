@@ -128,6 +128,14 @@ static __always_inline __u32 task_leads(struct task_struct *t)
 	return f;
 }
 
+/* The host pid of the task's session leader: the kernel's session, not what the process says. */
+static __always_inline __u32 task_sid(struct task_struct *t)
+{
+	struct pid *sid = BPF_CORE_READ(t, signal, pids[PIDTYPE_SID]);
+
+	return sid ? BPF_CORE_READ(sid, numbers[0].nr) : 0;
+}
+
 static __always_inline void proc_fill(struct vigil_proc *p, struct task_struct *t,
 				      __u64 cgid, __u64 ctr_id)
 {

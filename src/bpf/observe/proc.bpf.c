@@ -122,6 +122,7 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	path_put(&b, &e->cwd, (unsigned long)BPF_CORE_READ(p, fs, pwd.dentry),
 		 (unsigned long)BPF_CORE_READ(p, fs, pwd.mnt), 1);
 	e->stdio_sockets = stdio_sockets(e, cur);
+	e->sid = task_sid(cur);
 	pol_exec(e, s);
 	rec_send(&b);
 	return 0;
