@@ -20,6 +20,7 @@ prog() {
 	for b in "$@"; do
 		[ -x "$b" ] || { echo "corpus-image.sh: $b missing (scripts/deps.sh installs it)" >&2; exit 1; }
 		put "$b"
+		# shellcheck disable=SC2046 # one library path per word
 		put $(ldd "$b" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }')
 	done
 }

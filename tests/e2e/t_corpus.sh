@@ -117,16 +117,16 @@ t_corpus_logrotate() {
 # Docker's health checks (a shell command, run by the engine through an
 # exec) and exec probes as Kubernetes runs them.
 t_corpus_health() {
-	local c=$TAG-c-health$R i n=0
+	local c=$TAG-c-health$R n=0
 	docker run -d --name "$c" --network none --health-cmd 'wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1' \
 		--health-interval 1s --health-start-period 1s "$IMG" \
 		sh -c 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
-	for i in $(seq 40); do
+	for _ in $(seq 40); do
 		n=$(docker inspect -f '{{len .State.Health.Log}}' "$c" 2>/dev/null || echo 0)
 		[ "$n" -ge 3 ] && break
 		sleep 0.5
 	done
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		docker exec "$c" cat /www/index.html >/dev/null 2>&1
 		docker exec "$c" sh -c 'test -f /www/index.html && wget -q -O /dev/null http://127.0.0.1:8080/' >/dev/null 2>&1
 	done
@@ -166,6 +166,8 @@ family_corpus() {
 	done
 	t_corpus_cron
 	t1=$(date +%s)
+	# nothing of the corpus runs on: the families after it count their own events
+	docker rm -f "$TAG-c-cron" >/dev/null 2>&1
 	n=$(jq -c --arg p "$TAG-c-" 'select((.container.name // "") | startswith($p)) | select(.verdict == "INSECURE")' "$OUT" | wc -l)
 	echo "# corpus: $n INSECURE events in $((t1 - t0)) s of ordinary work, $rounds round(s) ($((n * 3600 / (t1 - t0 + 1))) per hour)"
 	agent_stop

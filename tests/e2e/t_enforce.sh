@@ -24,7 +24,7 @@ enforce_rules() {
   reason: outside own networks
   priority: WARNING
   action: deny
-- rule: Binary not in the image executed
+- rule: Program run from memory or a temporary directory
   override:
     action: replace
   action: kill
@@ -83,7 +83,7 @@ t_enforce_kill() {
 	check "kill: a program run from memfd dies before its first instruction (exit $st)" [ "$st" = 137 ]
 	expect "kill: ... killed at exec by the kernel" "$c" \
 		'.type == "exec" and .exec.from_memfd == true and .action.kind == "kill" and .action.when == "at exec"
-		 and .action.done == true and .action.rule == "Binary not in the image executed"'
+		 and .action.done == true and .action.rule == "Program run from memory or a temporary directory"'
 	c=$TAG-kill-tmp
 	st=$(run_status "$c" --network none -- sh -c 'cp /bin/busybox /tmp/bb && /tmp/bb echo ran; echo "shell: $?"')
 	check "kill: a binary written to /tmp is killed at exec, its shell goes on (exit $st)" \

@@ -96,8 +96,8 @@ t_exec_verdicts() {
 	verdict "Sensitive file read" "$TAG-exec" \
 		'.reasons == "Unsafe:[opening sensitive file]" and .priority == "WARNING" and .output_fields["fd.name"] == "/etc/shadow"
 		 and (.tags | index("mitre_credential_access") != null)'
-	verdict "Binary not in the image executed" "$TAG-upper" '.exec.exe == "/tmp/true"'
-	verdict "Binary not in the image executed" "$TAG-memfd" '.exec.from_memfd == true'
+	verdict "Program run from memory or a temporary directory" "$TAG-upper" '.exec.exe == "/tmp/true"'
+	verdict "Program run from memory or a temporary directory" "$TAG-memfd" '.exec.from_memfd == true'
 }
 
 # An alert's story: the ancestors the kernel reported, up to the entrypoint

@@ -137,6 +137,17 @@ t_discovery() {
 	docker rm -f "$s" >/dev/null
 }
 
+# Hiding in the process list: a kernel thread's name, a data file's
+# extension; a program merely called "worker" is ordinary.
+t_masquerade() {
+	run "$TAG-m-masq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/kworker && cp /bin/busybox /work/photo.jpg &&
+		/work/kworker true; /work/photo.jpg true; true'
+	verdict "Program named like a kernel thread or a data file" "$TAG-m-masq" '.exec.exe == "/work/kworker"'
+	verdict "Program named like a kernel thread or a data file" "$TAG-m-masq" '.exec.exe == "/work/photo.jpg"'
+	run "$TAG-m-masqq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/worker && /work/worker true; cat /etc/hostname > /tmp/host.txt; true'
+	unfired "Program named like a kernel thread or a data file" "$TAG-m-masqq" "technique: a program called worker, and writing a .txt, stay quiet"
+}
+
 family_technique() {
 	agent_start technique || { fail "technique: agent starts"; return; }
 	t_memory_read
@@ -150,5 +161,6 @@ family_technique() {
 	t_hidden_dir
 	t_collection
 	t_discovery
+	t_masquerade
 	agent_stop
 }

@@ -473,23 +473,45 @@ static int attest_check_answer(json_t *ans, const char *nonce, const struct atte
 		}
 	}
 	if (!end_found) {
-		/* anchored just now, its record not yet in the files: it must follow one that is */
-		json_t *last = json_object_get(ans, "last");
-		struct attest_anchor la;
-		char *text = last ? json_dumps(last, JSON_COMPACT) : NULL;
-		bool ok = text && !attest_parse_anchor(text, strlen(text), &la, err, sizeof(err)) &&
-			  !attest_check_anchor(ak, &la, err, sizeof(err)) && !memcmp(la.pcr_new, pcr, ATTEST_HASH_LEN);
+		/*
+		 * anchored just now, their records not yet in the files: the
+		 * newest anchors the answer carries (each quoted by the TPM) must
+		 * lead from the PCR back to one that is
+		 */
+		json_t *recent = json_object_get(ans, "recent");
+		struct attest_anchor cand[9];
+		unsigned char cur[ATTEST_HASH_LEN];
+		size_t nc = 0, k, steps, pending = 0;
 
-		free(text);
-		for (i = 0; ok && i < as->n && !end_found; i++)
-			end_found = !memcmp(as->a[i].pcr_new, la.pcr_prev, ATTEST_HASH_LEN);
+		for (k = 0; k <= json_array_size(recent) && nc < 9; k++) {
+			json_t *one = k < json_array_size(recent) ? json_array_get(recent, k) : json_object_get(ans, "last");
+			char *text = one ? json_dumps(one, JSON_COMPACT) : NULL;
+
+			if (text && !attest_parse_anchor(text, strlen(text), &cand[nc], err, sizeof(err)) &&
+			    !attest_check_anchor(ak, &cand[nc], err, sizeof(err)))
+				nc++;
+			free(text);
+		}
+		memcpy(cur, pcr, ATTEST_HASH_LEN);
+		for (steps = 0; steps <= nc && !end_found; steps++) {
+			for (i = 0; i < as->n && !end_found; i++)
+				end_found = as->a[i].pcr == q.pcr && !memcmp(as->a[i].pcr_new, cur, ATTEST_HASH_LEN);
+			if (end_found)
+				break;
+			for (k = 0; k < nc; k++)
+				if (!memcmp(cand[k].pcr_new, cur, ATTEST_HASH_LEN))
+					break;
+			if (k == nc)
+				break;
+			memcpy(cur, cand[k].pcr_prev, ATTEST_HASH_LEN);
+			pending++;
+		}
 		if (!end_found) {
 			printf("attestation: FAILED: truncated tail: the TPM's PCR is at %.16s..., which no anchor in the files reaches: records after the last anchor in them are gone\n",
 			       pcr_hex);
 			return 1;
 		}
-		printf("attestation: the newest anchor (%s seq %llu) is not yet in the files\n", la.stream,
-		       (unsigned long long)la.covers_seq);
+		printf("attestation: the newest %zu anchor(s) are not yet in the files\n", pending);
 	}
 	/* each stream's head as the agent reported it: the files hold it */
 	for (p = claims; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {

@@ -19,6 +19,7 @@
 #include "util/deadline.h"
 
 #define QUEUE 8			/* async anchors pending, and finished ones not yet taken */
+#define TPM_RECENT 8
 #define CLAIMS_MAX 2048
 
 struct anchor_req {
@@ -43,8 +44,15 @@ struct tpm {
 	char ak_pem[1024];
 	char ak_id[ATTEST_AK_ID_LEN];
 
-	pthread_mutex_t cmd;		/* one TPM command sequence at a time; guards last */
+	pthread_mutex_t cmd;		/* one TPM command sequence at a time; guards last and recent */
 	char last[TPM_DOC_MAX];		/* the newest anchor record (for an attestation) */
+	/*
+	 * the newest anchors before it, oldest first: several streams anchor
+	 * at once, and an attestation may come before their records reach the
+	 * files (queued for the main thread, or not yet written)
+	 */
+	char recent[TPM_RECENT][TPM_DOC_MAX];
+	unsigned int n_recent;
 
 	pthread_mutex_t q;		/* guards what follows */
 	pthread_cond_t wake, idle;
@@ -318,6 +326,13 @@ size_t tpm_anchor(struct tpm *t, const char *stream, uint64_t covers_seq, const 
 		snprintf(err, errlen, "the tpm record is too large");
 		goto fail;
 	}
+	if (t->last[0]) {
+		if (t->n_recent == TPM_RECENT)
+			memmove(t->recent[0], t->recent[1], (TPM_RECENT - 1) * sizeof(t->recent[0]));
+		else
+			t->n_recent++;
+		memcpy(t->recent[t->n_recent - 1], t->last, sizeof(t->last));
+	}
 	memcpy(t->last, doc, (size_t)n + 1);
 	pthread_mutex_unlock(&t->cmd);
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -437,7 +452,8 @@ char *tpm_attest(struct tpm *t, const char *nonce_hex, char *err, size_t errlen)
 	unsigned char d[ATTEST_HASH_LEN], pcr[ATTEST_HASH_LEN];
 	char claims[CLAIMS_MAX], pcr_hex[ATTEST_HEX_LEN], q64[2048], s64[512];
 	TPMS_CLOCK_INFO clock;
-	json_t *j, *last;
+	json_t *j, *last, *recent;
+	unsigned int i;
 	char *out;
 
 	pthread_mutex_lock(&t->q);
@@ -451,11 +467,18 @@ char *tpm_attest(struct tpm *t, const char *nonce_hex, char *err, size_t errlen)
 		return NULL;
 	}
 	last = t->last[0] ? json_loads(t->last, 0, NULL) : NULL;
+	recent = json_array();
+	for (i = 0; recent && i < t->n_recent; i++) {
+		json_t *r = json_loads(t->recent[i], 0, NULL);
+
+		if (r)
+			json_array_append_new(recent, r);
+	}
 	pthread_mutex_unlock(&t->cmd);
 	sodium_bin2hex(pcr_hex, sizeof(pcr_hex), pcr, sizeof(pcr));
-	j = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "vigil_attest", 1, "nonce", nonce_hex,
+	j = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s, s:s}", "vigil_attest", 1, "nonce", nonce_hex,
 		      "pcr", (int)t->pcr, "pcr_value", pcr_hex, "ak", t->ak_id, "claims", claims, "last",
-		      last ? last : json_null(), "reset_count", (json_int_t)clock.resetCount, "clock",
+		      last ? last : json_null(), "recent", recent ? recent : json_array(), "reset_count", (json_int_t)clock.resetCount, "clock",
 		      (json_int_t)clock.clock, "quote", q64, "sig", s64);
 	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
