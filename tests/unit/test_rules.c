@@ -370,22 +370,22 @@ static void expect_diag(const char *text, const char *want)
 static void test_burst_errors(void **state)
 {
 	static const char head[] = "- rule: r\n  condition: proc.name = x\n  output: o\n  priority: INFO\n";
+	static const struct { const char *tail, *want; } cases[] = {
+		{ "  burst: {count: many}\n", "burst count must be a whole number from 2 to 64" },
+		{ "  burst: {count: 3, window: -5}\n", "burst window must be a whole number" },
+		{ "  burst: {count: 3, by: planet}\n", "burst by 'planet' (session, container)" },
+		{ "  burst: {window: 3}\n", "burst needs a count" },
+		{ "  burst: 4\n", "burst must be a mapping" },
+		{ "  burst: {count: 3, distinct: no.such.field}\n", "burst distinct: unknown field 'no.such.field'" },
+		{ "  action: kill\n  burst: {count: 3}\n", "a burst rule only alerts" },
+	};
 	char text[512];
+	size_t i;
 
-	snprintf(text, sizeof(text), "%s  burst: {count: many}\n", head);
-	expect_diag(text, "burst count must be a whole number from 2 to 64");
-	snprintf(text, sizeof(text), "%s  burst: {count: 3, window: -5}\n", head);
-	expect_diag(text, "burst window must be a whole number");
-	snprintf(text, sizeof(text), "%s  burst: {count: 3, by: planet}\n", head);
-	expect_diag(text, "burst by 'planet' (session, container)");
-	snprintf(text, sizeof(text), "%s  burst: {window: 3}\n", head);
-	expect_diag(text, "burst needs a count");
-	snprintf(text, sizeof(text), "%s  burst: 4\n", head);
-	expect_diag(text, "burst must be a mapping");
-	snprintf(text, sizeof(text), "%s  burst: {count: 3, distinct: no.such.field}\n", head);
-	expect_diag(text, "burst distinct: unknown field 'no.such.field'");
-	snprintf(text, sizeof(text), "%s  action: kill\n  burst: {count: 3}\n", head);
-	expect_diag(text, "a burst rule only alerts");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].tail);
+		expect_diag(text, cases[i].want);
+	}
 }
 
 static void test_compile_errors(void **state)

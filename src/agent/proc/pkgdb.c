@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,34 +34,16 @@ static __thread struct owner {
 	bool valid;
 } cache[PKGDB_CACHE];
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int pkgdb_parse_line(const char *line, size_t n, const char *path, unsigned char md5[16])
 {
-	size_t plen = strlen(path), i;
+	size_t plen = strlen(path), got = 0;
 
 	/* 32 hex digits, two spaces (or space and '*'), the path with no leading '/' */
 	if (n != 34 + plen || (line[33] != ' ' && line[33] != '*') || line[32] != ' ')
 		return 0;
 	if (memcmp(line + 34, path, plen))
 		return 0;
-	for (i = 0; i < 16; i++) {
-		int hi = hexval((unsigned char)line[2 * i]), lo = hexval((unsigned char)line[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return 0;
-		md5[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 1;
+	return !sodium_hex2bin(md5, 16, line, 32, NULL, &got, NULL) && got == 16;
 }
 
 /* The md5 a list gives path, if it lists it. */

@@ -531,7 +531,7 @@ static int compile_rule(struct cctx *cx, const struct rule_src *r)
 		const char *arg = NULL;
 		const struct field_def *f = field_lookup(r->burst_distinct, &arg);
 
-		if (!f || (arg && !f->takes_arg)) {
+		if (!f) {
 			diag_add(cx->d, DIAG_ERROR, r->burst_pos.file, r->burst_pos.line, r->burst_pos.col,
 				 "rule '%s': burst distinct: unknown field '%s'", r->name, r->burst_distinct);
 			cx->failed = 1;
