@@ -200,6 +200,7 @@ enum vigil_sys_flags {
 	VIGIL_SYS_SOCKADDR_LOCAL = 1 << 4,/* the sockaddr is the local end (bind) */
 	VIGIL_SYS_ENTRY_PATHS = 1 << 5,	/* read the path args at entry (sys_enter_<name>) */
 	VIGIL_SYS_OPEN = 1 << 6,	/* an open: flags_arg says what the caller asked for */
+	VIGIL_SYS_STR2 = 1 << 7,	/* path2_arg is a name, not a path (setxattr's attribute) */
 };
 
 #define VIGIL_ARG_NONE 0xff

@@ -148,6 +148,16 @@ t_masquerade() {
 	unfired "Program named like a kernel thread or a data file" "$TAG-m-masqq" "technique: a program called worker, and writing a .txt, stay quiet"
 }
 
+# File capabilities: setcap's attribute on a copy of a program; an
+# ordinary user attribute on a file is quiet.
+t_file_caps() {
+	run "$TAG-m-fcap" -- sh -c 'cp /bin/busybox /tmp/pinger && vigil-testbin setxattr /tmp/pinger security.capability'
+	verdict "File capabilities set" "$TAG-m-fcap" '.file.path == "/tmp/pinger" and .file.xattr == "security.capability"'
+	run "$TAG-m-fcapq" -- sh -c 'echo x > /tmp/notes && vigil-testbin setxattr /tmp/notes user.comment'
+	expect "technique: the user attribute was reported" "$TAG-m-fcapq" '.syscall == "setxattr" and .file.xattr == "user.comment"'
+	unfired "File capabilities set" "$TAG-m-fcapq" "technique: a user.* attribute stays quiet"
+}
+
 family_technique() {
 	agent_start technique || { fail "technique: agent starts"; return; }
 	t_memory_read
@@ -162,5 +172,6 @@ family_technique() {
 	t_collection
 	t_discovery
 	t_masquerade
+	t_file_caps
 	agent_stop
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -28,6 +29,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
@@ -753,6 +755,43 @@ static int cmd_path_race(char **a)
 	return report("raced", n);
 }
 
+/*
+ * setxattr PATH NAME: sets an extended attribute with setxattr(2), as
+ * setcap does for security.capability (then cap_net_raw+ep, revision 2).
+ */
+static int cmd_setxattr(char **a)
+{
+	struct vfs_cap_data caps = {
+		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1u << CAP_NET_RAW } },
+	};
+
+	if (!strcmp(a[1], "security.capability"))
+		return report("setxattr", setxattr(a[0], a[1], &caps, sizeof(caps), 0));
+	return report("setxattr", setxattr(a[0], a[1], "vigil", 5, 0));
+}
+
+/* rename-self NAME: prctl(PR_SET_NAME) to NAME, then open /etc/hostname as that name */
+static int cmd_rename_self(char **a)
+{
+	if (report("rename", prctl(PR_SET_NAME, a[0], 0, 0, 0)))
+		return 1;
+	sleep(1);
+	return report("open", open("/etc/hostname", O_RDONLY));
+}
+
+/* burn SECONDS: keep one CPU busy for that long */
+static int cmd_burn(char **a)
+{
+	uint64_t until = now_ns() + strtoull(a[0], NULL, 10) * 1000000000ULL;
+	volatile uint64_t x = 0;
+
+	while (now_ns() < until)
+		for (int i = 0; i < 1000000; i++)
+			x += i;
+	return report("burned", (long)(x & 1));
+}
+
 /* loop KIND COUNT: KIND = syscall|openclose|fork|exec|thread|file|malloc */
 static int cmd_loop(char **a)
 {
@@ -816,6 +855,9 @@ static const struct {
 	{ "syn-burst", 3, cmd_syn_burst, "IP PORT COUNT" },
 	{ "listen-count", 2, cmd_listen_count, "PORT SECONDS" },
 	{ "udp-send", 2, cmd_udp_send, "IP PORT" },
+	{ "setxattr", 2, cmd_setxattr, "PATH NAME" },
+	{ "rename-self", 1, cmd_rename_self, "NAME" },
+	{ "burn", 1, cmd_burn, "SECONDS" },
 };
 
 int main(int argc, char **argv)

@@ -54,6 +54,11 @@ const struct sys_desc sys_descs[] = {
 	{ "symlinkat", SC_FILE, "symlink", SPEC(EP, 0, N, 2, 1, N, N, N), { NULL, "newdirfd" } },
 	{ "truncate", SC_FILE, "truncate", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "length" } },
 	{ "ftruncate", SC_FILE, "truncate", SPEC(0, N, N, N, N, 0, N, N), { "fd", "length" } },
+	/* setxattr: path2 is the attribute's name (security.capability is setcap's) */
+	{ "setxattr", SC_FILE, "setxattr", SPEC(EP | VIGIL_SYS_STR2, 0, N, 1, N, N, N, N), { NULL, NULL, NULL, "size", "flags" } },
+	{ "lsetxattr", SC_FILE, "setxattr", SPEC(EP | VIGIL_SYS_STR2, 0, N, 1, N, N, N, N), { NULL, NULL, NULL, "size", "flags" } },
+	{ "fsetxattr", SC_FILE, "setxattr", SPEC(EP | VIGIL_SYS_STR2, N, N, 1, N, 0, N, N), { "fd", NULL, NULL, "size", "flags" } },
+	{ "setxattrat", SC_FILE, "setxattr", SPEC(EP | VIGIL_SYS_STR2, 1, 0, 3, N, N, N, N), { "dirfd", NULL, "at_flags" } },
 	{ "mkdir", SC_FILE, "mkdir", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "mode" } },
 	{ "mkdirat", SC_FILE, "mkdir", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
 

@@ -517,6 +517,8 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 		} else {
 			json_sv(w, "path", path);
 		}
+		if (!strcmp(d->type, "setxattr"))
+			json_sv(w, "xattr", rec_sv(e, e->path2));
 		if (!strcmp(d->type, "chmod")) {
 			uint64_t mode = !strcmp(d->name, "chmod") || !strcmp(d->name, "fchmod") ?
 					e->args[1] : e->args[2];

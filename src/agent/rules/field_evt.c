@@ -200,6 +200,12 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			return fstr(out, ptrace_request_name(e->args[0]));
 		if (!strcmp(arg, "domain") && !strcmp(d->name, "socket"))
 			return fstr(out, family_name(e->args[0]));
+		if (!strcmp(arg, "name") && !strcmp(d->type, "setxattr")) {
+			/* the attribute, as read at the syscall's entry */
+			struct sv v = rec_sv(e, e->path2);
+
+			return fscratch(fc, v.p, v.len, out);
+		}
 		if (path_arg(fc, arg, !strcmp(d->type, "symlink"), out))
 			return true;
 		for (i = 0; i < 6; i++)

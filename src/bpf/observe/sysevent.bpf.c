@@ -365,7 +365,7 @@ static __always_inline int sys_exit_handle(__u32 nr, __s64 ret)
 			      spec->path_dirfd_arg, e->args, !have_fd, ea, 0, &flags);
 	if (spec->path2_arg < 6)
 		user_path_put(&b, s, t, &e->path2, &e->dir2, (const char *)e->args[spec->path2_arg & 7],
-			      spec->path2_dirfd_arg, e->args, true, ea, 1, &flags);
+			      spec->path2_dirfd_arg, e->args, !(spec->flags & VIGIL_SYS_STR2), ea, 1, &flags);
 	if (ea)
 		bpf_map_delete_elem(&entry_args, &tid);
 	if (flags & VIGIL_SYSEV_ARG_RACED)
