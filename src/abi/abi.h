@@ -20,7 +20,7 @@
 #endif
 #include "abi/policy.h"
 
-#define VIGIL_ABI_VERSION 7
+#define VIGIL_ABI_VERSION 8
 
 #define VIGIL_COMM_LEN 16
 #define VIGIL_FSTYPE_LEN 16
@@ -256,6 +256,19 @@ enum vigil_exec_flags {
 	VIGIL_EXEC_ENV_TRUNC = 1 << 2,
 };
 
+/* What a standard stream was at an exec: a pipe joins two programs, a file a program's output. */
+enum vigil_stdio_kind {
+	VIGIL_STDIO_OTHER = 0,		/* a tty, a socket, /dev/null, closed */
+	VIGIL_STDIO_PIPE = 1,		/* a pipe or FIFO */
+	VIGIL_STDIO_FILE = 2,		/* a regular file */
+};
+
+struct vigil_stdio_end {
+	__u64 ino;		/* the pipe's or the file's inode */
+	__u32 dev;		/* its superblock's s_dev */
+	__u32 kind;		/* enum vigil_stdio_kind */
+};
+
 struct vigil_exec_event {
 	struct vigil_hdr hdr;
 	__u32 flags;		/* enum vigil_exec_flags */
@@ -269,6 +282,7 @@ struct vigil_exec_event {
 	__u32 sid;		/* host pid of the task's session leader (the kernel's session) */
 	struct vigil_sock stdio_sock;	/* the first of them */
 	struct vigil_pol_outcome pol;	/* the exec policy's decision */
+	struct vigil_stdio_end stdio[2];	/* fds 0 and 1 at the exec */
 };
 
 /* Namespaces a fork made (bit per CLONE_NEW* flag, as in clone(2)). */
@@ -510,7 +524,8 @@ VIGIL_OFFSET(vigil_syscall_event, pol, 320);
 VIGIL_OFFSET(vigil_syscall_event, path, 200);
 VIGIL_OFFSET(vigil_syscall_event, file, 216);
 VIGIL_OFFSET(vigil_syscall_event, sock, 272);
-VIGIL_LAYOUT(vigil_exec_event, 280);
+VIGIL_LAYOUT(vigil_exec_event, 312);
+VIGIL_OFFSET(vigil_exec_event, stdio, 280);
 VIGIL_OFFSET(vigil_exec_event, pol, 264);
 VIGIL_OFFSET(vigil_exec_event, exe, 136);
 VIGIL_OFFSET(vigil_exec_event, filename, 192);

@@ -158,6 +158,23 @@ t_file_caps() {
 	unfired "File capabilities set" "$TAG-m-fcapq" "technique: a user.* attribute stays quiet"
 }
 
+# Decode and run: base64 piped into a shell, and a decoded file run; the
+# same decoder into a file that is only read, and a shell fed by cat, stay
+# quiet.  The payload's text is in no command line the shell runs.
+t_decode_run() {
+	local p
+	p=$(printf 'echo decoded-ran; /bin/cat /etc/hostname' | base64 -w0)
+	run "$TAG-m-dec" -- sh -c "echo $p | /bin/base64 -d | /bin/sh"
+	verdict "Decoded payload run" "$TAG-m-dec" '.exec.stdin_from == "base64 -d" or .exec.stdout_to == "sh"'
+	run "$TAG-m-decf" -- sh -c 'mkdir -p /work; /bin/base64 /bin/busybox >/work/enc; /bin/base64 -d /work/enc >/work/tool;
+		chmod +x /work/tool; /work/tool true; true'
+	verdict "Decoded payload run" "$TAG-m-decf" '.exec.exe == "/work/tool" and .exec.exe_written_by == "base64 -d /work/enc"'
+	p=$(printf 'hello' | base64 -w0)
+	run "$TAG-m-decq" -- sh -c "echo $p | /bin/base64 -d >/tmp/note; /bin/cat /tmp/note; echo 'echo hi' | /bin/cat | /bin/sh"
+	expect "technique: the shell fed by cat was joined to it by its pipe" "$TAG-m-decq" '.type == "exec" and .exec.stdin_from == "cat"'
+	unfired "Decoded payload run" "$TAG-m-decq" "technique: a decoded note read, and a shell fed by cat, stay quiet"
+}
+
 family_technique() {
 	agent_start technique || { fail "technique: agent starts"; return; }
 	t_memory_read
@@ -173,5 +190,6 @@ family_technique() {
 	t_discovery
 	t_masquerade
 	t_file_caps
+	t_decode_run
 	agent_stop
 }

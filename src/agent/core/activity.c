@@ -1,7 +1,9 @@
 /* activity.c - recent per-container activity (see activity.h). */
 #include <stdlib.h>
+#include <string.h>
 #include <uthash.h>
 
+#include "abi/abi.h"
 #include "core/activity.h"
 
 struct act_entry {
@@ -86,4 +88,30 @@ unsigned int activity_recent_targets(const struct ctr_activity *c, uint64_t now)
 			n++;
 	}
 	return n;
+}
+
+void activity_stdio(struct ctr_activity *c, const struct stdio_use *u)
+{
+	c->stdio[c->stdio_next++ % CTR_RECENT_STDIO] = *u;
+}
+
+const struct stdio_use *activity_stdio_find(const struct ctr_activity *c, unsigned int fd, unsigned int kind,
+					    uint32_t dev, uint64_t ino, uint32_t not_pid, uint64_t now)
+{
+	unsigned int k;
+
+	/* newest first: the ring's last write is at stdio_next - 1 */
+	for (k = 1; k <= CTR_RECENT_STDIO; k++) {
+		const struct stdio_use *u = &c->stdio[(c->stdio_next - k) % CTR_RECENT_STDIO];
+
+		/* two CPUs' records may come a little out of order: a later one is recent */
+		if (!u->ts || (u->ts < now && now - u->ts > CTR_STDIO_WINDOW_NS))
+			continue;
+		if (u->fd != fd || u->kind != kind || u->ino != ino || u->pid == not_pid)
+			continue;
+		if (kind != VIGIL_STDIO_PIPE && u->dev != dev)
+			continue;
+		return u;
+	}
+	return NULL;
 }

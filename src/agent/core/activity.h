@@ -12,11 +12,33 @@
 #define CTR_RECENT_TARGETS 64
 #define CTR_RECENT_WINDOW_NS 10000000000ULL
 
+/*
+ * The standard streams of the container's recent execs: a decoder whose
+ * stdout is the pipe a shell reads, or the file a program is then run
+ * from.  Joined by the kernel's inode, not by what the programs print.
+ */
+#define CTR_RECENT_STDIO 32
+#define CTR_STDIO_WINDOW_NS 60000000000ULL
+#define CTR_STDIO_CMDLINE 192
+
+struct stdio_use {
+	uint64_t ts;		/* boot-time ns of the exec; 0 = empty slot */
+	uint64_t ino;
+	uint32_t dev;
+	uint32_t pid;
+	uint8_t fd;		/* 0 stdin, 1 stdout */
+	uint8_t kind;		/* enum vigil_stdio_kind */
+	char name[32];		/* the program, by kernel facts (proc.exe_name) */
+	char cmdline[CTR_STDIO_CMDLINE];	/* name and arguments */
+};
+
 struct ctr_activity {
 	uint64_t cgid;
 	uint64_t key[CTR_RECENT_TARGETS];	/* address and port, hashed */
 	uint64_t ts[CTR_RECENT_TARGETS];	/* boot-time ns */
 	unsigned int next;
+	struct stdio_use stdio[CTR_RECENT_STDIO];
+	unsigned int stdio_next;
 };
 
 struct activity;
@@ -32,5 +54,15 @@ void activity_forget(struct activity *a, uint64_t cgid);
 void activity_connect(struct ctr_activity *c, const uint8_t addr[16], uint16_t port, uint64_t ts);
 /* Distinct destinations within CTR_RECENT_WINDOW_NS before now. */
 unsigned int activity_recent_targets(const struct ctr_activity *c, uint64_t now);
+
+/* Records one standard stream of an exec (copied). */
+void activity_stdio(struct ctr_activity *c, const struct stdio_use *u);
+/*
+ * The newest exec within CTR_STDIO_WINDOW_NS before now, of another
+ * process than not_pid, whose fd is (kind, dev, ino); NULL when none.
+ * A pipe matches by inode alone (pipefs has one superblock).
+ */
+const struct stdio_use *activity_stdio_find(const struct ctr_activity *c, unsigned int fd, unsigned int kind,
+					    uint32_t dev, uint64_t ino, uint32_t not_pid, uint64_t now);
 
 #endif

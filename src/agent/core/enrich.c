@@ -17,6 +17,7 @@
 #include "bpf/syscalls.h"
 #include "learn/cap_baseline.h"
 #include "learn/novelty.h"
+#include "proc/identity.h"
 #include "proc/proc_cache.h"
 #include "proc/users.h"
 #include "rules/fields.h"
@@ -74,6 +75,42 @@ static enum novelty_kind behaviour_of(const struct event_view *ev, char *what, s
 }
 
 /* Judged against the image's learned behaviour; the runtime's set-up is none of the image's. */
+/* The exec's stdin and stdout, kept for the rules that join programs by a pipe or a file. */
+static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *e, const struct proc_info *pi)
+{
+	struct stdio_use u;
+	size_t n, i, len;
+	unsigned int fd;
+
+	if (!pi || !pi->exe)
+		return;
+	for (fd = 0; fd < 2; fd++) {
+		if (e->stdio[fd].kind == VIGIL_STDIO_OTHER)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.ts = e->hdr.ts_ns;
+		u.ino = e->stdio[fd].ino;
+		u.dev = e->stdio[fd].dev;
+		u.pid = e->hdr.proc.pid;
+		u.fd = fd;
+		u.kind = e->stdio[fd].kind;
+		snprintf(u.name, sizeof(u.name), "%s",
+			 identity_name(pi->exe, pi->exe_origin, pi->argv, u.cmdline, sizeof(u.cmdline)));
+		/* the name, then argv[1...], space-separated */
+		n = strlen(u.name);
+		memcpy(u.cmdline, u.name, n);
+		len = pi->argv ? pi->argv_len : 0;
+		for (i = 0; i < len && pi->argv[i]; i++)
+			;	/* past argv[0] */
+		for (; i < len && n + 1 < sizeof(u.cmdline); i++)
+			u.cmdline[n++] = pi->argv[i] ? pi->argv[i] : ' ';
+		while (n && u.cmdline[n - 1] == ' ')
+			n--;
+		u.cmdline[n] = '\0';
+		activity_stdio(act, &u);
+	}
+}
+
 static void judge_novelty(struct agent *a, struct event_view *ev, const struct ctr_info *c)
 {
 	const struct vigil_hdr *h = ev->rec;
@@ -135,6 +172,8 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 		return;
 	ev->users = user_store_get(a->users, c->cgroup_id);
 	ev->act = activity_of(a->activity, c->cgroup_id);
+	if (ev->act && h->type == VIGIL_EV_EXEC)
+		note_stdio((struct ctr_activity *)ev->act, rec, ev->proc);
 	if (ev->act) {
 		const struct vigil_sock *s = event_connect_sock(ev);
 

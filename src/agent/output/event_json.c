@@ -402,6 +402,22 @@ static void json_result(struct jw *w, int64_t ret)
 		jw_str(w, "errno", errno_name(-ret));
 }
 
+/* The programs a pipe or a file joins to this one (fields.h), when the container ran any lately. */
+static void json_stdio_peers(struct jw *w, struct field_ctx *fc)
+{
+	static const struct { enum stdio_peer which; const char *key; } peers[] = {
+		{ STDIO_PEER_STDIN_WRITER, "stdin_from" },
+		{ STDIO_PEER_STDOUT_READER, "stdout_to" },
+		{ STDIO_PEER_EXE_WRITER, "exe_written_by" },
+	};
+	const struct stdio_use *u;
+	size_t i;
+
+	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
+		if ((u = field_stdio_peer(fc->ev, peers[i].which)))
+			jw_str(w, peers[i].key, u->cmdline);
+}
+
 static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exec_event *e)
 {
 	struct sv exe = rec_sv(e, e->exe.path);
@@ -426,6 +442,7 @@ static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exe
 				jw_int(w, NULL, fd);
 		jw_arr_close(w);
 	}
+	json_stdio_peers(w, fc);
 	jw_obj_open(w, "file");
 	json_file_fields(w, fc, &e->exe);
 	jw_obj_close(w);

@@ -315,6 +315,48 @@ static bool proc_stdio_sockets(struct field_ctx *fc, const char *arg, struct fva
 	       fnum(out, ((const struct vigil_exec_event *)fc->ev->rec)->stdio_sockets);
 }
 
+/*
+ * Vigil's own: the program joined to this exec by a pipe or a file, by
+ * the kernel's inodes (fields.h, field_stdio_peer): .name is its program
+ * by kernel facts, .cmdline that and its arguments.
+ */
+static bool stdio_peer(struct field_ctx *fc, enum stdio_peer which, bool cmdline, struct fval *out)
+{
+	const struct stdio_use *u = field_stdio_peer(fc->ev, which);
+
+	return u && fscratch(fc, cmdline ? u->cmdline : u->name, strlen(cmdline ? u->cmdline : u->name), out);
+}
+
+static bool proc_stdin_writer_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_STDIN_WRITER, false, out);
+}
+
+static bool proc_stdin_writer_cmdline(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_STDIN_WRITER, true, out);
+}
+
+static bool proc_stdout_reader_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_STDOUT_READER, false, out);
+}
+
+static bool proc_stdout_reader_cmdline(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_STDOUT_READER, true, out);
+}
+
+static bool proc_exe_writer_name(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_EXE_WRITER, false, out);
+}
+
+static bool proc_exe_writer_cmdline(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	return stdio_peer(fc, STDIO_PEER_EXE_WRITER, true, out);
+}
+
 static bool group_gid(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return fnum(out, P(fc)->gid);
@@ -351,6 +393,12 @@ const struct field_def field_proc[] = {
 	{ "proc.exe_package", FT_STR, proc_exe_package, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
 	{ "proc.from_runtime", FT_BOOL, proc_from_runtime, false },
+	{ "proc.stdin_writer.name", FT_STR, proc_stdin_writer_name, false },
+	{ "proc.stdin_writer.cmdline", FT_STR, proc_stdin_writer_cmdline, false },
+	{ "proc.stdout_reader.name", FT_STR, proc_stdout_reader_name, false },
+	{ "proc.stdout_reader.cmdline", FT_STR, proc_stdout_reader_cmdline, false },
+	{ "proc.exe_writer.name", FT_STR, proc_exe_writer_name, false },
+	{ "proc.exe_writer.cmdline", FT_STR, proc_exe_writer_cmdline, false },
 	{ "proc.env", FT_STR, proc_env, false },
 	{ "thread.cap_effective", FT_STR, thread_cap_effective, false },
 	{ "thread.cap_permitted", FT_STR, thread_cap_permitted, false },

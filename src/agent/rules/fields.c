@@ -7,6 +7,7 @@
 
 #include "bpf/decode.h"
 #include "bpf/syscalls.h"
+#include "core/activity.h"
 #include "rules/field_priv.h"
 #include "util/pathutil.h"
 
@@ -418,4 +419,29 @@ const char *field_comm(char buf[VIGIL_COMM_LEN + 1], const char *comm)
 	memcpy(buf, comm, VIGIL_COMM_LEN);
 	buf[VIGIL_COMM_LEN] = '\0';
 	return buf[0] ? buf : NULL;
+}
+
+const struct stdio_use *field_stdio_peer(const struct event_view *ev, enum stdio_peer which)
+{
+	const struct vigil_exec_event *e = ev->rec;
+	const struct vigil_stdio_end *s;
+	uint32_t pid = e->hdr.proc.pid;
+	uint64_t now = e->hdr.ts_ns;
+
+	if (e->hdr.type != VIGIL_EV_EXEC || !ev->act)
+		return NULL;
+	switch (which) {
+	case STDIO_PEER_STDIN_WRITER:
+		s = &e->stdio[0];
+		return s->kind == VIGIL_STDIO_PIPE ?
+			activity_stdio_find(ev->act, 1, VIGIL_STDIO_PIPE, s->dev, s->ino, pid, now) : NULL;
+	case STDIO_PEER_STDOUT_READER:
+		s = &e->stdio[1];
+		return s->kind == VIGIL_STDIO_PIPE ?
+			activity_stdio_find(ev->act, 0, VIGIL_STDIO_PIPE, s->dev, s->ino, pid, now) : NULL;
+	case STDIO_PEER_EXE_WRITER:
+		return e->exe.flags & VIGIL_FILE_PRESENT ?
+			activity_stdio_find(ev->act, 1, VIGIL_STDIO_FILE, e->exe.dev, e->exe.ino, pid, now) : NULL;
+	}
+	return NULL;
 }

@@ -104,6 +104,16 @@ struct ancestry {
 	enum ancestry_root root;
 };
 void field_ancestry(struct field_ctx *fc, struct ancestry *a);
+
+/*
+ * The program an exec is joined to by a stream, as the kernel has it
+ * (core/activity.h): the recent exec whose stdout is the pipe this one
+ * reads, whose stdin is the pipe this one writes, or whose stdout was the
+ * file this one runs.  NULL when none, or ev is not an exec.
+ */
+enum stdio_peer { STDIO_PEER_STDIN_WRITER, STDIO_PEER_STDOUT_READER, STDIO_PEER_EXE_WRITER };
+struct stdio_use;
+const struct stdio_use *field_stdio_peer(const struct event_view *ev, enum stdio_peer which);
 const char *ancestry_root_name(enum ancestry_root r);
 
 /* The definition of a field name ("evt.arg.flags" matches "evt.arg"), or NULL. */

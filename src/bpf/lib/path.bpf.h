@@ -17,6 +17,8 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFIFO 0010000
 
 static __always_inline struct mount *real_mount(struct vfsmount *m)
 {

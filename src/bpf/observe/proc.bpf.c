@@ -59,6 +59,33 @@ static __always_inline __u32 stdio_sockets(struct vigil_exec_event *e, struct ta
 	return mask;
 }
 
+/*
+ * stdin and stdout as the kernel has them: a pipe's inode joins a decoder
+ * to the shell it feeds, whatever the two call themselves.
+ */
+static __always_inline void stdio_ends(struct vigil_exec_event *e, struct task_struct *t)
+{
+	struct inode *ino;
+	struct file *f;
+	__u32 fd, mode;
+
+	for (fd = 0; fd < 2; fd++) {
+		f = fd_file(t, fd);
+		if (!f)
+			continue;
+		ino = BPF_CORE_READ(f, f_inode);
+		mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
+		if (mode == S_IFIFO)
+			e->stdio[fd].kind = VIGIL_STDIO_PIPE;
+		else if (mode == S_IFREG)
+			e->stdio[fd].kind = VIGIL_STDIO_FILE;
+		else
+			continue;
+		e->stdio[fd].ino = BPF_CORE_READ(ino, i_ino);
+		e->stdio[fd].dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -122,6 +149,7 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	path_put(&b, &e->cwd, (unsigned long)BPF_CORE_READ(p, fs, pwd.dentry),
 		 (unsigned long)BPF_CORE_READ(p, fs, pwd.mnt), 1);
 	e->stdio_sockets = stdio_sockets(e, cur);
+	stdio_ends(e, cur);
 	e->sid = task_sid(cur);
 	pol_exec(e, s);
 	rec_send(&b);
