@@ -72,6 +72,7 @@ enum vigil_event_type {
 	VIGIL_EV_NOTICE = 11,	/* the kernel side tells the agent: table full, 32-bit ABI used */
 	VIGIL_EV_ENFORCE = 12,	/* a policy matched at a syscall's entry (abi/policy.h) */
 	VIGIL_EV_SYNFLOOD = 13,	/* TCP SYNs from one source above the rate (XDP) */
+	VIGIL_EV_RENAME = 14,	/* a task changed its name (prctl PR_SET_NAME, /proc/.../comm), not at exec */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -393,6 +394,17 @@ enum vigil_synflood_flags {
 	VIGIL_SYN_DROPPING = 1 << 0,	/* enforce: this source's SYNs are dropped for a while */
 };
 
+/*
+ * A task renamed itself after its exec (task_rename, outside an exec):
+ * hdr.proc.comm is the name it had, newcomm the one it took.
+ */
+struct vigil_rename_event {
+	struct vigil_hdr hdr;
+	char newcomm[VIGIL_COMM_LEN];
+	__u32 thread;		/* 1: a thread other than the group's leader */
+	__u32 pad;
+};
+
 /* One source sent more TCP SYNs than the rate allows (net/synflood.bpf.c). */
 struct vigil_synflood_event {
 	struct vigil_hdr hdr;	/* proc: zero (softirq) */
@@ -532,6 +544,7 @@ VIGIL_OFFSET(vigil_exec_event, filename, 192);
 VIGIL_OFFSET(vigil_exec_event, stdio_sock, 216);
 VIGIL_LAYOUT(vigil_fork_event, 136);
 VIGIL_LAYOUT(vigil_exit_event, 136);
+VIGIL_LAYOUT(vigil_rename_event, 152);
 VIGIL_LAYOUT(vigil_uring_event, 328);
 VIGIL_OFFSET(vigil_uring_event, path, 160);
 VIGIL_OFFSET(vigil_uring_event, req, 184);

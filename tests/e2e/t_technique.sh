@@ -146,6 +146,12 @@ t_masquerade() {
 	verdict "Program named like a kernel thread or a data file" "$TAG-m-masq" '.exec.exe == "/work/photo.jpg"'
 	run "$TAG-m-masqq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/worker && /work/worker true; cat /etc/hostname > /tmp/host.txt; true'
 	unfired "Program named like a kernel thread or a data file" "$TAG-m-masqq" "technique: a program called worker, and writing a .txt, stay quiet"
+	# the name taken after the exec, where the exec's rule cannot see it
+	run "$TAG-m-ren" -- vigil-testbin rename-self "kworker/0:1"
+	verdict "Process renamed like a kernel thread" "$TAG-m-ren" '.rename.to == "kworker/0:1" and .rename.from == "vigil-testbin"'
+	run "$TAG-m-renq" -- vigil-testbin rename-self "worker-1"
+	expect "technique: a rename to an ordinary name is reported" "$TAG-m-renq" '.type == "rename" and .rename.to == "worker-1"'
+	unfired "Process renamed like a kernel thread" "$TAG-m-renq" "technique: a process naming itself worker-1 stays quiet"
 }
 
 # File capabilities: setcap's attribute on a copy of a program; an

@@ -35,6 +35,7 @@ size_t record_body_size(unsigned int type)
 	case VIGIL_EV_NOTICE: return sizeof(struct vigil_notice_event);
 	case VIGIL_EV_ENFORCE: return sizeof(struct vigil_enforce_event);
 	case VIGIL_EV_SYNFLOOD: return sizeof(struct vigil_synflood_event);
+	case VIGIL_EV_RENAME: return sizeof(struct vigil_rename_event);
 	}
 	return 0;
 }

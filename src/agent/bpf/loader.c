@@ -207,7 +207,7 @@ int loader_load(struct loader *l, const struct loader_opts *o)
 		return err;
 	}
 	snprintf(l->hooks, sizeof(l->hooks),
-		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf cgroup_mkdir/rmdir/attach_task, "
+		 "hooks: tp_btf sched_process_exec/fork/exit, tp_btf task_rename, tp_btf cgroup_mkdir/rmdir/attach_task, "
 		 "cgroup connect4/6 sendmsg4/6%s at the cgroup v2 root%s%s%s, "
 		 "reported syscalls: %s, enforcement: %s",
 		 l->unix_connect ? " connect_unix" : "",

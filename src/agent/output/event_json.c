@@ -81,6 +81,7 @@ const char *event_type_name(const void *rec)
 			"container_unwatched" : "compat_syscall";
 	case VIGIL_EV_ENFORCE: return "enforce";
 	case VIGIL_EV_SYNFLOOD: return "syn_flood";
+	case VIGIL_EV_RENAME: return "rename";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -99,6 +100,7 @@ enum sink_family event_family(const void *rec)
 	case VIGIL_EV_EXEC:
 	case VIGIL_EV_FORK:
 	case VIGIL_EV_EXIT:
+	case VIGIL_EV_RENAME:
 		return SINK_EXEC;
 	case VIGIL_EV_URING:
 		return SINK_FILE;
@@ -784,6 +786,16 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 			jw_str(w, "abi", e->abi == 1 ? "ia32" : "x32");
 			jw_uint(w, "nr", e->nr);
 		}
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_RENAME: {
+		const struct vigil_rename_event *e = ev->rec;
+
+		jw_obj_open(w, "rename");
+		jw_strn(w, "from", h->proc.comm, strnlen(h->proc.comm, sizeof(h->proc.comm)));
+		jw_strn(w, "to", e->newcomm, strnlen(e->newcomm, sizeof(e->newcomm)));
+		jw_bool(w, "thread", e->thread);
 		jw_obj_close(w);
 		break;
 	}

@@ -145,6 +145,11 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			return fstr(out, family_name(e->args[0]));
 		return path_arg(fc, arg, e->opcode == VIGIL_IORING_OP_SYMLINKAT, out);
 	}
+	if (h->type == VIGIL_EV_RENAME && !strcmp(arg, "name")) {
+		const struct vigil_rename_event *e = fc->ev->rec;
+
+		return fscratch(fc, e->newcomm, strnlen(e->newcomm, sizeof(e->newcomm)), out);
+	}
 	if (h->type == VIGIL_EV_FORK && !strcmp(arg, "flags")) {
 		/* the namespaces the fork made; none: no flags to test */
 		__u64 ns = ((const struct vigil_fork_event *)fc->ev->rec)->new_ns;

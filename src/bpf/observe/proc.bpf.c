@@ -242,3 +242,27 @@ int BPF_PROG(vigil_exit, struct task_struct *p)
 	rec_send(&b);
 	return 0;
 }
+
+/*
+ * A name taken after the exec: prctl(PR_SET_NAME) or a write to
+ * /proc/.../comm.  An exec names the task too (in_execve is set then);
+ * that name is the program's file and the exec event has it.
+ */
+SEC("tp_btf/task_rename")
+int BPF_PROG(vigil_rename, struct task_struct *task, const char *comm)
+{
+	struct vigil_rename_event *e;
+	struct vigil_scratch *s;
+	struct rec_buf b;
+	__u64 cgid, ctr_id;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
+		return 0;
+	if (!task_watched(task, &cgid, &ctr_id) || !ctr_id || !(s = scratch_get()))
+		return 0;
+	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_RENAME, task, cgid, ctr_id);
+	bpf_probe_read_kernel_str(e->newcomm, sizeof(e->newcomm), comm);
+	e->thread = task->pid != task->tgid;
+	rec_send(&b);
+	return 0;
+}
