@@ -73,6 +73,7 @@ enum vigil_event_type {
 	VIGIL_EV_ENFORCE = 12,	/* a policy matched at a syscall's entry (abi/policy.h) */
 	VIGIL_EV_SYNFLOOD = 13,	/* TCP SYNs from one source above the rate (XDP) */
 	VIGIL_EV_RENAME = 14,	/* a task changed its name (prctl PR_SET_NAME, /proc/.../comm), not at exec */
+	VIGIL_EV_CPU = 15,	/* (agent) a container process kept a CPU busy (core/cpuwatch.h) */
 	VIGIL_EV_TYPE_MAX,
 };
 
@@ -405,6 +406,18 @@ struct vigil_rename_event {
 	__u32 pad;
 };
 
+/*
+ * Made by the agent, never by the kernel side: a process that used at
+ * least CPUWATCH_BUSY_PERCENT of a CPU for `seconds`, as the kernel
+ * accounted it (/proc/PID/stat).  hdr.proc is read from /proc.
+ */
+struct vigil_cpu_event {
+	struct vigil_hdr hdr;
+	__u32 percent;		/* of one CPU over the stretch */
+	__u32 seconds;
+	__u64 cpu_ns;
+};
+
 /* One source sent more TCP SYNs than the rate allows (net/synflood.bpf.c). */
 struct vigil_synflood_event {
 	struct vigil_hdr hdr;	/* proc: zero (softirq) */
@@ -545,6 +558,7 @@ VIGIL_OFFSET(vigil_exec_event, stdio_sock, 216);
 VIGIL_LAYOUT(vigil_fork_event, 136);
 VIGIL_LAYOUT(vigil_exit_event, 136);
 VIGIL_LAYOUT(vigil_rename_event, 152);
+VIGIL_LAYOUT(vigil_cpu_event, 144);
 VIGIL_LAYOUT(vigil_uring_event, 328);
 VIGIL_OFFSET(vigil_uring_event, path, 160);
 VIGIL_OFFSET(vigil_uring_event, req, 184);

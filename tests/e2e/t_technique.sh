@@ -181,8 +181,31 @@ t_decode_run() {
 	unfired "Decoded payload run" "$TAG-m-decq" "technique: a decoded note read, and a shell fed by cat, stay quiet"
 }
 
+# Resource hijacking: a program docker exec'd into a running container
+# keeps a CPU busy; the same program as a container's entrypoint, and a
+# short burst, stay quiet.  Needs the container past its 30 s start-up:
+# started first, checked last.
+t_cpu_start() {
+	docker run -d --name "$TAG-m-cpu" --network none "$IMG" sleep 600 >/dev/null
+	docker run -d --name "$TAG-m-cpuq" --network none "$IMG" vigil-testbin burn 16 >/dev/null
+}
+
+t_cpu_check() {
+	local n
+	docker exec "$TAG-m-cpu" vigil-testbin burn 2 >/dev/null
+	docker exec "$TAG-m-cpu" vigil-testbin burn 16 >/dev/null
+	verdict "Sustained CPU use by a program started later" "$TAG-m-cpu" \
+		'.cpu.seconds >= 4 and .cpu.percent >= 90 and .process.args == ["vigil-testbin", "burn", "16"]'
+	n=$(events "$TAG-m-cpu" '.type == "cpu_usage"' | wc -l)
+	check "technique: one cpu_usage event, for the long burn only ($n)" [ "$n" = 1 ]
+	expect "technique: the entrypoint's burn was sampled too" "$TAG-m-cpuq" '.type == "cpu_usage"' 5
+	unfired "Sustained CPU use by a program started later" "$TAG-m-cpuq" "technique: a container's own program keeping a CPU busy stays quiet"
+	docker rm -f "$TAG-m-cpu" "$TAG-m-cpuq" >/dev/null
+}
+
 family_technique() {
-	agent_start technique || { fail "technique: agent starts"; return; }
+	agent_start technique --cpu-sustain 4 || { fail "technique: agent starts"; return; }
+	t_cpu_start
 	t_memory_read
 	t_credential_search
 	t_history_cleared
@@ -197,5 +220,6 @@ family_technique() {
 	t_masquerade
 	t_file_caps
 	t_decode_run
+	t_cpu_check
 	agent_stop
 }

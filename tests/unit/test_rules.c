@@ -311,6 +311,70 @@ static void test_exec_provenance_fields(void **state)
 	assert_int_equal(cond_matches("proc.from_runtime exists"), 0);	/* exec events only */
 }
 
+/* Programs joined by a pipe or a file, by inode; a rename's and a CPU sample's arguments */
+static void test_stdio_and_agent_event_fields(void **state)
+{
+	static struct ctr_activity act;
+	struct stdio_use u = { .ts = 500000000ULL, .ino = 555, .dev = 3, .pid = 100, .fd = 1,
+			       .kind = VIGIL_STDIO_PIPE, .name = "base64", .cmdline = "base64 -d" };
+	struct vigil_exec_event *e = rb_start(&b, VIGIL_EV_EXEC, sizeof(*e));
+	struct vigil_rename_event *r;
+	struct vigil_cpu_event *c;
+
+	memset(&act, 0, sizeof(act));
+	activity_stdio(&act, &u);
+	u.ino = 777;
+	u.dev = 9;
+	u.kind = VIGIL_STDIO_FILE;
+	snprintf(u.cmdline, sizeof(u.cmdline), "base64 -d /work/enc");
+	activity_stdio(&act, &u);
+	ev.act = &act;
+	e->stdio[0].kind = VIGIL_STDIO_PIPE;
+	e->stdio[0].ino = 555;
+	e->stdio[0].dev = 12;	/* pipes match by inode: pipefs has one superblock */
+	e->exe.flags = VIGIL_FILE_PRESENT;
+	e->exe.dev = 9;
+	e->exe.ino = 777;
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	assert_int_equal(cond_matches("proc.stdin_writer.name = base64 and proc.stdin_writer.cmdline = \"base64 -d\""), 1);
+	assert_int_equal(cond_matches("proc.exe_writer.cmdline = \"base64 -d /work/enc\""), 1);
+	assert_int_equal(cond_matches("proc.stdout_reader.name exists"), 0);
+	/* a file on another filesystem with the same inode number is another file */
+	e->exe.dev = 10;
+	assert_int_equal(cond_matches("proc.exe_writer.name exists"), 0);
+	/* the process's own streams are not its peer's */
+	e->hdr.proc.pid = 100;
+	assert_int_equal(cond_matches("proc.stdin_writer.name exists"), 0);
+	e->hdr.proc.pid = 4242;
+	/* a minute later the pipe is no one's */
+	e->hdr.ts_ns = 500000000ULL + CTR_STDIO_WINDOW_NS + 1;
+	assert_int_equal(cond_matches("proc.stdin_writer.name exists"), 0);
+	e->hdr.ts_ns = 1000000000ULL;
+	/* the start-up: the first exec opens it, later programs are not in it; seeded processes are */
+	activity_exec(&act, "/usr/sbin/nginx", 1000000000ULL, 1);
+	activity_exec(&act, "/tmp/xmrig", 1000000000ULL + CTR_STARTUP_NS + 1, 1);
+	pinfo.exec_caps_known = true;
+	pinfo.exe = "/usr/sbin/nginx";
+	assert_int_equal(cond_matches("proc.exe_from_startup = true"), 1);
+	pinfo.exe = "/tmp/xmrig";
+	assert_int_equal(cond_matches("proc.exe_from_startup = false"), 1);
+	pinfo.exec_caps_known = false;
+	assert_int_equal(cond_matches("proc.exe_from_startup = true"), 1);
+	pinfo.exe = "/bin/busybox";
+	ev.act = NULL;
+
+	r = rb_start(&b, VIGIL_EV_RENAME, sizeof(*r));
+	memcpy(r->newcomm, "kworker/0:1", 11);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	assert_int_equal(cond_matches("evt.type = task_rename and evt.arg.name startswith kworker and proc.name = cat"), 1);
+
+	c = rb_start(&b, VIGIL_EV_CPU, sizeof(*c));
+	c->percent = 99;
+	c->seconds = 120;
+	rb_finish(&b);
+	assert_int_equal(cond_matches("evt.type = cpu_usage and evt.arg.percent = 99 and evt.arg.seconds = 120"), 1);
+}
+
 static void test_failed_open_fields(void **state)
 {
 	make_open(-13, O_WRONLY | O_TRUNC);
@@ -623,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_socket_pair_fields),
 		cmocka_unit_test(test_env_field),
 		cmocka_unit_test(test_exec_provenance_fields),
+		cmocka_unit_test(test_stdio_and_agent_event_fields),
 		cmocka_unit_test(test_burst_errors),
 		cmocka_unit_test(test_host_pidns_field),
 		cmocka_unit_test(test_compile_errors),

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "core/agent.h"
+#include "core/cpuwatch.h"
 #include "output/httpd.h"
 #include "output/tpm.h"
 #include "seccomp/check.h"
@@ -100,6 +101,9 @@ void run_usage(FILE *f)
 "                           its first S seconds (default 120) are the image's\n"
 "                           normal use, learned once; later grants outside it, in\n"
 "                           any container of the image, are anomalies\n"
+"      --cpu-sustain S      a container process that keeps %d%% of a CPU busy for S\n"
+"                           seconds is a cpu_usage event the rules judge, read\n"
+"                           from /proc every 5 s (default 120; 0 = off)\n"
 "      --state-dir DIR      where learned baselines persist (default " AGENT_STATE_DIR ")\n"
 "      --enforce            carry out the rules' actions (action: kill, deny);\n"
 "                           without it they are decided all the same and\n"
@@ -139,7 +143,7 @@ void run_usage(FILE *f)
 "\n"
 "Stop with Ctrl-C or SIGTERM: hooks are detached, buffered events flushed and a\n"
 "final stats line (events, drops by reason, RSS, CPU) printed to stderr.\n"
-"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX, METRICS_TOP_DEFAULT, METRICS_TOP_MAX);
+"Event format: docs/events.md.\n", 2048, VIGIL_ARGV_MAX, CPUWATCH_BUSY_PERCENT, METRICS_TOP_DEFAULT, METRICS_TOP_MAX);
 }
 
 static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
@@ -227,7 +231,7 @@ static void with_config(int *argc, char ***argv, const struct option *longopts)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_PODMAN, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL, O_CONFIG };
+	enum { O_HOST = 1000, O_NOCOUNT, O_SUMMARY, O_PROCEV, O_RB, O_ARGV, O_DOCKER, O_PODMAN, O_DURATION, O_DEDUP, O_PROFILE, O_RULES, O_NORULES, O_ALERTS, O_LEARN, O_PROFILE_DIR, O_READY, O_MAXCTR, O_STATE, O_ENFORCE, O_NOLSM, O_SYN, O_SYN_IF, O_SYN_BLOCK, O_PIN, O_COUNTS, O_EVENTS, O_EXIT_HOOK, O_METRICS, O_METRICS_TOP, O_BPF_STATS, O_LOGDIR, O_LOGFILES, O_LOGMAX, O_LOGKEEP, O_WEBHOOK, O_WH_BATCH, O_WH_CA, O_WH_INSECURE, O_SYSLOG, O_SYSLOG_FAC, O_LOGKEY, O_LOGCKPT, O_LOGPLAIN, O_TPM, O_TPM_PCR, O_TPM_INTERVAL, O_CONFIG, O_CPU_SUSTAIN };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-file", required_argument, NULL, 'f' },
@@ -249,6 +253,7 @@ int cmd_run(int argc, char **argv)
 		{ "events", required_argument, NULL, O_EVENTS },
 		{ "exit-hook", required_argument, NULL, O_EXIT_HOOK },
 		{ "learn-seconds", required_argument, NULL, O_LEARN },
+		{ "cpu-sustain", required_argument, NULL, O_CPU_SUSTAIN },
 		{ "profile-dir", required_argument, NULL, O_PROFILE_DIR },
 		{ "ready-fd", required_argument, NULL, O_READY },
 		{ "max-containers", required_argument, NULL, O_MAXCTR },
@@ -289,6 +294,7 @@ int cmd_run(int argc, char **argv)
 		.mode = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON,
 		.summary_interval = 60,
 		.learn_seconds = 120,
+		.cpu_sustain = 120,
 		.alerts_only = true,
 		.ready_fd = -1,
 		.metrics_top = METRICS_TOP_DEFAULT,
@@ -380,6 +386,7 @@ int cmd_run(int argc, char **argv)
 				fatalx("--max-containers: at least 1");
 			break;
 		case O_LEARN: o.learn_seconds = parse_uint("--learn-seconds", optarg, 30 * 86400); break;
+		case O_CPU_SUSTAIN: o.cpu_sustain = parse_uint("--cpu-sustain", optarg, 86400); break;
 		case O_PROFILE: {
 			char *eq = strchr(optarg, '=');
 

@@ -115,3 +115,43 @@ const struct stdio_use *activity_stdio_find(const struct ctr_activity *c, unsign
 	}
 	return NULL;
 }
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+void activity_exec(struct ctr_activity *c, const char *exe, uint64_t ts, uint64_t created_ns)
+{
+	uint64_t h;
+	unsigned int i;
+
+	if (!c->startup_until_ns)
+		c->startup_until_ns = created_ns ? ts + CTR_STARTUP_NS : 1;
+	if (!exe || ts > c->startup_until_ns)
+		return;
+	h = path_hash(exe);
+	for (i = 0; i < c->n_startup_exe; i++)
+		if (c->startup_exe[i] == h)
+			return;
+	if (c->n_startup_exe < CTR_STARTUP_EXES)
+		c->startup_exe[c->n_startup_exe++] = h;
+}
+
+bool activity_startup_exe(const struct ctr_activity *c, const char *exe)
+{
+	uint64_t h;
+	unsigned int i;
+
+	if (!exe)
+		return false;
+	h = path_hash(exe);
+	for (i = 0; i < c->n_startup_exe; i++)
+		if (c->startup_exe[i] == h)
+			return true;
+	return false;
+}

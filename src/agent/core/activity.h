@@ -7,6 +7,7 @@
 #ifndef VIGIL_ACTIVITY_H
 #define VIGIL_ACTIVITY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CTR_RECENT_TARGETS 64
@@ -32,7 +33,19 @@ struct stdio_use {
 	char cmdline[CTR_STDIO_CMDLINE];	/* name and arguments */
 };
 
+/*
+ * The executables the container ran in its first CTR_STARTUP_NS: its
+ * entrypoint, the servers and workers it starts.  A container that was
+ * running before the agent has no start-up seen (its processes then are
+ * the ones seeded from /proc).
+ */
+#define CTR_STARTUP_NS 30000000000ULL
+#define CTR_STARTUP_EXES 64
+
 struct ctr_activity {
+	uint64_t startup_exe[CTR_STARTUP_EXES];	/* paths, hashed */
+	unsigned int n_startup_exe;
+	uint64_t startup_until_ns;		/* 0: no exec seen yet; 1: none to see */
 	uint64_t cgid;
 	uint64_t key[CTR_RECENT_TARGETS];	/* address and port, hashed */
 	uint64_t ts[CTR_RECENT_TARGETS];	/* boot-time ns */
@@ -54,6 +67,11 @@ void activity_forget(struct activity *a, uint64_t cgid);
 void activity_connect(struct ctr_activity *c, const uint8_t addr[16], uint16_t port, uint64_t ts);
 /* Distinct destinations within CTR_RECENT_WINDOW_NS before now. */
 unsigned int activity_recent_targets(const struct ctr_activity *c, uint64_t now);
+
+/* Records an exec of exe at ts in a container whose cgroup appeared at created_ns (0: before the agent). */
+void activity_exec(struct ctr_activity *c, const char *exe, uint64_t ts, uint64_t created_ns);
+/* Did the container run exe in its start-up? */
+bool activity_startup_exe(const struct ctr_activity *c, const char *exe);
 
 /* Records one standard stream of an exec (copied). */
 void activity_stdio(struct ctr_activity *c, const struct stdio_use *u);

@@ -19,6 +19,7 @@
 #include "bpf/maps.h"
 #include "bpf/probe.h"
 #include "core/agent.h"
+#include "core/cpuwatch.h"
 #include "core/join.h"
 #include "core/netmap.h"
 #include "core/park.h"
@@ -207,6 +208,8 @@ static int start(struct agent *a)
 	a->activity = activity_new();
 	a->caps = cap_baselines_new((uint64_t)o->learn_seconds * 1000000000ULL,
 				    o->state_dir);
+	if (o->cpu_sustain && !(a->cpuwatch = cpuwatch_new(o->cpu_sustain)))
+		return -ENOMEM;
 	a->novelty = novelty_new((uint64_t)o->learn_seconds * 1000000000ULL, o->state_dir);
 	a->park = park_new();
 	a->netmap = netmap_new();
@@ -404,6 +407,10 @@ static void loop(struct agent *a)
 				log_debug("process cache: %zu processes whose exit was not seen", gone);
 			next_sweep = agent_now_ms() + 60000;
 		}
+		if (a->cpuwatch && agent_now_ms() >= a->next_cpu_ms) {
+			pipeline_cpu_tick(a);
+			a->next_cpu_ms = agent_now_ms() + CPUWATCH_INTERVAL_MS;
+		}
 		if (agent_now_ms() >= a->next_drops_ms) {
 			emit_drops(a);
 			cap_baselines_flush(a->caps);	/* a baseline learned is kept at once */
@@ -474,6 +481,7 @@ static void cleanup(struct agent *a)
 	activity_free(a->activity);
 	cap_baselines_free(a->caps);
 	novelty_free(a->novelty);
+	cpuwatch_free(a->cpuwatch);
 	proc_cache_free(a->procs);
 	judge_fini(a);
 	fwd_stop(a->webhook, 0, NULL);

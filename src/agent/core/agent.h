@@ -66,6 +66,7 @@ struct agent_opts {
 	bool no_rules;			/* observe only: every event NORMAL */
 	bool alerts_only;		/* --events alerts: INSECURE events and container lifecycle only */
 	unsigned int learn_seconds;	/* capability learning window per container */
+	unsigned int cpu_sustain;	/* seconds a process keeps a CPU busy before cpu_usage; 0 off */
 	int ready_fd;			/* write "READY=1\n" here once watching; -1 none */
 	struct enforce_opts enforce;	/* --enforce, SYN flood detection */
 	const char *metrics;		/* --metrics ADDR: the Prometheus listener, or NULL */
@@ -127,6 +128,8 @@ struct agent {
 	struct ctr_registry *ctrs;
 	struct user_store *users;
 	struct activity *activity;
+	struct cpuwatch *cpuwatch;	/* NULL: --cpu-sustain 0 */
+	uint64_t next_cpu_ms;
 	struct cap_baselines *caps;
 	struct novelty *novelty;	/* learned behaviour per image */
 	struct profile_checks *profiles;
@@ -200,6 +203,8 @@ void agent_netmap_save(struct agent *a, bool force);
 int pipeline_record(void *ctx, void *data, size_t size);
 /* Takes the worker's answers, releases and expires parked records. */
 void pipeline_tick(struct agent *a);
+/* Samples the container processes' CPU time; judges a cpu_usage event for each one busy too long. */
+void pipeline_cpu_tick(struct agent *a);
 /* Handles every parked record now (shutdown). */
 void pipeline_flush(struct agent *a);
 /* Asks the worker for container c's metadata; false when it refused. */

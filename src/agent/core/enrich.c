@@ -172,8 +172,10 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 		return;
 	ev->users = user_store_get(a->users, c->cgroup_id);
 	ev->act = activity_of(a->activity, c->cgroup_id);
-	if (ev->act && h->type == VIGIL_EV_EXEC)
+	if (ev->act && h->type == VIGIL_EV_EXEC) {
+		activity_exec((struct ctr_activity *)ev->act, ev->proc ? ev->proc->exe : NULL, h->ts_ns, c->created_ns);
 		note_stdio((struct ctr_activity *)ev->act, rec, ev->proc);
+	}
 	if (ev->act) {
 		const struct vigil_sock *s = event_connect_sock(ev);
 

@@ -16,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf/decode.h"
 #include "container/container.h"
 #include "core/agent.h"
+#include "core/cpuwatch.h"
 #include "core/join.h"
 #include "core/netmap.h"
 #include "core/park.h"
@@ -561,6 +563,85 @@ void pipeline_tick(struct agent *a)
 	join_expire(a->join, now, handle_unjoined, a);
 	if (a->netmap)
 		netmap_tick(a->netmap, now);
+}
+
+#define CPU_HOGS_PER_TICK 32
+
+struct cpu_scan {
+	struct agent *a;
+	uint64_t now_ns;
+	struct cpu_hog hogs[CPU_HOGS_PER_TICK];
+	size_t n;
+};
+
+static void cpu_sample_one(void *arg, const struct proc_info *pi)
+{
+	struct cpu_scan *s = arg;
+	uint64_t cpu, start;
+
+	/* a full list leaves the rest unsampled: the next tick takes them */
+	if (!pi->ctr_cgroup_id || s->n == CPU_HOGS_PER_TICK || !cpuwatch_read_stat("/proc", pi->pid, &cpu, &start))
+		return;
+	if (cpuwatch_sample(s->a->cpuwatch, pi->pid, start, cpu, s->now_ns, &s->hogs[s->n]))
+		s->n++;
+}
+
+/* The event of a busy process, its context read from the cache and /proc as the kernel accounts it. */
+static void cpu_event(struct agent *a, const struct cpu_hog *hog, uint64_t now_ns)
+{
+	const struct proc_info *pi = proc_cache_get(a->procs, hog->pid), *pp;
+	long hz = sysconf(_SC_CLK_TCK);
+	struct vigil_cpu_event e;
+
+	if (!pi)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.hdr.version = VIGIL_ABI_VERSION;
+	e.hdr.type = VIGIL_EV_CPU;
+	e.hdr.size = sizeof(e);
+	e.hdr.ts_ns = now_ns;
+	e.hdr.proc.pid = e.hdr.proc.tid = pi->pid;
+	e.hdr.proc.ppid = pi->ppid;
+	e.hdr.proc.vpid = pi->vpid;
+	e.hdr.proc.loginuid = (uint32_t)-1;
+	e.hdr.proc.cgroup_id = e.hdr.proc.ctr_cgroup_id = pi->ctr_cgroup_id;
+	e.hdr.proc.start_ns = hz > 0 ? hog->start_ticks * (1000000000ULL / (uint64_t)hz) : 0;
+	if (!cpuwatch_read_status("/proc", pi->pid, &e.hdr.proc))
+		return;	/* gone since the sample */
+	/* the kernel's own bytes, as the ring's records carry them, not procfs's escaped text */
+	memcpy(e.hdr.proc.comm, pi->comm, sizeof(e.hdr.proc.comm));
+	if ((pp = proc_cache_get(a->procs, pi->ppid)))
+		memcpy(e.hdr.proc.pcomm, pp->comm, sizeof(e.hdr.proc.pcomm));
+	e.percent = hog->percent;
+	e.seconds = hog->seconds;
+	e.cpu_ns = hog->cpu_ns;
+	handle(a, &e);
+}
+
+void pipeline_cpu_tick(struct agent *a)
+{
+	struct cpu_scan s = { .a = a };
+	struct timespec ts;
+	size_t i;
+
+	const char *types[256];
+	size_t n;
+
+	if (!a->cpuwatch || !a->rules)
+		return;
+	/* no rule judges cpu_usage: nothing is read */
+	n = ruleset_event_types(a->rules, types, sizeof(types) / sizeof(types[0]));
+	for (i = 0; i < n && strcmp(types[i], "cpu_usage"); i++)
+		;
+	if (i == n)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	s.now_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	/* the cache must not change while it is walked: judge after */
+	proc_cache_each(a->procs, cpu_sample_one, &s);
+	cpuwatch_sweep(a->cpuwatch);
+	for (i = 0; i < s.n; i++)
+		cpu_event(a, &s.hogs[i], s.now_ns);
 }
 
 void pipeline_flush(struct agent *a)

@@ -82,6 +82,7 @@ const char *event_type_name(const void *rec)
 	case VIGIL_EV_ENFORCE: return "enforce";
 	case VIGIL_EV_SYNFLOOD: return "syn_flood";
 	case VIGIL_EV_RENAME: return "rename";
+	case VIGIL_EV_CPU: return "cpu_usage";
 	case VIGIL_EV_SYSCALL: {
 		const struct sys_desc *d = sys_desc_by_nr(((const struct vigil_syscall_event *)rec)->nr);
 
@@ -101,6 +102,7 @@ enum sink_family event_family(const void *rec)
 	case VIGIL_EV_FORK:
 	case VIGIL_EV_EXIT:
 	case VIGIL_EV_RENAME:
+	case VIGIL_EV_CPU:
 		return SINK_EXEC;
 	case VIGIL_EV_URING:
 		return SINK_FILE;
@@ -786,6 +788,16 @@ void event_json_open(struct jw *w, const struct fmt_ctx *f, struct field_ctx *fc
 			jw_str(w, "abi", e->abi == 1 ? "ia32" : "x32");
 			jw_uint(w, "nr", e->nr);
 		}
+		jw_obj_close(w);
+		break;
+	}
+	case VIGIL_EV_CPU: {
+		const struct vigil_cpu_event *e = ev->rec;
+
+		jw_obj_open(w, "cpu");
+		jw_uint(w, "percent", e->percent);
+		jw_uint(w, "seconds", e->seconds);
+		jw_uint(w, "cpu_ms", e->cpu_ns / 1000000);
 		jw_obj_close(w);
 		break;
 	}

@@ -233,6 +233,14 @@ size_t proc_cache_count(struct proc_cache *pc)
 	return pc->count;
 }
 
+void proc_cache_each(struct proc_cache *pc, void (*fn)(void *arg, const struct proc_info *pi), void *arg)
+{
+	struct proc_entry *e, *tmp;
+
+	HASH_ITER(hh, pc->by_pid, e, tmp)
+		fn(arg, &e->info);
+}
+
 size_t proc_cache_sweep(struct proc_cache *pc, int (*alive)(uint32_t pid))
 {
 	struct proc_entry *e, *tmp;

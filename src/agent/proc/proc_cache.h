@@ -72,5 +72,7 @@ void proc_cache_exit(struct proc_cache *pc, uint32_t pid);
 int proc_cache_seed(struct proc_cache *pc, const char *procfs);
 
 size_t proc_cache_count(struct proc_cache *pc);
+/* Calls fn for each process, oldest first; fn must not change the cache. */
+void proc_cache_each(struct proc_cache *pc, void (*fn)(void *arg, const struct proc_info *pi), void *arg);
 
 #endif

@@ -145,6 +145,14 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			return fstr(out, family_name(e->args[0]));
 		return path_arg(fc, arg, e->opcode == VIGIL_IORING_OP_SYMLINKAT, out);
 	}
+	if (h->type == VIGIL_EV_CPU) {
+		const struct vigil_cpu_event *e = fc->ev->rec;
+
+		if (strcmp(arg, "percent") && strcmp(arg, "seconds"))
+			return false;
+		snprintf(fc->scratch, sizeof(fc->scratch), "%u", !strcmp(arg, "percent") ? e->percent : e->seconds);
+		return fstr(out, fc->scratch);
+	}
 	if (h->type == VIGIL_EV_RENAME && !strcmp(arg, "name")) {
 		const struct vigil_rename_event *e = fc->ev->rec;
 

@@ -357,6 +357,22 @@ static bool proc_exe_writer_cmdline(struct field_ctx *fc, const char *arg, struc
 	return stdio_peer(fc, STDIO_PEER_EXE_WRITER, true, out);
 }
 
+/*
+ * Vigil's own: the program is one the container ran in its first 30 s
+ * (core/activity.h), or the process was running when Vigil started: the
+ * container's own servers and workers, not something started in it later.
+ */
+static bool proc_exe_from_startup(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pi = fc->ev->proc;
+
+	if (!pi || !pi->exe)
+		return false;
+	if (!pi->exec_caps_known)
+		return fbool(out, true);	/* seeded from /proc: running before the agent */
+	return fbool(out, fc->ev->act && activity_startup_exe(fc->ev->act, pi->exe));
+}
+
 static bool group_gid(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	return fnum(out, P(fc)->gid);
@@ -393,6 +409,7 @@ const struct field_def field_proc[] = {
 	{ "proc.exe_package", FT_STR, proc_exe_package, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
 	{ "proc.from_runtime", FT_BOOL, proc_from_runtime, false },
+	{ "proc.exe_from_startup", FT_BOOL, proc_exe_from_startup, false },
 	{ "proc.stdin_writer.name", FT_STR, proc_stdin_writer_name, false },
 	{ "proc.stdin_writer.cmdline", FT_STR, proc_stdin_writer_cmdline, false },
 	{ "proc.stdout_reader.name", FT_STR, proc_stdout_reader_name, false },

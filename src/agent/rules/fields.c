@@ -93,6 +93,7 @@ const char *field_evt_type(const struct event_view *ev)
 	case VIGIL_EV_ENFORCE: return sys_name(((const struct vigil_enforce_event *)ev->rec)->nr);
 	case VIGIL_EV_SYNFLOOD: return "syn_flood";
 	case VIGIL_EV_RENAME: return "task_rename";
+	case VIGIL_EV_CPU: return "cpu_usage";
 	}
 	return "unknown";
 }
