@@ -756,8 +756,9 @@ static int cmd_path_race(char **a)
 }
 
 /*
- * setxattr PATH NAME: sets an extended attribute with setxattr(2), as
- * setcap does for security.capability (then cap_net_raw+ep, revision 2).
+ * setxattr PATH NAME [at]: sets an extended attribute with setxattr(2), as
+ * setcap does for security.capability (then cap_net_raw+ep, revision 2);
+ * with "at", with setxattrat(2) (Linux 6.13; 463 on x86_64).
  */
 static int cmd_setxattr(char **a)
 {
@@ -765,10 +766,19 @@ static int cmd_setxattr(char **a)
 		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
 		.data = { { .permitted = 1u << CAP_NET_RAW } },
 	};
+	const void *value = "vigil";
+	size_t size = 5;
 
-	if (!strcmp(a[1], "security.capability"))
-		return report("setxattr", setxattr(a[0], a[1], &caps, sizeof(caps), 0));
-	return report("setxattr", setxattr(a[0], a[1], "vigil", 5, 0));
+	if (!strcmp(a[1], "security.capability")) {
+		value = &caps;
+		size = sizeof(caps);
+	}
+	if (a[2] && !strcmp(a[2], "at")) {
+		struct { uint64_t value; uint32_t size, flags; } args = { (uintptr_t)value, size, 0 };
+
+		return report("setxattrat", syscall(463, AT_FDCWD, a[0], 0, a[1], &args, sizeof(args)));
+	}
+	return report("setxattr", setxattr(a[0], a[1], value, size, 0));
 }
 
 /* rename-self NAME: prctl(PR_SET_NAME) to NAME, then open /etc/hostname as that name */
@@ -855,7 +865,7 @@ static const struct {
 	{ "syn-burst", 3, cmd_syn_burst, "IP PORT COUNT" },
 	{ "listen-count", 2, cmd_listen_count, "PORT SECONDS" },
 	{ "udp-send", 2, cmd_udp_send, "IP PORT" },
-	{ "setxattr", 2, cmd_setxattr, "PATH NAME" },
+	{ "setxattr", 2, cmd_setxattr, "PATH NAME [at]" },
 	{ "rename-self", 1, cmd_rename_self, "NAME" },
 	{ "burn", 1, cmd_burn, "SECONDS" },
 };

@@ -119,11 +119,32 @@ int sys_compat_to_native(int ia32_nr)
 	return nr < 0 ? -1 : nr;
 }
 
+/*
+ * Syscalls newer than the libseccomp Vigil is built with (2.5.4 on Debian
+ * 12 knows none of these), by their x86_64 numbers in the kernel's table.
+ * Without them a process could set file capabilities with setxattrat and
+ * go unreported; a kernel that lacks one has no tracepoint for it either.
+ */
+static const struct { const char *name; int nr; } newer_syscalls[] = {
+#if defined(__x86_64__)
+	{ "setxattrat", 463 },
+	{ "getxattrat", 464 },
+	{ "listxattrat", 465 },
+	{ "removexattrat", 466 },
+#endif
+	{ NULL, -1 },
+};
+
 int sys_nr(const char *name)
 {
-	int nr = seccomp_syscall_resolve_name(name);
+	int nr = seccomp_syscall_resolve_name(name), i;
 
-	return nr == __NR_SCMP_ERROR || nr < 0 ? -ENOENT : nr;
+	if (nr != __NR_SCMP_ERROR && nr >= 0)
+		return nr;
+	for (i = 0; newer_syscalls[i].name; i++)
+		if (!strcmp(newer_syscalls[i].name, name))
+			return newer_syscalls[i].nr;
+	return -ENOENT;
 }
 
 /* nr -> descriptor, built once from the names */
@@ -163,6 +184,9 @@ const char *sys_name(int nr)
 	pthread_mutex_lock(&names_lock);
 	if (!names[nr]) {
 		names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		for (int i = 0; !names[nr] && newer_syscalls[i].name; i++)
+			if (newer_syscalls[i].nr == nr)
+				names[nr] = strdup(newer_syscalls[i].name);
 		/* numbers libseccomp does not know keep a unique name */
 		if (!names[nr] && asprintf(&names[nr], "sys_%d", nr) < 0)
 			names[nr] = NULL;
