@@ -146,6 +146,12 @@ t_masquerade() {
 	verdict "Program named like a kernel thread or a data file" "$TAG-m-masq" '.exec.exe == "/work/photo.jpg"'
 	run "$TAG-m-masqq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/worker && /work/worker true; cat /etc/hostname > /tmp/host.txt; true'
 	unfired "Program named like a kernel thread or a data file" "$TAG-m-masqq" "technique: a program called worker, and writing a .txt, stay quiet"
+	# padding: 2 MiB of zeros after a copy of busybox; the plain copy is quiet
+	run "$TAG-m-pad" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/big && head -c 2097152 /dev/zero >>/work/big &&
+		/work/big true; true'
+	verdict "Program padded past its ELF image" "$TAG-m-pad" '.exec.exe == "/work/big" and .exec.padding == 2097152'
+	run "$TAG-m-padq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/plain && /work/plain true; true'
+	unfired "Program padded past its ELF image" "$TAG-m-padq" "technique: an unpadded copy of a program stays quiet"
 	# the name taken after the exec, where the exec's rule cannot see it
 	run "$TAG-m-ren" -- vigil-testbin rename-self "kworker/0:1"
 	verdict "Process renamed like a kernel thread" "$TAG-m-ren" '.rename.to == "kworker/0:1" and .rename.from == "vigil-testbin"'

@@ -117,6 +117,7 @@ struct identity_result {
 	uint64_t ts_ns;
 	char origin[64];
 	char package[64];
+	uint64_t padding;
 };
 #define AGENT_IDENTITIES 256
 

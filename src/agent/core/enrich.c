@@ -146,6 +146,7 @@ void enrich(struct agent *a, const void *rec, struct event_view *ev)
 		proc_cache_set_place(a->procs, h->proc.pid, h->proc.ctr_cgroup_id, h->proc.vpid);
 		id = agent_identity_of(a, h->proc.pid, h->ts_ns);
 		proc_cache_set_origin(a->procs, h->proc.pid, id ? id->origin : NULL, id ? id->package : NULL);
+		proc_cache_set_padding(a->procs, h->proc.pid, id ? id->padding : 0);
 		break;
 	}
 	case VIGIL_EV_FORK:

@@ -521,6 +521,7 @@ void pipeline_tick(struct agent *a)
 			r->ts_ns = j->ts_ns;
 			snprintf(r->origin, sizeof(r->origin), "%s", j->origin);
 			snprintf(r->package, sizeof(r->package), "%s", j->package);
+			r->padding = j->padding;
 			if (j->err)
 				log_debug("identity: %s", j->msg);
 			if ((c = ctr_lookup(a->ctrs, j->cgid))) {

@@ -117,6 +117,8 @@ static void run_identity(struct worker *w, struct job *j)
 	j->package[0] = '\0';
 	if (j->root[0] && j->exe[0] == '/')
 		pkgdb_owner(j->root, j->exe, fd, j->package, sizeof(j->package));
+	if (identity_elf_padding(fd, &j->padding))
+		j->padding = 0;
 	close(fd);
 }
 

@@ -44,6 +44,7 @@ struct job {
 	struct syscall_set profile;	/* JOB_PROFILE */
 	char origin[64];	/* JOB_IDENTITY: the image program with its bytes, "" none */
 	char package[64];	/* JOB_IDENTITY: the installed package it belongs to (pkgdb.h), "" none */
+	uint64_t padding;	/* JOB_IDENTITY: bytes past its ELF image (identity_elf_padding) */
 	int exe_fd;		/* JOB_IDENTITY: the executable, opened when its exec was seen (-1 none); the job owns it */
 	int err;		/* 0, or -errno with msg */
 	char msg[600];

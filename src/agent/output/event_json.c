@@ -447,6 +447,8 @@ static void json_exec(struct jw *w, struct field_ctx *fc, const struct vigil_exe
 		jw_arr_close(w);
 	}
 	json_stdio_peers(w, fc);
+	if (fc->ev->proc && fc->ev->proc->exe_padding)
+		jw_uint(w, "padding", fc->ev->proc->exe_padding);	/* bytes past its ELF image */
 	jw_obj_open(w, "file");
 	json_file_fields(w, fc, &e->exe);
 	jw_obj_close(w);

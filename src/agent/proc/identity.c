@@ -1,4 +1,5 @@
 /* identity.c - programs known by their bytes (see identity.h). */
+#include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -206,6 +207,52 @@ const char *program_table_match(const struct program_table *t, const uint8_t has
 			best = t->v[i].path;
 	}
 	return best;
+}
+
+/* Header tables read at most: more is no program anyone runs */
+#define ELF_MAX_HEADERS 4096
+
+/*
+ * Only the headers are read (pread of the ELF header and its two tables),
+ * a few KiB: libelf would map or read the whole file for the same answer.
+ */
+int identity_elf_padding(int fd, uint64_t *padding)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	Elf64_Shdr sh;
+	struct stat sb;
+	uint64_t end;
+	unsigned int i;
+
+	*padding = 0;
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph) ||
+	    (eh.e_shnum && eh.e_shentsize != sizeof(sh)) || eh.e_phnum > ELF_MAX_HEADERS ||
+	    eh.e_shnum > ELF_MAX_HEADERS)
+		return 0;
+	end = sizeof(eh);
+	if (eh.e_phnum && eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(ph) > end)
+		end = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(ph);
+	if (eh.e_shnum && eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(sh) > end)
+		end = eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(sh);
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * sizeof(ph)) != sizeof(ph))
+			return 0;
+		if (ph.p_offset + ph.p_filesz > end)
+			end = ph.p_offset + ph.p_filesz;
+	}
+	for (i = 0; i < eh.e_shnum; i++) {
+		if (pread(fd, &sh, sizeof(sh), eh.e_shoff + (off_t)i * sizeof(sh)) != sizeof(sh))
+			return 0;
+		if (sh.sh_type != SHT_NOBITS && sh.sh_offset + sh.sh_size > end)
+			end = sh.sh_offset + sh.sh_size;
+	}
+	if ((uint64_t)sb.st_size > end)
+		*padding = (uint64_t)sb.st_size - end;
+	return 0;
 }
 
 bool identity_multicall(const char *name)

@@ -38,6 +38,14 @@ int identity_hash_fd(int fd, uint8_t hash[IDENTITY_HASH]);
 /* SHA-256 of the file at path (opened as given, regular files only, bounded).  0 or -errno. */
 int identity_hash_file(const char *path, uint8_t hash[IDENTITY_HASH]);
 
+/*
+ * Bytes of the open file fd past the last one its ELF headers describe
+ * (program and section headers and what they point at): padding that
+ * changes a program's hash and size without changing what runs.  0 for a
+ * file that is not a 64-bit ELF.  0 or -errno.
+ */
+int identity_elf_padding(int fd, uint64_t *padding);
+
 /* Is basename name a multi-call binary that picks its applet from argv[0]? */
 bool identity_multicall(const char *name);
 

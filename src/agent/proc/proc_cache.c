@@ -217,6 +217,14 @@ void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *orig
 	e->info.exe_package = package && *package ? strdup(package) : NULL;
 }
 
+void proc_cache_set_padding(struct proc_cache *pc, uint32_t pid, uint64_t padding)
+{
+	struct proc_entry *e = find(pc, pid);
+
+	if (e)
+		e->info.exe_padding = padding;
+}
+
 void proc_cache_exit(struct proc_cache *pc, uint32_t pid)
 {
 	struct proc_entry *e = find(pc, pid);

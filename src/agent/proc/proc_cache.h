@@ -22,6 +22,7 @@ struct proc_info {
 	unsigned int exe_flags;	/* enum vigil_file_flags of the executable */
 	char *exe_origin;	/* owned: the image program whose bytes it has (identity.h), or NULL */
 	char *exe_package;	/* owned: the installed package the executable belongs to (pkgdb.h), or NULL */
+	uint64_t exe_padding;	/* bytes past its ELF image, when the file was read (identity.h) */
 	uint64_t exec_caps;	/* effective capabilities when it ran its program */
 	bool exec_caps_known;	/* false for a process seeded from procfs */
 	/* where the kernel last saw it (exec or fork); unknown when seeded from procfs */
@@ -62,6 +63,8 @@ void proc_cache_set_place(struct proc_cache *pc, uint32_t pid, uint64_t ctr_cgro
 
 /* Sets the image program the executable's bytes match (proc/identity.h); copied. */
 void proc_cache_set_origin(struct proc_cache *pc, uint32_t pid, const char *origin, const char *package);
+/* Sets the bytes the executable carries past its ELF image. */
+void proc_cache_set_padding(struct proc_cache *pc, uint32_t pid, uint64_t padding);
 
 /* A new process: copies what the parent had (it runs the same program). */
 int proc_cache_fork(struct proc_cache *pc, uint32_t pid, uint32_t ppid, const char *comm);
