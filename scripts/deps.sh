@@ -15,7 +15,7 @@ BUILD="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 # runtime tests), the fresh-machine check, the linters
 TEST="libcmocka-dev libclang-rt-14-dev liburing-dev docker.io busybox-static bash-static nginx-light
       jq curl iproute2 bc debootstrap shellcheck cppcheck prometheus rsyslog graphviz chromium tmux
-      swtpm swtpm-tools tpm2-tools podman containerd python3-yaml systemd tcc logrotate"
+      swtpm swtpm-tools tpm2-tools podman containerd python3-yaml systemd tcc logrotate e2fsprogs coreutils"
 
 missing=""
 for p in $BUILD $TEST; do

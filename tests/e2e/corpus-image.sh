@@ -8,30 +8,13 @@ set -eu
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-# put FILE...: copies each file (following links) to the same path in the rootfs
-put() {
-	for f in "$@"; do
-		mkdir -p "$root$(dirname "$f")"
-		cp -L "$f" "$root$f"
-	done
-}
-# prog BINARY...: the binaries, their libraries and the loader
-prog() {
-	for b in "$@"; do
-		[ -x "$b" ] || { echo "corpus-image.sh: $b missing (scripts/deps.sh installs it)" >&2; exit 1; }
-		put "$b"
-		# shellcheck disable=SC2046 # one library path per word
-		put $(ldd "$b" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }')
-	done
-}
+# shellcheck source=tests/e2e/rootfs.sh
+. "$(dirname "$0")/rootfs.sh"
 
 mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root" "$root/proc" "$root/sys" "$root/dev" "$root/run" \
 	 "$root/var/log" "$root/var/spool/cron/crontabs" "$root/var/lib/logrotate"
 chmod 1777 "$root/tmp"
-cp /bin/busybox "$root/bin/busybox"
-for applet in $("$root/bin/busybox" --list); do
-	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-done
+busybox_root
 prog /usr/bin/dpkg /usr/bin/dpkg-deb /usr/bin/dpkg-query /usr/bin/dpkg-split /usr/bin/tar /sbin/ldconfig /sbin/start-stop-daemon \
      /usr/sbin/logrotate /usr/bin/make /usr/bin/tcc
 # dpkg's database and configuration, empty

@@ -69,6 +69,33 @@ t_system_chmod() {
 	unfired "Permissions of a system file changed" "$TAG-m-chmodq" "technique: chmod of a file under /tmp stays quiet"
 }
 
+# Owners and flags: chown of a system file, chattr +i (overlayfs refuses
+# the flag; the attempt is what is reported); chown of a work file and
+# lsattr stay quiet.
+t_owner_and_flags() {
+	run "$TAG-m-own" -- sh -c 'chown 65534 /etc/passwd; /usr/bin/chattr +i /etc/passwd 2>/dev/null; true'
+	verdict "Owner of a system file changed" "$TAG-m-own" '.file.path == "/etc/passwd" and .file.uid == 65534'
+	verdict "Immutable or append-only flag changed" "$TAG-m-own" '.process.args == ["/usr/bin/chattr", "+i", "/etc/passwd"]'
+	run "$TAG-m-ownq" -- sh -c 'echo x > /tmp/w; chown 65534:65534 /tmp/w; /usr/bin/chattr -R -V /tmp/nothing 2>/dev/null; true'
+	expect "technique: the chown of a work file was reported" "$TAG-m-ownq" '.type == "chown" and .file.path == "/tmp/w"'
+	unfired "Owner of a system file changed" "$TAG-m-ownq" "technique: chown of a work file stays quiet"
+	unfired "Immutable or append-only flag changed" "$TAG-m-ownq" "technique: chattr without a flag change stays quiet"
+}
+
+# Hidden files where payloads hide, and files cut into pieces for a
+# transfer; a lock file, a visible file, and a split by lines stay quiet.
+t_hidden_and_split() {
+	run "$TAG-m-hid" -- sh -c 'echo x > /tmp/.cache-x; echo x > /bin/.helper; head -c 300000 /dev/zero > /tmp/data;
+		/usr/bin/split -b 100k /tmp/data /tmp/part.; true'
+	verdict "Hidden file made in a temporary or program directory" "$TAG-m-hid" '.file.path == "/tmp/.cache-x"'
+	verdict "Hidden file made in a temporary or program directory" "$TAG-m-hid" '.file.path == "/bin/.helper"'
+	verdict "File split into pieces" "$TAG-m-hid" '.process.args == ["/usr/bin/split", "-b", "100k", "/tmp/data", "/tmp/part."]'
+	run "$TAG-m-hidq" -- sh -c 'echo x > /tmp/.s.PGSQL.5432.lock; echo x > /tmp/.X0-lock; echo x > /tmp/visible;
+		seq 1 500 > /tmp/log; /usr/bin/split -l 100 /tmp/log /tmp/log.; true'
+	unfired "Hidden file made in a temporary or program directory" "$TAG-m-hidq" "technique: lock files and visible files stay quiet"
+	unfired "File split into pieces" "$TAG-m-hidq" "technique: a log split by lines stays quiet"
+}
+
 t_shell_escape() {
 	run "$TAG-m-esc" -- sh -c '/bin/find /tmp -maxdepth 0 -exec /bin/sh \; </dev/null; /bin/awk "BEGIN { system(\"exec /bin/sh -i </dev/null\") }"; true'
 	verdict "Shell spawned by an interpreter or tool" "$TAG-m-esc" '.process.args == ["/bin/sh"]'
@@ -222,9 +249,11 @@ family_technique() {
 	t_data_wiped
 	t_timestomp
 	t_system_chmod
+	t_owner_and_flags
 	t_shell_escape
 	t_persistence
 	t_hidden_dir
+	t_hidden_and_split
 	t_collection
 	t_discovery
 	t_masquerade

@@ -46,6 +46,10 @@ const struct sys_desc sys_descs[] = {
 	{ "fchmod", SC_FILE, "chmod", SPEC(0, N, N, N, N, 0, N, N), { "fd", "mode" } },
 	{ "fchmodat", SC_FILE, "chmod", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode" } },
 	{ "fchmodat2", SC_FILE, "chmod", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "mode", "flags" } },
+	{ "chown", SC_FILE, "chown", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "uid", "gid" } },
+	{ "lchown", SC_FILE, "chown", SPEC(EP, 0, N, N, N, N, N, N), { NULL, "uid", "gid" } },
+	{ "fchown", SC_FILE, "chown", SPEC(0, N, N, N, N, 0, N, N), { "fd", "uid", "gid" } },
+	{ "fchownat", SC_FILE, "chown", SPEC(EP, 1, 0, N, N, N, N, N), { "dirfd", NULL, "uid", "gid", "flags" } },
 	/* link: path = the existing target, path2 = the new name */
 	{ "link", SC_FILE, "link", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
 	{ "linkat", SC_FILE, "link", SPEC(EP, 1, 0, 3, 2, N, N, N), { "olddirfd", NULL, "newdirfd", NULL, "flags" } },

@@ -542,6 +542,13 @@ static void json_syscall(struct jw *w, struct field_ctx *fc, const struct vigil_
 		}
 		if (!strcmp(d->type, "setxattr"))
 			json_sv(w, "xattr", rec_sv(e, e->path2));
+		if (!strcmp(d->type, "chown")) {
+			/* -1 leaves it as it is */
+			int k = !strcmp(d->name, "fchownat") ? 2 : 1;
+
+			jw_int(w, "uid", (int32_t)e->args[k]);
+			jw_int(w, "gid", (int32_t)e->args[k + 1]);
+		}
 		if (!strcmp(d->type, "chmod")) {
 			uint64_t mode = !strcmp(d->name, "chmod") || !strcmp(d->name, "fchmod") ?
 					e->args[1] : e->args[2];
