@@ -173,6 +173,12 @@ t_masquerade() {
 	verdict "Program named like a kernel thread or a data file" "$TAG-m-masq" '.exec.exe == "/work/photo.jpg"'
 	run "$TAG-m-masqq" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/worker && /work/worker true; cat /etc/hostname > /tmp/host.txt; true'
 	unfired "Program named like a kernel thread or a data file" "$TAG-m-masqq" "technique: a program called worker, and writing a .txt, stay quiet"
+	# a copy of bash run as ls; the same copy under its own name, and busybox as anything, are quiet
+	run "$TAG-m-ren2" -- sh -c 'mkdir -p /work && cp /bin/bash /work/ls && /work/ls -c true; true'
+	verdict "Program run under another program's name" "$TAG-m-ren2" '.exec.exe == "/work/ls"'
+	run "$TAG-m-ren2q" -- sh -c 'mkdir -p /work && cp /bin/bash /work/bash && /work/bash -c true;
+		cp /bin/busybox /work/tool && /work/tool true; true'
+	unfired "Program run under another program's name" "$TAG-m-ren2q" "technique: a copy under its own name, and busybox under any, stay quiet"
 	# padding: 2 MiB of zeros after a copy of busybox; the plain copy is quiet
 	run "$TAG-m-pad" -- sh -c 'mkdir -p /work && cp /bin/busybox /work/big && head -c 2097152 /dev/zero >>/work/big &&
 		/work/big true; true'

@@ -1,5 +1,6 @@
 /* Unit tests: what the identity worker reads of an executable's file (proc/identity.h). */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -79,11 +80,30 @@ static void test_not_elf_has_no_padding(void **state)
 	assert_true(identity_elf_padding(-1, &pad) < 0);
 }
 
+static void test_renamed(void **state)
+{
+	static const struct { const char *exe, *origin; bool renamed; } t[] = {
+		{ "/tmp/ls", "/bin/bash", true },
+		{ "/work/sshd", "/usr/bin/nc.openbsd", true },
+		{ "/work/bash", "/bin/bash", false },
+		{ "/venv/bin/python3", "/usr/bin/python3.11", false },	/* a versioned name */
+		{ "/venv/bin/python3.11", "/usr/bin/python3", false },
+		{ "/work/tool", "/bin/busybox", false },		/* a multi-call binary is any applet */
+		{ "/work/ls", NULL, false },				/* not a copy of an image program */
+		{ "/work/ls", "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(identity_renamed(t[i].exe, t[i].origin), t[i].renamed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf_padding),
 		cmocka_unit_test(test_not_elf_has_no_padding),
+		cmocka_unit_test(test_renamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

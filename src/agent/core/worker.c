@@ -111,7 +111,7 @@ static void run_identity(struct worker *w, struct job *j)
 		return;
 	}
 	t = j->root[0] ? programs_of(w, j->root) : NULL;
-	m = t ? program_table_match(t, hash) : NULL;
+	m = t ? program_table_match(t, hash, strrchr(j->exe, '/') ? strrchr(j->exe, '/') + 1 : j->exe) : NULL;
 	snprintf(j->origin, sizeof(j->origin), "%s", m ? m : "");
 	/* a program the container's package manager installed */
 	j->package[0] = '\0';

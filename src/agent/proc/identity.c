@@ -186,7 +186,7 @@ size_t program_table_count(const struct program_table *t)
 	return t ? t->n : 0;
 }
 
-const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH])
+const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH], const char *named)
 {
 	const char *best = NULL, *name;
 	size_t i;
@@ -194,14 +194,15 @@ const char *program_table_match(const struct program_table *t, const uint8_t has
 	if (!t)
 		return NULL;
 	/*
-	 * /bin/sh and /bin/bash may be the same bytes (a link): prefer the
-	 * specific name over sh, and a multi-call binary's own name.
+	 * /bin/sh and /bin/bash may be the same bytes (a link): the name the
+	 * copy has when one of them has it, else the specific name over sh,
+	 * and a multi-call binary's own name.
 	 */
 	for (i = 0; i < t->n; i++) {
 		if (memcmp(t->v[i].hash, hash, IDENTITY_HASH))
 			continue;
 		name = strrchr(t->v[i].path, '/') + 1;
-		if (identity_multicall(name))
+		if (identity_multicall(name) || (named && !strcmp(name, named)))
 			return t->v[i].path;
 		if (!best || !strcmp(strrchr(best, '/') + 1, "sh"))
 			best = t->v[i].path;
@@ -275,4 +276,17 @@ const char *identity_name(const char *exepath, const char *origin, const char *a
 		name = base(argv0);
 	snprintf(buf, len, "%s", name ? name : "");
 	return buf;
+}
+
+bool identity_renamed(const char *exepath, const char *origin)
+{
+	const char *a, *b;
+
+	if (!exepath || !origin || !*origin)
+		return false;
+	a = base(exepath);
+	b = base(origin);
+	if (!a || !b || identity_multicall(b))
+		return false;
+	return strncmp(a, b, strlen(a)) && strncmp(a, b, strlen(b));
 }

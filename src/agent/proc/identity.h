@@ -30,8 +30,8 @@ struct program_table;
 struct program_table *program_table_build(const char *root);
 void program_table_free(struct program_table *t);
 size_t program_table_count(const struct program_table *t);
-/* The image path of a program with these bytes, or NULL (borrowed). */
-const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH]);
+/* The image path of a program with these bytes, named `named` when one is (may be NULL), or NULL (borrowed). */
+const char *program_table_match(const struct program_table *t, const uint8_t hash[IDENTITY_HASH], const char *named);
 
 /* SHA-256 of the open file fd, from its start (regular files only, bounded).  0 or -errno. */
 int identity_hash_fd(int fd, uint8_t hash[IDENTITY_HASH]);
@@ -55,5 +55,12 @@ bool identity_multicall(const char *name);
  * the basename of the executable's path.  Writes into buf; returns it.
  */
 const char *identity_name(const char *exepath, const char *origin, const char *argv0, char *buf, size_t len);
+
+/*
+ * Does a copy of an image program run under another program's name?  True
+ * when origin is set, is not a multi-call binary, and neither basename is
+ * a prefix of the other (python3 for python3.11 is the same program).
+ */
+bool identity_renamed(const char *exepath, const char *origin);
 
 #endif

@@ -290,6 +290,14 @@ static bool proc_exe_package(struct field_ctx *fc, const char *arg, struct fval 
 	return pi && pi->exe && fstr(out, pi->exe_package ? pi->exe_package : "");
 }
 
+/* Vigil's own: the executable is a copy of an image program under another name (identity_renamed) */
+static bool proc_exe_renamed(struct field_ctx *fc, const char *arg, struct fval *out)
+{
+	const struct proc_info *pi = fc->ev->proc;
+
+	return pi && pi->exe && fbool(out, identity_renamed(pi->exe, pi->exe_origin));
+}
+
 /* Vigil's own: bytes the executable carries past its ELF image (0 when its file was not read: an image's own) */
 static bool proc_exe_padding(struct field_ctx *fc, const char *arg, struct fval *out)
 {
@@ -416,6 +424,7 @@ const struct field_def field_proc[] = {
 	{ "proc.exe_origin", FT_STR, proc_exe_origin, false },
 	{ "proc.exe_package", FT_STR, proc_exe_package, false },
 	{ "proc.exe_padding", FT_NUM, proc_exe_padding, false },
+	{ "proc.exe_renamed", FT_BOOL, proc_exe_renamed, false },
 	{ "proc.stdio_sockets", FT_NUM, proc_stdio_sockets, false },
 	{ "proc.from_runtime", FT_BOOL, proc_from_runtime, false },
 	{ "proc.exe_from_startup", FT_BOOL, proc_exe_from_startup, false },
