@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # $root is the rootfs the sourcing script makes
 # Helpers for the e2e image scripts: a rootfs under $root from the host's
 # own files.  Sourced by image.sh and corpus-image.sh.
 
