@@ -282,6 +282,36 @@ static int cmd_udp_send(char **a)
 	return report("sendto", sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
+/* bpf-prog-load: bpf(BPF_PROG_LOAD) with no program (refused: what is asked is what is seen) */
+static int cmd_bpf_prog_load(char **a)
+{
+	return report("bpf", syscall(SYS_bpf, BPF_PROG_LOAD, NULL, 0));
+}
+
+/* userfaultfd: a userfaultfd for user-mode faults only, as an unprivileged process may make one */
+static int cmd_userfaultfd(char **a)
+{
+	return report("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */));
+}
+
+/* open-after SECONDS PATH: a process that has run a while opens PATH (a server reading a secret late) */
+static int cmd_open_after(char **a)
+{
+	sleep(atoi(a[0]));
+	return report("open", open(a[1], O_RDONLY));
+}
+
+/* udp-connect IP PORT: a connected UDP socket, then one datagram */
+static int cmd_udp_connect(char **a)
+{
+	struct sockaddr_in sa = inet_addr_of(a[0], a[1]);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (report("connect", connect(fd, (struct sockaddr *)&sa, sizeof(sa))))
+		return 1;
+	return report("send", send(fd, "x", 1, 0));
+}
+
 /* a reverse shell's shape with an inet socket: socket made stdin */
 static int cmd_dupinet(char **a)
 {
@@ -865,6 +895,10 @@ static const struct {
 	{ "syn-burst", 3, cmd_syn_burst, "IP PORT COUNT" },
 	{ "listen-count", 2, cmd_listen_count, "PORT SECONDS" },
 	{ "udp-send", 2, cmd_udp_send, "IP PORT" },
+	{ "udp-connect", 2, cmd_udp_connect, "IP PORT" },
+	{ "bpf-prog-load", 0, cmd_bpf_prog_load, "" },
+	{ "userfaultfd", 0, cmd_userfaultfd, "" },
+	{ "open-after", 2, cmd_open_after, "SECONDS PATH" },
 	{ "setxattr", 2, cmd_setxattr, "PATH NAME [at]" },
 	{ "rename-self", 1, cmd_rename_self, "NAME" },
 	{ "burn", 1, cmd_burn, "SECONDS" },

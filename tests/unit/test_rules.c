@@ -375,6 +375,23 @@ static void test_stdio_and_agent_event_fields(void **state)
 	assert_int_equal(cond_matches("evt.type = cpu_usage and evt.arg.percent = 99 and evt.arg.seconds = 120"), 1);
 }
 
+/* A mode reads as octal and as Falco's bit names: Vigil's startswith and Falco's contains both work */
+static void test_mode_arg(void **state)
+{
+	struct vigil_syscall_event *e = rb_start(&b, VIGIL_EV_SYSCALL, sizeof(*e));
+
+	e->nr = sys_nr("fchmodat");
+	e->args[0] = (uint64_t)-100;
+	e->args[2] = 0104755;	/* the file type bits are not the mode's */
+	rb_put(&b, &e->path, "/tmp/x", 6);
+	assert_int_equal(record_check(b.buf, rb_finish(&b)), 0);
+	assert_int_equal(cond_matches("evt.arg.mode = \"4755 S_ISUID|S_IRUSR|S_IWUSR|S_IXUSR|S_IRGRP|S_IXGRP|S_IROTH|S_IXOTH\""), 1);
+	assert_int_equal(cond_matches("evt.arg.mode startswith 4 and evt.arg.mode contains S_ISUID"), 1);
+	assert_int_equal(cond_matches("evt.arg.mode contains S_ISGID"), 0);
+	e->args[2] = 0;
+	assert_int_equal(cond_matches("evt.arg.mode = 0000"), 1);
+}
+
 static void test_failed_open_fields(void **state)
 {
 	make_open(-13, O_WRONLY | O_TRUNC);
@@ -688,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_env_field),
 		cmocka_unit_test(test_exec_provenance_fields),
 		cmocka_unit_test(test_stdio_and_agent_event_fields),
+		cmocka_unit_test(test_mode_arg),
 		cmocka_unit_test(test_burst_errors),
 		cmocka_unit_test(test_host_pidns_field),
 		cmocka_unit_test(test_compile_errors),

@@ -93,6 +93,8 @@ const struct sys_desc sys_descs[] = {
 	{ "mount_setattr", SC_PRIV, "mount", SPEC(EP, 1, 0, N, N, N, N, N), { "dfd", NULL, "flags" } },
 	{ "pivot_root", SC_PRIV, "mount", SPEC(EP, 0, N, 1, N, N, N, N), { 0 } },
 	{ "chroot", SC_PRIV, "chroot", SPEC(EP, 0, N, N, N, N, N, N), { 0 } },
+	/* page faults handled by a process: a kernel exploit's way to stop the kernel mid-copy */
+	{ "userfaultfd", SC_PRIV, "userfaultfd", SPEC(0, N, N, N, N, N, N, N), { "flags" } },
 	/* another process's memory, read or written without ptrace */
 	{ "process_vm_readv", SC_PRIV, "process_vm", SPEC(0, N, N, N, N, N, N, N), { "pid", NULL, "liovcnt" } },
 	{ "process_vm_writev", SC_PRIV, "process_vm", SPEC(0, N, N, N, N, N, N, N), { "pid", NULL, "liovcnt" } },

@@ -5,6 +5,7 @@
 
 #include "abi/abi.h"
 #include "core/activity.h"
+#include "util/hash.h"
 
 struct act_entry {
 	struct ctr_activity a;
@@ -61,13 +62,11 @@ void activity_forget(struct activity *a, uint64_t cgid)
 
 void activity_connect(struct ctr_activity *c, const uint8_t addr[16], uint16_t port, uint64_t ts)
 {
-	uint64_t key = 1469598103934665603ULL;
-	unsigned int i = c->next++ % CTR_RECENT_TARGETS, k;
+	unsigned int i = c->next++ % CTR_RECENT_TARGETS;
+	uint64_t key = fnv1a_bytes(FNV1A_INIT, addr, 16);
 
-	/* FNV-1a over address and port */
-	for (k = 0; k < 16; k++)
-		key = (key ^ addr[k]) * 1099511628211ULL;
-	key = (key ^ port) * 1099511628211ULL;
+	/* and the port */
+	key = (key ^ port) * 0x100000001b3ull;
 	c->key[i] = key;
 	c->ts[i] = ts;
 }
@@ -116,15 +115,6 @@ const struct stdio_use *activity_stdio_find(const struct ctr_activity *c, unsign
 	return NULL;
 }
 
-static uint64_t path_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 void activity_exec(struct ctr_activity *c, const char *exe, uint64_t ts, uint64_t created_ns)
 {
 	uint64_t h;
@@ -134,7 +124,7 @@ void activity_exec(struct ctr_activity *c, const char *exe, uint64_t ts, uint64_
 		c->startup_until_ns = created_ns ? ts + CTR_STARTUP_NS : 1;
 	if (!exe || ts > c->startup_until_ns)
 		return;
-	h = path_hash(exe);
+	h = fnv1a_str(exe);
 	for (i = 0; i < c->n_startup_exe; i++)
 		if (c->startup_exe[i] == h)
 			return;
@@ -149,7 +139,7 @@ bool activity_startup_exe(const struct ctr_activity *c, const char *exe)
 
 	if (!exe)
 		return false;
-	h = path_hash(exe);
+	h = fnv1a_str(exe);
 	for (i = 0; i < c->n_startup_exe; i++)
 		if (c->startup_exe[i] == h)
 			return true;

@@ -9,6 +9,7 @@
 #include <uthash.h>
 
 #include "core/burst.h"
+#include "util/hash.h"
 
 #define BURST_VALUE_LEN 48
 
@@ -32,15 +33,6 @@ struct burst_table {
 	struct burst_entry *by_key;	/* in order of last activity, oldest first */
 	size_t n;
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
 
 struct burst_table *burst_new(void)
 {
@@ -79,7 +71,7 @@ static void expire(struct burst_entry *e, uint64_t now, uint64_t window)
 bool burst_add(struct burst_table *t, const char *rule, const struct rule_burst *b, uint64_t ctr, uint64_t key,
 	       const char *value, uint64_t ts_ns, char *items, size_t len)
 {
-	struct burst_key k = { fnv1a(rule), ctr, key };
+	struct burst_key k = { fnv1a_str(rule), ctr, key };
 	struct burst_entry *e;
 	size_t i, off = 0;
 

@@ -101,6 +101,29 @@ static bool path_arg(struct field_ctx *fc, const char *arg, bool symlink, struct
 	return n >= 0 && fstr(out, fc->scratch);
 }
 
+/*
+ * A mode as octal, then Falco's names of its bits ("4755 S_ISUID|S_IRWXU|..."):
+ * startswith 4 and contains S_ISUID both say set-uid.
+ */
+static void mode_str(unsigned long long mode, char *buf, size_t len)
+{
+	static const struct { unsigned int bit; const char *name; } bits[] = {
+		{ 04000, "S_ISUID" }, { 02000, "S_ISGID" }, { 01000, "S_ISVTX" },
+		{ 0400, "S_IRUSR" }, { 0200, "S_IWUSR" }, { 0100, "S_IXUSR" },
+		{ 040, "S_IRGRP" }, { 020, "S_IWGRP" }, { 010, "S_IXGRP" },
+		{ 04, "S_IROTH" }, { 02, "S_IWOTH" }, { 01, "S_IXOTH" },
+	};
+	size_t n = snprintf(buf, len, "%04llo", mode), i;
+	bool first = true;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < len; i++) {
+		if (!(mode & bits[i].bit))
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s", first ? " " : "|", bits[i].name);
+		first = false;
+	}
+}
+
 static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 {
 	const struct vigil_hdr *h = fhdr(fc);
@@ -225,8 +248,7 @@ static bool evt_arg(struct field_ctx *fc, const char *arg, struct fval *out)
 			if (d->argnames[i] && !strcmp(d->argnames[i], arg)) {
 				/* modes read best in octal: "4755" is set-uid rwxr-xr-x */
 				if (!strcmp(arg, "mode"))
-					snprintf(fc->scratch, sizeof(fc->scratch), "%04llo",
-						 (unsigned long long)e->args[i] & 07777);
+					mode_str(e->args[i] & 07777, fc->scratch, sizeof(fc->scratch));
 				else
 					snprintf(fc->scratch, sizeof(fc->scratch), "%lld", (long long)e->args[i]);
 				return fstr(out, fc->scratch);
