@@ -111,6 +111,19 @@ static void text_args(struct sb *s, struct field_ctx *fc)
 			  ev->peer ? " source_container=" : "", "");
 		if (ev->peer)
 			sb_str(s, ev->peer->name ? ev->peer->name : ev->peer->id);
+	} else if (h->type == VIGIL_EV_RENAME) {
+		const struct vigil_rename_event *e = ev->rec;
+
+		sb_printf(s, "from=");
+		sb_quoted(s, h->proc.comm, strnlen(h->proc.comm, sizeof(h->proc.comm)), 0);
+		sb_printf(s, " to=");
+		sb_quoted(s, e->newcomm, strnlen(e->newcomm, sizeof(e->newcomm)), 0);
+		if (e->thread)
+			sb_printf(s, " thread");
+	} else if (h->type == VIGIL_EV_CPU) {
+		const struct vigil_cpu_event *e = ev->rec;
+
+		sb_printf(s, "cpu=%u%% for %u s", e->percent, e->seconds);
 	} else if (h->type == VIGIL_EV_CAPABLE) {
 		const struct vigil_capable_event *e = ev->rec;
 

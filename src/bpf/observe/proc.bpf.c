@@ -261,6 +261,9 @@ int BPF_PROG(vigil_rename, struct task_struct *task, const char *comm)
 	if (!task_watched(task, &cgid, &ctr_id) || !ctr_id || !(s = scratch_get()))
 		return 0;
 	e = rec_start(&b, s, sizeof(*e), VIGIL_EV_RENAME, task, cgid, ctr_id);
+	/* runc names its steps (runc:[1:CHILD]...) while it sets a container up or joins one */
+	if (e->hdr.proc.flags & (VIGIL_PROC_CTR_SETUP | VIGIL_PROC_RUNTIME))
+		return 0;
 	bpf_probe_read_kernel_str(e->newcomm, sizeof(e->newcomm), comm);
 	e->thread = task->pid != task->tgid;
 	rec_send(&b);
