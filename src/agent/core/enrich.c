@@ -74,11 +74,11 @@ static enum novelty_kind behaviour_of(const struct event_view *ev, char *what, s
 	return NOV_KINDS;
 }
 
-/* Judged against the image's learned behaviour; the runtime's set-up is none of the image's. */
 /* The exec's stdin and stdout, kept for the rules that join programs by a pipe or a file. */
 static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *e, const struct proc_info *pi)
 {
 	struct stdio_use u;
+	char name[sizeof(u.name)];
 	size_t n, i, len;
 	unsigned int fd;
 
@@ -94,8 +94,7 @@ static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *
 		u.pid = e->hdr.proc.pid;
 		u.fd = fd;
 		u.kind = e->stdio[fd].kind;
-		snprintf(u.name, sizeof(u.name), "%s",
-			 identity_name(pi->exe, pi->exe_origin, pi->argv, u.cmdline, sizeof(u.cmdline)));
+		snprintf(u.name, sizeof(u.name), "%s", identity_name(pi->exe, pi->exe_origin, pi->argv, name, sizeof(name)));
 		/* the name, then argv[1...], space-separated */
 		n = strlen(u.name);
 		memcpy(u.cmdline, u.name, n);
@@ -111,6 +110,7 @@ static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *
 	}
 }
 
+/* Judged against the image's learned behaviour; the runtime's set-up is none of the image's. */
 static void judge_novelty(struct agent *a, struct event_view *ev, const struct ctr_info *c)
 {
 	const struct vigil_hdr *h = ev->rec;

@@ -622,11 +622,9 @@ static void cpu_event(struct agent *a, const struct cpu_hog *hog, uint64_t now_n
 void pipeline_cpu_tick(struct agent *a)
 {
 	struct cpu_scan s = { .a = a };
-	struct timespec ts;
-	size_t i;
-
 	const char *types[256];
-	size_t n;
+	struct timespec ts;
+	size_t i, n;
 
 	if (!a->cpuwatch || !a->rules)
 		return;
