@@ -10,15 +10,20 @@ cd "$ROOT" || exit 1
 log=$(mktemp)
 suites="lint unit fuzz fresh e2e"
 
-tests/lint.sh | tee "$log"
-tests/run-unit.sh build/tests/test_* | tee -a "$log"
-tests/fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-10}" | tee -a "$log"
+# took SUITE START: how long the suite ran, for whoever keeps the run short
+took() { echo "# $1: $(($(date +%s) - $2)) s"; }
+
+t=$(date +%s); tests/lint.sh | tee "$log"; took lint "$t"
+t=$(date +%s); tests/run-unit.sh build/tests/test_* | tee -a "$log"; took unit "$t"
+t=$(date +%s); tests/fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-6}" | tee -a "$log"; took fuzz "$t"
+t=$(date +%s)
 if [ -n "${VIGIL_SKIP_FRESH:-}" ]; then
 	echo "fresh: 0 passed, 0 failed (skipped: VIGIL_SKIP_FRESH is set)" | tee -a "$log"
 else
 	tests/fresh/run.sh | tee -a "$log"
 fi
-tests/e2e/run.sh | tee -a "$log"
+took fresh "$t"
+t=$(date +%s); tests/e2e/run.sh | tee -a "$log"; took e2e "$t"
 
 passed=0
 failed=0

@@ -21,7 +21,9 @@ for fam in exec net priv lifecycle seccomp rules technique corpus config evasion
 	# shellcheck source=/dev/null
 	. "$ROOT/tests/e2e/t_$fam.sh"
 	echo "# family $fam"
+	fam_t0=$(date +%s)
 	"family_$fam"
+	echo "# family $fam: $(($(date +%s) - fam_t0)) s"
 done
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
