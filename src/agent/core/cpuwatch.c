@@ -1,5 +1,4 @@
 /* cpuwatch.c - container processes that keep a CPU busy (see cpuwatch.h). */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "abi/abi.h"
 #include "core/cpuwatch.h"
+#include "proc/proc_cache.h"
 
 struct cpu_proc {
 	uint32_t pid;
@@ -114,23 +114,13 @@ void cpuwatch_sweep(struct cpuwatch *w)
 
 bool cpuwatch_read_stat(const char *procfs, uint32_t pid, uint64_t *cpu_ns, uint64_t *start_ticks)
 {
-	char path[64], buf[1024], *p, *save = NULL, *tok;
+	char buf[1024], *p, *save = NULL, *tok;
 	unsigned long long utime = 0, stime = 0, start = 0;
 	long hz = sysconf(_SC_CLK_TCK);
-	ssize_t n;
-	int fd, i;
+	int i;
 
-	snprintf(path, sizeof(path), "%s/%u/stat", procfs, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* the name is in parentheses and may hold anything, ')' too: fields follow the last one */
-	p = strrchr(buf, ')');
+	/* the fields follow the name's last ')' */
+	p = (char *)proc_stat_read(procfs, pid, buf, sizeof(buf));
 	if (!p || hz <= 0)
 		return false;
 	/* after ')': state is field 3, utime 14, stime 15, starttime 22 */

@@ -79,7 +79,6 @@ static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *
 {
 	struct stdio_use u;
 	char name[sizeof(u.name)];
-	size_t n, i, len;
 	unsigned int fd;
 
 	if (!pi || !pi->exe)
@@ -95,17 +94,8 @@ static void note_stdio(struct ctr_activity *act, const struct vigil_exec_event *
 		u.fd = fd;
 		u.kind = e->stdio[fd].kind;
 		snprintf(u.name, sizeof(u.name), "%s", identity_name(pi->exe, pi->exe_origin, pi->argv, name, sizeof(name)));
-		/* the name, then argv[1...], space-separated */
-		n = strlen(u.name);
-		memcpy(u.cmdline, u.name, n);
-		len = pi->argv ? pi->argv_len : 0;
-		for (i = 0; i < len && pi->argv[i]; i++)
-			;	/* past argv[0] */
-		for (; i < len && n + 1 < sizeof(u.cmdline); i++)
-			u.cmdline[n++] = pi->argv[i] ? pi->argv[i] : ' ';
-		while (n && u.cmdline[n - 1] == ' ')
-			n--;
-		u.cmdline[n] = '\0';
+		/* the name, then argv[1...], as proc.cmdline joins them */
+		proc_argv_join(pi, 1, u.name, u.cmdline, sizeof(u.cmdline));
 		activity_stdio(act, &u);
 	}
 }

@@ -265,6 +265,65 @@ size_t proc_cache_sweep(struct proc_cache *pc, int (*alive)(uint32_t pid))
 	return n;
 }
 
+size_t proc_argv_join(const struct proc_info *pi, int skip, const char *prefix, char *buf, size_t cap)
+{
+	size_t n = 0, i = 0, len = pi->argv ? pi->argv_len : 0;
+	int argi = 0;
+
+	buf[0] = '\0';
+	if (len && !pi->argv[len - 1])
+		len--;
+	if (prefix)
+		n = snprintf(buf, cap, "%s", prefix);
+	if (n >= cap)
+		n = cap - 1;
+	while (i < len && n + 2 < cap) {
+		size_t start = i;
+
+		while (i < len && pi->argv[i])
+			i++;
+		if (argi++ >= skip) {
+			size_t k = i - start;
+
+			if (n && n + 1 < cap)
+				buf[n++] = ' ';
+			if (n + k >= cap)
+				k = cap - n - 1;
+			memcpy(buf + n, pi->argv + start, k);
+			n += k;
+		}
+		i++;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+const char *proc_stat_read(const char *procfs, uint32_t pid, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	const char *rp;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", procfs, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		errno = EIO;
+		return NULL;
+	}
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	if (!rp || !strchr(buf, '(') || rp < strchr(buf, '(')) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	return rp;
+}
+
 /* readlink of /proc/PID/<what>, shown relative to the process's own root. */
 static char *proc_link(const char *procfs, const char *pid, const char *what, const char *root)
 {
@@ -286,25 +345,16 @@ static char *proc_link(const char *procfs, const char *pid, const char *what, co
 static int seed_one(struct proc_cache *pc, const char *procfs, const char *pid_s)
 {
 	char path[PATH_MAX], stat[1024], argv[VIGIL_ARGV_MAX];
-	char comm[16] = "", *root, *exe, *cwd, *lp, *rp;
+	char comm[16] = "", *root, *exe, *cwd;
+	const char *lp, *rp;
 	uint32_t pid = strtoul(pid_s, NULL, 10), ppid = 0;
 	ssize_t n, alen = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s/stat", procfs, pid_s);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* "pid (comm) state ppid": comm may hold ')' */
+	if (!(rp = proc_stat_read(procfs, pid, stat, sizeof(stat))))
 		return -errno;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	stat[n] = '\0';
-	/* "pid (comm) state ppid": comm may hold ')' - use the last one */
 	lp = strchr(stat, '(');
-	rp = strrchr(stat, ')');
-	if (!lp || !rp || rp < lp)
-		return -EBADMSG;
 	snprintf(comm, sizeof(comm), "%.*s", (int)(rp - lp - 1), lp + 1);
 	sscanf(rp + 1, " %*c %u", &ppid);
 

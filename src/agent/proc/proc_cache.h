@@ -44,6 +44,19 @@ uint64_t proc_cache_evicted(const struct proc_cache *pc);
 size_t proc_cache_sweep(struct proc_cache *pc, int (*alive)(uint32_t pid));
 void proc_cache_free(struct proc_cache *pc);
 
+/*
+ * Its argv from the skip'th string on, space-separated, after prefix (may
+ * be NULL), into buf: cut to fit, NUL-terminated.  Returns the length.
+ */
+size_t proc_argv_join(const struct proc_info *pi, int skip, const char *prefix, char *buf, size_t cap);
+
+/*
+ * Reads procfs/PID/stat into buf (NUL-terminated); returns its last ')',
+ * after which the fields that follow the name begin (the name may hold
+ * anything, ')' too), or NULL with errno.
+ */
+const char *proc_stat_read(const char *procfs, uint32_t pid, char *buf, size_t len);
+
 /* Borrowed; valid until the next call that changes the cache. */
 const struct proc_info *proc_cache_get(struct proc_cache *pc, uint32_t pid);
 

@@ -385,34 +385,9 @@ const char *ancestry_root_name(enum ancestry_root r)
 bool field_join_args(struct field_ctx *fc, const struct proc_info *pi, int skip, const char *prefix,
 		     struct fval *out)
 {
-	size_t n = 0, i = 0, len;
-	int argi = 0;
-
 	if (!pi || !pi->argv)
 		return false;
-	len = pi->argv_len;
-	if (len && !pi->argv[len - 1])
-		len--;
-	if (prefix)
-		n = snprintf(fc->scratch, sizeof(fc->scratch), "%s", prefix);
-	while (i < len && n + 2 < sizeof(fc->scratch)) {
-		size_t start = i;
-
-		while (i < len && pi->argv[i])
-			i++;
-		if (argi++ >= skip) {
-			size_t k = i - start;
-
-			if (n && n + 1 < sizeof(fc->scratch))
-				fc->scratch[n++] = ' ';
-			if (n + k >= sizeof(fc->scratch))
-				k = sizeof(fc->scratch) - n - 1;
-			memcpy(fc->scratch + n, pi->argv + start, k);
-			n += k;
-		}
-		i++;
-	}
-	fc->scratch[n] = '\0';
+	proc_argv_join(pi, skip, prefix, fc->scratch, sizeof(fc->scratch));
 	return fstr(out, fc->scratch);
 }
 
